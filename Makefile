@@ -1,0 +1,48 @@
+# Keshang: `make run` to use it, `make test` to test it. Everything installs into .venv.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint format install install-test messages clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/keshang setup
+	exec $(BIN)/keshang serve --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check src conftest.py
+	$(BIN)/ruff format --check src conftest.py
+
+format: install-test
+	$(BIN)/ruff format src conftest.py
+	$(BIN)/ruff check --fix src conftest.py
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Regenerate translation catalogues (needs GNU gettext) and compile them with the checked-in tool.
+messages: install-test
+	cd src/keshang && ../../$(BIN)/keshang makemessages -l en --no-obsolete --add-location file
+	cd src/keshang && ../../$(BIN)/keshang compilemessages
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,35 @@
+"""Root test configuration: environment for the test settings, shared fixtures, and the browser switch."""
+
+import os
+import shutil
+
+os.environ.setdefault("KESHANG_TESTING", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API runs an event loop in the test thread
+
+import pytest  # noqa: E402
+
+pytest_plugins = ["keshang.core.testing.fixtures"]
+
+CHROMIUM = os.environ.get("KESHANG_CHROMIUM", "/usr/bin/chromium")
+BROWSER_SKIP_MESSAGE = (
+    f"Browser tests skipped: Chromium not found at {CHROMIUM}. "
+    "Install it with `apt-get install chromium` (Debian) or set KESHANG_CHROMIUM to its path."
+)
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_available():
+        return
+    skip = pytest.mark.skip(reason=BROWSER_SKIP_MESSAGE)
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not chromium_available():
+        terminalreporter.write_sep("!", BROWSER_SKIP_MESSAGE, yellow=True, bold=True)

@@ -1,0 +1,10 @@
+"""``/api/v1/``: one router per app, namespaced ``<app>-api`` (STYLE.md §9)."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import ObtainAuthToken
+
+api_patterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("core/", include(("keshang.core.api_urls", "core-api"))),
+    path("org/", include(("keshang.org.api_urls", "org-api"))),
+]

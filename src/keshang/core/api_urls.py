@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter()
+router.register("audit-entries", api.AuditEntryViewSet, basename="auditentry")
+router.register("currencies", api.CurrencyViewSet, basename="currency")
+router.register("exchange-rates", api.ExchangeRateViewSet, basename="exchangerate")
+router.register("notifications", api.NotificationViewSet, basename="notification")
+
+urlpatterns = router.urls

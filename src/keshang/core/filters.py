@@ -1,0 +1,74 @@
+"""The base FilterSet: foreign-key choices narrowed to the user's scope, Bootstrap widgets."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .forms import restrict_choices
+from .models import AuditAction, AuditEntry, Currency, ExchangeRate
+
+__all__ = ["ScopedFilterSet", "AuditEntryFilterSet", "CurrencyFilterSet", "ExchangeRateFilterSet"]
+
+User = get_user_model()
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            user = getattr(self.request, "user", None)
+            if user is not None:
+                restrict_choices(form, user)
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.Select | forms.NullBooleanSelect):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+        return self._form
+
+
+class AuditEntryFilterSet(ScopedFilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("用户"))
+    user_name = django_filters.CharFilter(lookup_expr="icontains", label=_("用户名"))
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("操作"))
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.order_by("app_label", "model"),
+        label=_("对象类型"),
+    )
+    object_id = django_filters.CharFilter(label=_("对象编号"))
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("开始日期"))
+    date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("结束日期"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["user", "user_name", "action", "content_type", "object_id", "q", "date_from", "date_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(object_repr__icontains=value) | Q(message__icontains=value))
+
+
+class CurrencyFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+
+    class Meta:
+        model = Currency
+        fields = ["q", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+
+class ExchangeRateFilterSet(ScopedFilterSet):
+    currency = django_filters.ModelChoiceFilter(queryset=Currency.objects.all(), label=_("币种"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("开始日期"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("结束日期"))
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "date_from", "date_to"]

@@ -1,0 +1,34 @@
+import os
+import secrets
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from keshang.core.demo import ensure_currencies
+from keshang.org.models import User
+from keshang.org.services import create_user, ensure_default_roles
+
+
+class Command(BaseCommand):
+    help = "Migrate, create default roles and currencies; on first run also an admin and demo data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="do not load demo data on first run")
+
+    def handle(self, *args, no_demo=False, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        with transaction.atomic():
+            ensure_default_roles()
+            ensure_currencies()
+            first_run = not User.objects.filter(is_superuser=True).exists()
+            if first_run:
+                password = os.environ.get("KESHANG_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+                create_user(actor=None, username="admin", password=password, name="系统管理员", is_superuser=True)
+        if first_run:
+            self.stdout.write(self.style.SUCCESS("已创建管理员 / Admin created:"))
+            shown = "(KESHANG_ADMIN_PASSWORD)" if os.environ.get("KESHANG_ADMIN_PASSWORD") else password
+            self.stdout.write(f"  admin      {shown}")
+            if not no_demo:
+                call_command("demo", stdout=self.stdout)
+        self.stdout.write("数据库已就绪 / Database ready.")

@@ -1,0 +1,272 @@
+"""Core owns the cross-cutting records every module shares: the audit trail, collaborations
+(records shared with users), document number sequences, currencies and exchange rates, and
+in-app notifications."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scope import ScopedManager, ScopedQuerySet
+
+__all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "Collaboration",
+    "NumberSequence",
+    "Currency",
+    "ExchangeRate",
+    "Notification",
+]
+
+
+#
+# Audit trail
+#
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新建")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    STATE = "state", _("状态变更")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
+    EXPORT = "export", _("导出")
+    PERMISSION = "permission", _("权限变更")
+    PASSWORD = "password", _("修改密码")
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    """Append-only: bulk updates and deletes are refused, so no code path can rewrite history."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit entries are append-only.")
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+class AuditEntry(models.Model):
+    """One change or security event (STYLE.md §4, after NetBox's ObjectChange)."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    user_name = models.CharField(_("用户名"), max_length=150, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=32, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=500, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    # A user's own actions are theirs; admins' grants open everyone's.
+    scope_owner_field = "user"
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-id"], name="audit_object_idx"),
+            models.Index(fields=["user", "-id"], name="audit_user_idx"),
+            models.Index(fields=["action", "-id"], name="audit_action_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries are append-only.")
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every field whose value differs, for the history tab."""
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+
+
+#
+# Collaboration: an owned record shared with a user for reading or writing
+#
+
+
+class CollaborationQuerySet(models.QuerySet):
+    def for_model(self, model):
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Collaboration(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("协作人"), on_delete=models.CASCADE, related_name="collaborations"
+    )
+    can_write = models.BooleanField(_("可编辑"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CollaborationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协作人")
+        verbose_name_plural = _("协作人")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"],
+                name="collaboration_unique_user",
+                violation_error_message=_("该用户已是协作人。"),
+            )
+        ]
+        indexes = [models.Index(fields=["user", "content_type", "object_id"], name="collab_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} ({'可编辑' if self.can_write else '只读'})"
+
+
+#
+# Document numbering (STYLE.md §6)
+#
+
+
+class NumberSequence(models.Model):
+    """The last number handed out per document type and period (e.g. SO / 202611)."""
+
+    doc_type = models.CharField(max_length=10)
+    period = models.CharField(max_length=8)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("单据编号序列")
+        verbose_name_plural = _("单据编号序列")
+        constraints = [models.UniqueConstraint(fields=["doc_type", "period"], name="numbersequence_unique_period")]
+
+    def __str__(self):
+        return f"{self.doc_type}{self.period}: {self.last_value}"
+
+
+#
+# Currencies and exchange rates
+#
+
+
+class Currency(models.Model):
+    code = models.CharField(
+        _("币种代码"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("币种代码须为三位大写字母（ISO 4217），如 CNY。"))],
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    symbol = models.CharField(_("符号"), max_length=5, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("币种")
+        verbose_name_plural = _("币种")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ExchangeRate(models.Model):
+    """How many CNY one unit of ``currency`` is worth on ``date`` (中间价)."""
+
+    currency = models.ForeignKey(Currency, verbose_name=_("币种"), on_delete=models.PROTECT, related_name="rates")
+    date = models.DateField(_("日期"))
+    rate = models.DecimalField(
+        _("汇率（折人民币）"), max_digits=18, decimal_places=6, validators=[MinValueValidator(0.000001)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("汇率")
+        verbose_name_plural = _("汇率")
+        ordering = ["-date", "currency__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "date"],
+                name="exchangerate_unique_day",
+                violation_error_message=_("该币种当日汇率已存在。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.currency.code} {self.date}: {self.rate}"
+
+    def clean(self):
+        if self.currency_id and self.currency.code == "CNY" and self.rate != 1:
+            raise ValidationError({"rate": _("人民币对人民币的汇率只能为 1。")})
+
+
+#
+# Notifications
+#
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one user; only its recipient ever reads it."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("提示")
+        SUCCESS = "success", _("成功")
+        WARNING = "warning", _("警告")
+        DANGER = "danger", _("紧急")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.INFO)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-id"], name="notification_inbox_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

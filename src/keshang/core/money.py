@@ -1,0 +1,108 @@
+"""Money and tax (DESIGN.md rule 1, STYLE.md §5): the only module that rounds.
+
+Amounts have 2 places, unit prices and rates 6, always ROUND_HALF_UP (never the default context's
+banker's rounding). Lines are rounded one by one and a total is the sum of its rounded lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import cn2an
+
+__all__ = [
+    "AMOUNT_PLACES",
+    "PRICE_PLACES",
+    "VAT_RATES",
+    "to_decimal",
+    "quantize_amount",
+    "quantize_price",
+    "net_from_gross",
+    "gross_from_net",
+    "tax_of_gross",
+    "line_amount",
+    "sum_amounts",
+    "amount_in_words",
+    "convert_to_cny",
+]
+
+AMOUNT_PLACES = Decimal("0.01")
+PRICE_PLACES = Decimal("0.000001")
+# The VAT rates in force in China: 13 % goods, 9 % transport/agri, 6 % services, 3 %/1 % small-scale, 0 % exempt.
+VAT_RATES = tuple(Decimal(rate) for rate in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
+
+
+def to_decimal(value) -> Decimal:
+    """A Decimal from a Decimal, int or string; floats are refused because they are already inexact."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool | float):
+        raise TypeError("Money must not be a float; pass a Decimal or a string.")
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"Not a number: {value!r}") from exc
+
+
+def quantize_amount(value) -> Decimal:
+    return to_decimal(value).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def quantize_price(value) -> Decimal:
+    return to_decimal(value).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _check_rate(rate) -> Decimal:
+    rate = to_decimal(rate)
+    if rate < 0 or rate >= 1:
+        raise ValueError(f"A VAT rate is a fraction in [0, 1): {rate}")
+    return rate
+
+
+def net_from_gross(gross_price, rate) -> Decimal:
+    """不含税单价 from 含税单价, to 6 places."""
+    return quantize_price(to_decimal(gross_price) / (1 + _check_rate(rate)))
+
+
+def gross_from_net(net_price, rate) -> Decimal:
+    """含税单价 from 不含税单价, to 6 places."""
+    return quantize_price(to_decimal(net_price) * (1 + _check_rate(rate)))
+
+
+def tax_of_gross(gross_amount, rate) -> Decimal:
+    """The tax inside a tax-inclusive amount: gross − round(gross / (1 + rate)), so net + tax == gross exactly."""
+    gross_amount = quantize_amount(gross_amount)
+    return gross_amount - quantize_amount(gross_amount / (1 + _check_rate(rate)))
+
+
+def line_amount(quantity, unit_price, discount_percent=0) -> Decimal:
+    """One line's amount, rounded once: quantity × price × (1 − discount %)."""
+    factor = 1 - to_decimal(discount_percent) / 100
+    return quantize_amount(to_decimal(quantity) * to_decimal(unit_price) * factor)
+
+
+def sum_amounts(amounts: Iterable) -> Decimal:
+    """A document total: the sum of already rounded line amounts (never re-rounded from unrounded parts)."""
+    return sum((quantize_amount(amount) for amount in amounts), Decimal("0.00"))
+
+
+def amount_in_words(amount) -> str:
+    """金额大写, e.g. 人民币壹仟贰佰叁拾肆元伍角整.
+
+    cn2an truncates extra places and misreads floats, so the amount is rounded half-up to cents and
+    handed over as a string.
+    """
+    amount = quantize_amount(amount)
+    sign = "负" if amount < 0 else ""
+    words = cn2an.an2cn(format(abs(amount), "f"), "rmb")
+    if amount == 0:
+        words = "零元"
+    if words.endswith(("元", "角")):
+        words += "整"
+    return f"人民币{sign}{words}"
+
+
+def convert_to_cny(amount, rate) -> Decimal:
+    """A foreign amount in CNY at ``rate`` (CNY per unit), rounded to cents."""
+    return quantize_amount(to_decimal(amount) * to_decimal(rate))

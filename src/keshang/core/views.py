@@ -1,0 +1,490 @@
+"""Generic views every app subclasses (STYLE.md §10): list, detail, edit, delete and history.
+
+``ScopedViewMixin.dispatch`` narrows the queryset to ``visible_to(user, action)`` before any handler
+runs; writes run the app's service inside a transaction and re-check the scope before committing. A
+test walks every URL and fails on any view that is not built on these bases.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import notifications, selectors, services
+from .exceptions import ApplicationError
+from .exporting import EXPORT_FORMATS, export_response
+from .filters import AuditEntryFilterSet, CurrencyFilterSet, ExchangeRateFilterSet
+from .forms import CurrencyForm, ExchangeRateForm
+from .masking import Masker
+from .models import AuditEntry, Currency, ExchangeRate
+from .permissions import Action, resource_for_model
+from .scope import has_action, recheck_scope
+from .tables import AuditEntryTable, Column, CurrencyTable, ExchangeRateTable, Table, display_value
+
+__all__ = [
+    "ScopedViewMixin",
+    "PersonalViewMixin",
+    "ObjectListView",
+    "ObjectDetailView",
+    "ObjectEditView",
+    "ObjectDeleteView",
+    "ObjectHistoryView",
+    "htmx_partial",
+    "PAGE_SIZES",
+]
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def htmx_partial(request) -> bool:
+    """An htmx request that wants a fragment, not a boosted full-page navigation (NB utilities/htmx.py)."""
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
+
+
+def redirect_after_write(request, url: str) -> HttpResponse:
+    """A successful write: htmx follows HX-Location, a plain form post a 302 (NB ObjectEditView.post)."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Location"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+class PersonalViewMixin(LoginRequiredMixin):
+    """A view over the user's own things only (their notifications, their password): no grant needed."""
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Checks the grant and narrows ``self.queryset`` to the user's data scope before any handler.
+
+    Subclasses set ``model`` and ``action``; ``selector`` (an app selector taking ``user=`` and
+    ``action=``) replaces the default ``visible_to`` read when the list needs joins or annotations.
+    """
+
+    model = None
+    action: str = Action.VIEW
+    selector = None
+
+    def get_action(self) -> str:
+        return self.action
+
+    def get_scoped_queryset(self, action: str):
+        if self.selector is not None:
+            return type(self).selector(user=self.request.user, action=action)
+        return self.model._default_manager.visible_to(self.request.user, action)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.resource = resource_for_model(self.model)
+        action = self.get_action()
+        if not has_action(request.user, self.resource, action):
+            raise PermissionDenied(_("您没有此操作的权限。"))
+        self.queryset = self.get_scoped_queryset(action)
+        return super().dispatch(request, *args, **kwargs)
+
+    def can(self, action: str, obj=None) -> bool:
+        """Whether the user may ``action`` this object (or this resource at all)."""
+        if not has_action(self.request.user, self.resource, action):
+            return False
+        if obj is None:
+            return True
+        return self.model._default_manager.visible_to(self.request.user, action).filter(pk=obj.pk).exists()
+
+    def url_name(self, view: str) -> str:
+        return f"{self.model._meta.app_label}:{self.model._meta.model_name}_{view}"
+
+    def reverse_or_none(self, view: str, **kwargs) -> str | None:
+        try:
+            return reverse(self.url_name(view), kwargs=kwargs or None)
+        except NoReverseMatch:
+            return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs) if hasattr(super(), "get_context_data") else kwargs
+        context.update(
+            model=self.model,
+            verbose_name=self.model._meta.verbose_name,
+            verbose_name_plural=self.model._meta.verbose_name_plural,
+            list_url=self.reverse_or_none("list"),
+            can_add=self.can(Action.ADD) and self.reverse_or_none("add") is not None,
+            add_url=self.reverse_or_none("add"),
+        )
+        return context
+
+
+class ObjectListView(ScopedViewMixin, View):
+    """Filter, sort and page in the database; the same queryset feeds the CSV/Excel export."""
+
+    template_name = "core/object_list.html"
+    table: type[Table] = Table
+    filterset = None
+    export_basename = None
+
+    def get_action(self) -> str:
+        return Action.EXPORT if self.request.GET.get("export") else Action.VIEW
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.queryset
+        filterset = None
+        if self.filterset is not None:
+            filterset = self.filterset(request.GET or None, queryset=queryset, request=request)
+            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+            if filterset.is_bound and not filterset.is_valid():
+                queryset = queryset.none()
+        sort, ordering = self.table.ordering_for(request.GET.get("sort"))
+        queryset = queryset.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
+
+        export = request.GET.get("export")
+        if export:
+            if export not in EXPORT_FORMATS:
+                raise Http404(_("不支持的导出格式。"))
+            return export_response(
+                user=request.user,
+                queryset=queryset,
+                table=self.table(user=request.user, model=self.model),
+                fmt=export,
+                basename=self.export_basename or self.model._meta.model_name,
+                description=str(self.model._meta.verbose_name_plural),
+            )
+
+        per_page = self.per_page()
+        paginator = Paginator(queryset, per_page)
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except PageNotAnInteger:
+            page = paginator.page(1)
+        except EmptyPage:
+            page = paginator.page(paginator.num_pages)
+        table = self.table(user=request.user, model=self.model)
+        query = request.GET.copy()
+        for key in ("page", "sort", "export"):
+            query.pop(key, None)
+        context = self.get_context_data(
+            table=table,
+            rows=table.rows(page.object_list),
+            page=page,
+            paginator=paginator,
+            filterset=filterset,
+            sort=sort,
+            per_page=per_page,
+            page_sizes=PAGE_SIZES,
+            query=query.urlencode(),
+            can_export=self.can(Action.EXPORT),
+            detail_view=self.url_name("detail"),
+            has_detail=self.reverse_or_none("detail", pk=0) is not None,
+        )
+        template = f"{self.template_name}#table" if htmx_partial(request) else self.template_name
+        return TemplateResponse(request, template, context)
+
+    def per_page(self) -> int:
+        try:
+            value = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
+        except ValueError:
+            return PAGE_SIZES[0]
+        return value if value in PAGE_SIZES else PAGE_SIZES[0]
+
+
+class ObjectMixin:
+    """Fetches ``pk`` from the already scoped queryset: outside the scope is a 404, not a 403."""
+
+    def get_object(self):
+        return get_object_or_404(self.queryset, pk=self.kwargs["pk"])
+
+
+class ObjectDetailView(ScopedViewMixin, ObjectMixin, View):
+    template_name = "core/object_detail.html"
+    # Field names (or Columns) shown on the detail page, in order.
+    detail_fields: tuple = ()
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return TemplateResponse(request, self.template_name, self.get_context_data(object=obj, **self.extra(obj)))
+
+    def detail_rows(self, obj) -> list[tuple[str, str]]:
+        masker = Masker(self.request.user, self.model)
+        rows = []
+        for item in self.detail_fields:
+            column = item if isinstance(item, Column) else self._column(item)
+            value = column.raw(obj)
+            if column.accessor in masker.fields:
+                value = masker.value(obj, column.accessor, value)
+            rows.append((column.verbose_name, display_value(value)))
+        return rows
+
+    def _column(self, name: str) -> Column:
+        return Column(name, self.model._meta.get_field(name).verbose_name)
+
+    def extra(self, obj) -> dict:
+        can_change = self.can(Action.CHANGE, obj)
+        can_delete = self.can(Action.DELETE, obj)
+        return {
+            "detail_rows": self.detail_rows(obj),
+            "edit_url": self.reverse_or_none("edit", pk=obj.pk) if can_change else None,
+            "delete_url": self.reverse_or_none("delete", pk=obj.pk) if can_delete else None,
+            "history_url": self.reverse_or_none("history", pk=obj.pk),
+            "tab": "detail",
+        }
+
+
+class ObjectEditView(ScopedViewMixin, ObjectMixin, View):
+    """Create (no ``pk``) or update: the form validates, ``save_form`` calls the app's service."""
+
+    template_name = "core/object_edit.html"
+    form_class = None
+
+    def get_action(self) -> str:
+        return Action.CHANGE if "pk" in self.kwargs else Action.ADD
+
+    def get_form(self, data=None, files=None, instance=None):
+        return self.form_class(data, files, instance=instance, user=self.request.user)
+
+    def save_form(self, form):
+        """Call the app's service with ``form.cleaned_data``; return the saved object."""
+        raise NotImplementedError
+
+    def success_url(self, obj) -> str:
+        return self.reverse_or_none("detail", pk=obj.pk) or self.reverse_or_none("list") or "/"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object() if "pk" in kwargs else None
+        return self.render(self.get_form(instance=obj), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object() if "pk" in kwargs else None
+        form = self.get_form(request.POST, request.FILES, instance=obj)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = self.save_form(form)
+                    recheck_scope(user=request.user, obj=saved, action=self.get_action())
+            except ValidationError as error:
+                _add_errors(form, error)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("已保存“%(object)s”。") % {"object": saved})
+                return redirect_after_write(request, self.success_url(saved))
+        return self.render(form, obj, status=422 if getattr(request, "htmx", False) else 200)
+
+    def render(self, form, obj, status=200):
+        cancel_url = (self.reverse_or_none("detail", pk=obj.pk) if obj else None) or self.reverse_or_none("list")
+        context = self.get_context_data(form=form, object=obj, is_new=obj is None, cancel_url=cancel_url)
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ObjectDeleteView(ScopedViewMixin, ObjectMixin, View):
+    """Asks for confirmation, then calls ``delete_object`` (the app's service)."""
+
+    template_name = "core/object_confirm_delete.html"
+    action = Action.DELETE
+
+    def delete_object(self, obj) -> None:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        cancel_url = self.reverse_or_none("detail", pk=obj.pk) or self.reverse_or_none("list")
+        return TemplateResponse(request, self.template_name, self.get_context_data(object=obj, cancel_url=cancel_url))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            with transaction.atomic():
+                self.delete_object(obj)
+        except ProtectedError:
+            messages.error(request, _("“%(object)s”仍被其他数据引用，不能删除。") % {"object": obj})
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已删除“%(object)s”。") % {"object": obj})
+            return redirect_after_write(request, self.reverse_or_none("list") or "/")
+        return redirect_after_write(request, self.reverse_or_none("detail", pk=obj.pk) or "/")
+
+
+class ObjectHistoryView(ScopedViewMixin, ObjectMixin, View):
+    """The history tab: every audit entry about one record the user may view."""
+
+    template_name = "core/object_history.html"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        entries = AuditEntry.objects.for_object(obj).select_related("user")
+        paginator = Paginator(entries, 50)
+        page = paginator.get_page(request.GET.get("page"))
+        context = self.get_context_data(
+            object=obj,
+            page=page,
+            entries=page.object_list,
+            tab="history",
+            detail_url=self.reverse_or_none("detail", pk=obj.pk),
+            history_url=request.path,
+            sensitive_fields=set(getattr(self.model, "sensitive_fields", ())),
+            shows_sensitive=Masker(request.user, self.model).shows_clear(obj),
+        )
+        return TemplateResponse(request, self.template_name, context)
+
+
+#
+# Audit log (admin search)
+#
+
+
+class AuditEntryListView(ObjectListView):
+    model = AuditEntry
+    selector = selectors.list_audit_entries
+    table = AuditEntryTable
+    filterset = AuditEntryFilterSet
+    export_basename = "audit"
+
+
+class AuditEntryDetailView(ObjectDetailView):
+    model = AuditEntry
+    selector = selectors.list_audit_entries
+    template_name = "core/auditentry_detail.html"
+    detail_fields = (
+        "created_at",
+        "user_name",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "message",
+        "ip_address",
+        "user_agent",
+        "request_id",
+    )
+
+
+#
+# Currencies and exchange rates
+#
+
+
+class CurrencyListView(ObjectListView):
+    model = Currency
+    selector = selectors.list_currencies
+    table = CurrencyTable
+    filterset = CurrencyFilterSet
+
+
+class CurrencyDetailView(ObjectDetailView):
+    model = Currency
+    detail_fields = ("code", "name", "symbol", "is_active")
+
+
+class CurrencyEditView(ObjectEditView):
+    model = Currency
+    form_class = CurrencyForm
+
+    def save_form(self, form):
+        return services.save_currency(
+            actor=self.request.user, currency=form.instance if form.instance.pk else None, **form.cleaned_data
+        )
+
+
+class CurrencyDeleteView(ObjectDeleteView):
+    model = Currency
+
+    def delete_object(self, obj):
+        services.delete_currency(actor=self.request.user, currency=obj)
+
+
+class CurrencyHistoryView(ObjectHistoryView):
+    model = Currency
+
+
+class ExchangeRateListView(ObjectListView):
+    model = ExchangeRate
+    selector = selectors.list_exchange_rates
+    table = ExchangeRateTable
+    filterset = ExchangeRateFilterSet
+
+
+class ExchangeRateDetailView(ObjectDetailView):
+    model = ExchangeRate
+    selector = selectors.list_exchange_rates
+    detail_fields = ("currency", "date", "rate", "created_at")
+
+
+class ExchangeRateEditView(ObjectEditView):
+    model = ExchangeRate
+    form_class = ExchangeRateForm
+
+    def save_form(self, form):
+        instance = form.instance if form.instance.pk else None
+        return services.save_exchange_rate(actor=self.request.user, exchange_rate=instance, **form.cleaned_data)
+
+
+class ExchangeRateDeleteView(ObjectDeleteView):
+    model = ExchangeRate
+
+    def delete_object(self, obj):
+        services.delete_exchange_rate(actor=self.request.user, exchange_rate=obj)
+
+
+class ExchangeRateHistoryView(ObjectHistoryView):
+    model = ExchangeRate
+
+
+#
+# Notifications: the user's own inbox
+#
+
+
+class NotificationListView(PersonalViewMixin, View):
+    template_name = "core/notification_list.html"
+
+    def get(self, request):
+        entries = notifications.list_notifications(user=request.user)
+        if request.GET.get("unread"):
+            entries = entries.unread()
+        page = Paginator(entries, PAGE_SIZES[0]).get_page(request.GET.get("page"))
+        context = {"page": page, "unread_only": bool(request.GET.get("unread"))}
+        template = f"{self.template_name}#list" if htmx_partial(request) else self.template_name
+        return TemplateResponse(request, template, context)
+
+
+class NotificationReadView(PersonalViewMixin, View):
+    """POST: mark one notification read and go to what it points at."""
+
+    def post(self, request, pk):
+        notification = get_object_or_404(notifications.list_notifications(user=request.user), pk=pk)
+        notifications.mark_notification_read(user=request.user, pk=notification.pk)
+        target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
+        return redirect_after_write(request, target or reverse("core:notification_list"))
+
+
+class NotificationReadAllView(PersonalViewMixin, View):
+    def post(self, request):
+        count = notifications.mark_all_notifications_read(user=request.user)
+        messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
+        return redirect_after_write(request, reverse("core:notification_list"))
+
+
+class NotificationBadgeView(PersonalViewMixin, View):
+    """The header's unread count, polled by htmx."""
+
+    def get(self, request):
+        return TemplateResponse(
+            request, "core/notification_badge.html", {"unread_count": notifications.count_unread(user=request.user)}
+        )

@@ -1,0 +1,59 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "keshang.org"
+    label = "org"
+    verbose_name = _("组织")
+
+    def ready(self):
+        from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
+        from keshang.core.registry import MenuItem, register_demo_loader, register_menu_item
+
+        from .demo import load_org_demo
+
+        register_demo_loader(load_org_demo, order=10)
+
+        register_menu_item(MenuItem("settings", _("部门"), "org:department_list", "org.department", order=10))
+        register_menu_item(MenuItem("settings", _("用户"), "org:user_list", "org.user", order=20))
+        register_menu_item(MenuItem("settings", _("角色与权限"), "org:role_list", "org.role", order=30))
+
+        crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT)
+        colleagues = {
+            Persona.SALES: ((Action.VIEW,), Scope.DEPARTMENT),
+            Persona.PURCHASER: ((Action.VIEW,), Scope.DEPARTMENT),
+            Persona.WAREHOUSE: ((Action.VIEW,), Scope.DEPARTMENT),
+            Persona.FINANCE: ((Action.VIEW,), Scope.DEPARTMENT),
+            Persona.SALES_MANAGER: ((Action.VIEW, Action.EXPORT), Scope.DEPARTMENT_TREE),
+            Persona.MANAGEMENT: ((Action.VIEW, Action.EXPORT), Scope.ALL),
+        }
+        register_resource(
+            Resource(
+                "org.department",
+                _("部门"),
+                scoped=True,
+                defaults={**colleagues, Persona.ADMIN: (crud, Scope.ALL)},
+            )
+        )
+        register_resource(
+            Resource(
+                "org.user",
+                _("用户"),
+                actions=(*crud, Action.VIEW_SENSITIVE),
+                scoped=True,
+                defaults={
+                    **colleagues,
+                    Persona.SALES_MANAGER: ((Action.VIEW, Action.EXPORT, Action.VIEW_SENSITIVE), Scope.DEPARTMENT_TREE),
+                    Persona.ADMIN: ((*crud, Action.VIEW_SENSITIVE), Scope.ALL),
+                },
+            )
+        )
+        register_resource(
+            Resource(
+                "org.role",
+                _("角色与权限"),
+                actions=(Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE),
+                defaults={Persona.ADMIN: ((Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE), Scope.ALL)},
+            )
+        )

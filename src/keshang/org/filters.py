@@ -1,0 +1,54 @@
+"""FilterSets shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from keshang.core.filters import ScopedFilterSet
+
+from .models import Department, Role, User
+
+__all__ = ["DepartmentFilterSet", "UserFilterSet", "RoleFilterSet"]
+
+
+class DepartmentFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    parent_id = django_filters.NumberFilter(field_name="parent_id", label=_("上级部门"))
+
+    class Meta:
+        model = Department
+        fields = ["q", "parent_id", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class UserFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("部门"))
+    department_id = django_filters.NumberFilter(field_name="department_id", label=_("部门编号"))
+    role = django_filters.ModelChoiceFilter(queryset=Role.objects.all(), field_name="roles", label=_("角色"))
+    is_active = django_filters.BooleanFilter(label=_("启用"))
+
+    class Meta:
+        model = User
+        fields = ["q", "department", "department_id", "role", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value)
+            | Q(name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(position__icontains=value)
+        )
+
+
+class RoleFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+
+    class Meta:
+        model = Role
+        fields = ["q", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))

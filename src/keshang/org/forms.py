@@ -1,0 +1,121 @@
+"""Forms validate input only; views hand ``cleaned_data`` to the services."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from keshang.core.forms import ScopedFormMixin
+from keshang.core.permissions import Scope, resources
+
+from .models import Department, Role, User
+
+__all__ = ["DepartmentForm", "UserForm", "UserPasswordForm", "RoleForm"]
+
+
+class DepartmentForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "code", "parent", "head", "is_active"]
+
+
+class UserForm(ScopedFormMixin, forms.ModelForm):
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, required=False, strip=False)
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, required=False, strip=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "email", "phone", "department", "manager", "position", "roles", "is_active"]
+        widgets = {"roles": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["roles"].queryset = Role.objects.filter(is_active=True)
+        if self.instance.pk:
+            del self.fields["password1"]
+            del self.fields["password2"]
+            self.fields["manager"].queryset = self.fields["manager"].queryset.exclude(pk=self.instance.pk)
+        else:
+            self.fields["password1"].required = True
+            self.fields["password2"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if "password1" in self.fields:
+            password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+            if password1 and password2 and password1 != password2:
+                self.add_error("password2", _("两次输入的密码不一致。"))
+            elif password1:
+                try:
+                    validate_password(
+                        password1, User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+                    )
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned
+
+
+class UserPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, user, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif cleaned.get("password1"):
+            try:
+                validate_password(cleaned["password1"], self.target)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class RoleForm(ScopedFormMixin, forms.ModelForm):
+    """The role's name plus a grant matrix: per resource, the actions and the data scope."""
+
+    class Meta:
+        model = Role
+        fields = ["name", "description", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {grant.resource: grant for grant in self.instance.grants.all()} if self.instance.pk else {}
+        self.grant_rows = []
+        for resource in sorted(resources(), key=lambda item: item.label):
+            grant = current.get(resource.label)
+            actions_name, scope_name = f"grant__{resource.label}__actions", f"grant__{resource.label}__scope"
+            self.fields[actions_name] = forms.MultipleChoiceField(
+                label=resource.verbose_name,
+                choices=resource.action_choices(),
+                required=False,
+                initial=grant.actions if grant else [],
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.fields[scope_name] = forms.ChoiceField(
+                label=_("数据范围"),
+                choices=Scope.choices,
+                initial=grant.scope if grant else Scope.OWN,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.grant_rows.append((resource, actions_name, scope_name))
+
+    def grant_fields(self):
+        """(resource, actions bound field, scope bound field) per row, for the template's matrix."""
+        return [(resource, self[actions], self[scope]) for resource, actions, scope in self.grant_rows]
+
+    def cleaned_grants(self) -> dict[str, tuple[list[str], str]]:
+        return {
+            resource.label: (self.cleaned_data[actions], self.cleaned_data[scope])
+            for resource, actions, scope in self.grant_rows
+            if self.cleaned_data.get(actions)
+        }
+
+    def model_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in self._meta.fields}
