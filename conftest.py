@@ -3,10 +3,8 @@
 import os
 import shutil
 
-os.environ.setdefault("KESHANG_TESTING", "1")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API runs an event loop in the test thread
 
-import pytest  # noqa: E402
+import pytest
 
 pytest_plugins = ["keshang.core.testing.fixtures"]
 

@@ -102,7 +102,8 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model._default_manager.none()
-        return self.queryset
+        # Pages must be stable: fall back to newest first when the model declares no ordering.
+        return self.queryset if self.queryset.ordered else self.queryset.order_by("-pk")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

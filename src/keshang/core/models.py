@@ -2,6 +2,8 @@
 (records shared with users), document number sequences, currencies and exchange rates, and
 in-app notifications."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -201,7 +203,7 @@ class ExchangeRate(models.Model):
     currency = models.ForeignKey(Currency, verbose_name=_("币种"), on_delete=models.PROTECT, related_name="rates")
     date = models.DateField(_("日期"))
     rate = models.DecimalField(
-        _("汇率（折人民币）"), max_digits=18, decimal_places=6, validators=[MinValueValidator(0.000001)]
+        _("汇率（折人民币）"), max_digits=18, decimal_places=6, validators=[MinValueValidator(Decimal("0.000001"))]
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

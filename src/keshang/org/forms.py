@@ -101,6 +101,7 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
             self.fields[scope_name] = forms.ChoiceField(
                 label=_("数据范围"),
                 choices=Scope.choices,
+                required=False,
                 initial=grant.scope if grant else Scope.OWN,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
@@ -112,7 +113,7 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
 
     def cleaned_grants(self) -> dict[str, tuple[list[str], str]]:
         return {
-            resource.label: (self.cleaned_data[actions], self.cleaned_data[scope])
+            resource.label: (self.cleaned_data[actions], self.cleaned_data[scope] or Scope.OWN)
             for resource, actions, scope in self.grant_rows
             if self.cleaned_data.get(actions)
         }

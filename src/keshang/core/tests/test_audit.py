@@ -1,0 +1,99 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from keshang.core import audit
+from keshang.core.models import AuditAction, AuditEntry, Currency
+from keshang.core.services import save_currency
+from keshang.org.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_entries_cannot_be_edited_or_deleted_by_any_code_path():
+    user = UserFactory()
+    entry = audit.record_event(actor=user, action=AuditAction.LOGIN, obj=user)
+    entry.message = "篡改"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(message="篡改")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.get(pk=entry.pk).message == ""
+
+
+def test_a_service_change_records_who_what_before_and_after():
+    # given
+    actor = UserFactory()
+    currency = save_currency(actor=actor, code="SGD", name="新加坡元")
+    # when
+    save_currency(actor=actor, currency=currency, code="SGD", name="新元")
+    # then
+    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE).get()
+    assert entry.user == actor
+    assert entry.user_name == actor.username
+    assert entry.object_repr == "SGD 新元"
+    assert entry.changed_fields() == [("name", "新加坡元", "新元")]
+
+
+def test_an_unchanged_save_writes_no_entry():
+    actor = UserFactory()
+    currency = save_currency(actor=actor, code="SGD", name="新加坡元")
+    save_currency(actor=actor, currency=currency, code="SGD", name="新加坡元")
+    assert AuditEntry.objects.filter(action=AuditAction.UPDATE).count() == 0
+
+
+def test_a_rolled_back_change_leaves_no_entry():
+    from django.db import transaction
+
+    actor = UserFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        save_currency(actor=actor, code="SGD", name="新加坡元")
+        raise RuntimeError("boom")
+    assert not AuditEntry.objects.exists()
+    assert not Currency.objects.filter(code="SGD").exists()
+
+
+def test_decimals_are_stored_as_exact_strings():
+    assert audit.serialize_value(Decimal("7.123456")) == "7.123456"
+
+
+def test_requests_stamp_ip_user_agent_and_request_id(client):
+    user = UserFactory(username="lilei")
+    client.post(reverse("login"), {"username": "lilei", "password": "Test-Pass-2026"}, HTTP_USER_AGENT="测试浏览器/1.0")
+    entry = AuditEntry.objects.get(action=AuditAction.LOGIN)
+    assert entry.user == user
+    assert entry.ip_address == "127.0.0.1"
+    assert entry.user_agent == "测试浏览器/1.0"
+    assert len(entry.request_id) == 32
+
+
+def test_failed_logins_and_logouts_are_recorded(client):
+    UserFactory(username="hanmeimei")
+    client.post(reverse("login"), {"username": "hanmeimei", "password": "wrong"})
+    client.post(reverse("login"), {"username": "hanmeimei", "password": "Test-Pass-2026"})
+    client.post(reverse("logout"))
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", "user_name"))
+    assert actions == [
+        (AuditAction.LOGIN_FAILED, "hanmeimei"),
+        (AuditAction.LOGIN, "hanmeimei"),
+        (AuditAction.LOGOUT, "hanmeimei"),
+    ]
+
+
+def test_admin_audit_search_filters_by_user_action_and_date(client):
+    admin = UserFactory(is_superuser=True)
+    someone = UserFactory(username="wangwu")
+    audit.record_event(actor=someone, action=AuditAction.EXPORT, message="导出用户")
+    audit.record_event(actor=admin, action=AuditAction.LOGIN)
+    client.force_login(admin)
+    response = client.get(
+        reverse("core:auditentry_list"), {"user": someone.pk, "action": "export", "date_from": "2000-01-01"}
+    )
+    content = response.content.decode()
+    assert "导出用户" in content
+    assert "共 1 条" in content

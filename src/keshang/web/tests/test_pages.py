@@ -1,0 +1,85 @@
+"""Every page renders, in Chinese, for every persona: the menu shows exactly what their grants allow."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from keshang.core.notifications import notify
+from keshang.core.registry import menu_for
+from keshang.org.models import Department, Role, User
+
+pytestmark = pytest.mark.django_db
+
+PERSONA_USERS = ["boss", "manager", "sales", "sales2", "purchaser", "warehouse", "finance", "itadmin", "admin"]
+
+
+@pytest.fixture
+def company(monkeypatch):
+    monkeypatch.setenv("KESHANG_ADMIN_PASSWORD", "Admin-Pass-2026")
+    monkeypatch.setenv("KESHANG_DEMO_PASSWORD", "Demo-Pass-2026")
+    call_command("setup", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.mark.parametrize("username", PERSONA_USERS)
+def test_every_menu_page_and_its_records_render_for_each_persona(client, company, username):
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 200
+    assert "通知中心" in home.content.decode()
+    for group in menu_for(User.objects.get(pk=user.pk)):
+        for item, url in group.items:
+            response = client.get(url)
+            assert response.status_code == 200, f"{username}: {url}"
+            assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_sales_rep_menu_hides_administration(client, company):
+    sales = User.objects.get(username="sales")
+    labels = {str(item.label) for group in menu_for(sales) for item, _url in group.items}
+    assert "审计日志" in labels  # their own actions
+    assert "角色与权限" not in labels
+    client.force_login(sales)
+    assert client.get(reverse("org:role_list")).status_code == 403
+
+
+def test_admin_sees_detail_edit_and_history_pages(client, company):
+    client.force_login(User.objects.get(username="admin"))
+    department = Department.objects.get(code="SALES")
+    role = Role.objects.get(persona="sales")
+    user = User.objects.get(username="sales")
+    for url in [
+        reverse("org:department_detail", args=[department.pk]),
+        reverse("org:department_edit", args=[department.pk]),
+        reverse("org:department_history", args=[department.pk]),
+        reverse("org:department_delete", args=[department.pk]),
+        reverse("org:user_detail", args=[user.pk]),
+        reverse("org:user_edit", args=[user.pk]),
+        reverse("org:user_password", args=[user.pk]),
+        reverse("org:user_history", args=[user.pk]),
+        reverse("org:role_detail", args=[role.pk]),
+        reverse("org:role_edit", args=[role.pk]),
+        reverse("org:role_add"),
+        reverse("org:user_add"),
+        reverse("core:currency_add"),
+        reverse("core:exchangerate_add"),
+        reverse("web:password_change"),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_english_switch_translates_the_shell(client, company):
+    client.force_login(User.objects.get(username="admin"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    content = client.get(reverse("web:home")).content.decode()
+    assert 'lang="en"' in content
+    assert "Notifications" in content
+
+
+def test_home_shows_real_notifications_and_activity(client, company):
+    sales = User.objects.get(username="sales")
+    notify(recipients=[sales], title="客户 华为技术 已分配给您")
+    client.force_login(sales)
+    content = client.get(reverse("web:home")).content.decode()
+    assert "客户 华为技术 已分配给您" in content
+    assert 'data-testid="unread-count"' in content
