@@ -1,8 +1,7 @@
-"""Root test configuration: environment for the test settings, shared fixtures, and the browser switch."""
+"""Root test configuration: shared fixtures and the switch that skips browser tests without Chromium."""
 
 import os
 import shutil
-
 
 import pytest
 

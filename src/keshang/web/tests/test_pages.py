@@ -28,7 +28,7 @@ def test_every_menu_page_and_its_records_render_for_each_persona(client, company
     assert home.status_code == 200
     assert "通知中心" in home.content.decode()
     for group in menu_for(User.objects.get(pk=user.pk)):
-        for item, url in group.items:
+        for _item, url in group.items:
             response = client.get(url)
             assert response.status_code == 200, f"{username}: {url}"
             assert 'lang="zh-hans"' in response.content.decode()
