@@ -39,10 +39,12 @@ format: install-test
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Regenerate translation catalogues (needs GNU gettext) and compile them with the checked-in tool.
+# Re-extract the UI strings into the English catalogue and compile it (needs GNU gettext);
+# translate any new entries in src/keshang/locale/en/LC_MESSAGES/django.po, then run it again.
 messages: install-test
-	cd src/keshang && ../../$(BIN)/keshang makemessages -l en --no-obsolete --add-location file
-	cd src/keshang && ../../$(BIN)/keshang compilemessages
+	cd src/keshang && ../../$(BIN)/keshang makemessages -l en --no-obsolete --add-location file \
+		-i "*/tests/*" -i "*/migrations/*" -i test_settings.py
+	cd src/keshang && ../../$(BIN)/keshang compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var/static

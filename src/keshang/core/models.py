@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .scope import ScopedManager, ScopedQuerySet
 
@@ -30,16 +31,16 @@ __all__ = [
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", _("新建")
-    UPDATE = "update", _("修改")
-    DELETE = "delete", _("删除")
-    STATE = "state", _("状态变更")
-    LOGIN = "login", _("登录")
-    LOGIN_FAILED = "login_failed", _("登录失败")
-    LOGOUT = "logout", _("退出登录")
-    EXPORT = "export", _("导出")
-    PERMISSION = "permission", _("权限变更")
-    PASSWORD = "password", _("修改密码")
+    CREATE = "create", pgettext_lazy("audit action", "新建")
+    UPDATE = "update", pgettext_lazy("audit action", "修改")
+    DELETE = "delete", pgettext_lazy("audit action", "删除")
+    STATE = "state", pgettext_lazy("audit action", "状态变更")
+    LOGIN = "login", pgettext_lazy("audit action", "登录")
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "登录失败")
+    LOGOUT = "logout", pgettext_lazy("audit action", "退出登录")
+    EXPORT = "export", pgettext_lazy("audit action", "导出")
+    PERMISSION = "permission", pgettext_lazy("audit action", "权限变更")
+    PASSWORD = "password", pgettext_lazy("audit action", "修改密码")
 
 
 class AuditEntryQuerySet(ScopedQuerySet):
