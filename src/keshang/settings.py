@@ -5,6 +5,7 @@ Everything that differs between a laptop and a team server comes from the enviro
 ``manage.py check --deploy`` asks for.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from importlib.util import find_spec
@@ -117,7 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # A file, not shared-cache memory: threads in the concurrency tests need real file locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_keshang.sqlite3")}
+    # One per process, so two test runs on one checkout never share (and destroy) each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_keshang_{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
