@@ -9,86 +9,175 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connections
 
-__all__ = ["backup_database", "restore_database"]
+__all__ = ["BackupError", "backup_database", "restore_database", "pg_tool"]
 
-PG_BIN_DIRS = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"]
-
-
-def _database(alias: str = "default") -> dict:
-    return settings.DATABASES[alias]
+# Debian/Ubuntu install each PostgreSQL major version's client tools here.
+PG_LIB_DIR = Path("/usr/lib/postgresql")
 
 
-def _pg_tool(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    for directory in PG_BIN_DIRS:
-        candidate = Path(directory) / name
-        if candidate.exists():
-            return str(candidate)
+class BackupError(Exception):
+    """A backup or restore failed; the message says why (the tool's own error output, for PostgreSQL)."""
+
+
+def _database(alias: str) -> dict:
+    # The connection's settings are settings.DATABASES[alias] itself (the same dict), whose NAME the test
+    # runner rewrites to the test database: a test never backs up or overwrites the real one.
+    return connections[alias].settings_dict
+
+
+def _is_sqlite(db: dict) -> bool:
+    return db["ENGINE"].endswith("sqlite3")
+
+
+#
+# SQLite
+#
+
+
+def _sqlite_timeout(db: dict) -> float:
+    return float((db.get("OPTIONS") or {}).get("timeout", 30))
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    """Refuse a file that is not an intact Keshang database, before it replaces the live one.
+
+    An empty or truncated file opens as an empty SQLite database, and restoring it would wipe everything.
+    """
+    try:
+        backup = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            (check,) = backup.execute("PRAGMA quick_check").fetchone()
+            has_migrations = backup.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+            ).fetchone()
+        finally:
+            backup.close()
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{source} is not an SQLite database: {error}") from error
+    if check != "ok":
+        raise BackupError(f"{source} is damaged: {check}")
+    if not has_migrations:
+        raise BackupError(f"{source} is not a Keshang backup (it has no django_migrations table).")
+
+
+def _sqlite_copy(source: str | Path, destination: str | Path, timeout: float) -> None:
+    source_db = sqlite3.connect(source, timeout=timeout)
+    destination_db = sqlite3.connect(destination, timeout=timeout)
+    try:
+        with destination_db:
+            source_db.backup(destination_db)
+    except sqlite3.Error as error:
+        raise BackupError(str(error)) from error
+    finally:
+        destination_db.close()
+        source_db.close()
+
+
+#
+# PostgreSQL
+#
+
+
+def pg_tool(name: str, server_major: int | None = None) -> str:
+    """The path of pg_dump/pg_restore able to talk to a server of ``server_major``.
+
+    pg_dump refuses a server newer than itself, so the same major version is preferred, then the
+    nearest newer one installed under /usr/lib/postgresql, then whatever is on PATH.
+    """
+    installed = sorted(
+        (int(directory.name), directory / "bin" / name)
+        for directory in (PG_LIB_DIR.iterdir() if PG_LIB_DIR.is_dir() else [])
+        if directory.name.isdigit() and (directory / "bin" / name).exists()
+    )
+    if server_major is not None:
+        for major, path in installed:
+            if major >= server_major:
+                return str(path)
+    on_path = shutil.which(name)
+    if on_path:
+        return on_path
+    if installed:
+        return str(installed[-1][1])
     raise FileNotFoundError(f"{name} not found; install the PostgreSQL client tools.")
 
 
-def _pg_env(db: dict) -> tuple[list[str], dict]:
-    args = ["--host", db.get("HOST") or "127.0.0.1", "--port", str(db.get("PORT") or 5432), "--username", db["USER"]]
-    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+def _pg_server_major(alias: str) -> int:
+    connection = connections[alias]
+    connection.ensure_connection()
+    return connection.pg_version // 10000
+
+
+def _pg_command(db: dict) -> tuple[list[str], dict]:
+    """Connection arguments and environment; an empty HOST keeps libpq's default, the local socket."""
+    args = []
+    if db.get("HOST"):
+        args += ["--host", str(db["HOST"])]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
+    if db.get("USER"):
+        args += ["--username", db["USER"]]
+    env = {**os.environ}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    if (db.get("OPTIONS") or {}).get("sslmode"):
+        env["PGSSLMODE"] = db["OPTIONS"]["sslmode"]
     return args, env
 
 
+def _run(command: list[str], env: dict) -> None:
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{Path(command[0]).name} failed ({result.returncode}): {result.stderr.strip()}")
+
+
+#
+# The two operations
+#
+
+
 def backup_database(target: Path, alias: str = "default") -> Path:
+    """Write a consistent copy of the database to ``target``; safe while the app runs."""
     db = _database(alias)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if db["ENGINE"].endswith("sqlite3"):
-        connections[alias].close()
-        source = sqlite3.connect(db["NAME"])
-        destination = sqlite3.connect(target)
-        try:
-            with destination:
-                source.backup(destination)
-        finally:
-            destination.close()
-            source.close()
+    if _is_sqlite(db):
+        # A separate connection: the backup holds committed data only, and a caller's transaction is untouched.
+        _sqlite_copy(db["NAME"], target, _sqlite_timeout(db))
     else:
-        args, env = _pg_env(db)
-        subprocess.run(
-            [_pg_tool("pg_dump"), *args, "--format=custom", "--file", str(target), db["NAME"]], env=env, check=True
-        )
+        args, env = _pg_command(db)
+        tool = pg_tool("pg_dump", _pg_server_major(alias))
+        _run([tool, *args, "--format=custom", "--file", str(target), "--dbname", db["NAME"]], env)
     return target
 
 
 def restore_database(source: Path, alias: str = "default") -> None:
-    """Replace the database's contents with the backup's. Stop the app first."""
+    """Replace the database's contents with the backup's, all or nothing. Stop the app first."""
     db = _database(alias)
     source = Path(source)
-    if not source.exists():
+    if not source.is_file():
         raise FileNotFoundError(source)
-    connections[alias].close()
-    if db["ENGINE"].endswith("sqlite3"):
-        backup = sqlite3.connect(source)
-        destination = sqlite3.connect(db["NAME"])
-        try:
-            with destination:
-                backup.backup(destination)
-        finally:
-            destination.close()
-            backup.close()
+    if _is_sqlite(db):
+        _check_sqlite_backup(source)
+        connections[alias].close()
+        _sqlite_copy(source, db["NAME"], _sqlite_timeout(db))
     else:
-        args, env = _pg_env(db)
-        subprocess.run(
+        args, env = _pg_command(db)
+        tool = pg_tool("pg_restore", _pg_server_major(alias))
+        connections[alias].close()
+        _run(
             [
-                _pg_tool("pg_restore"),
+                tool,
                 *args,
                 "--clean",
                 "--if-exists",
                 "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
                 "--dbname",
                 db["NAME"],
                 str(source),
             ],
-            env=env,
-            check=True,
+            env,
         )

@@ -226,7 +226,7 @@ class ExchangeRate(models.Model):
         return f"{self.currency.code} {self.date}: {self.rate}"
 
     def clean(self):
-        if self.currency_id and self.currency.code == "CNY" and self.rate != 1:
+        if self.currency_id and self.rate is not None and self.currency.code == "CNY" and self.rate != 1:
             raise ValidationError({"rate": _("人民币对人民币的汇率只能为 1。")})
 
 

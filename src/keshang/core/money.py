@@ -7,7 +7,7 @@ banker's rounding). Lines are rounded one by one and a total is the sum of its r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
 import cn2an
 
@@ -20,6 +20,7 @@ __all__ = [
     "quantize_price",
     "net_from_gross",
     "gross_from_net",
+    "net_of_gross",
     "tax_of_gross",
     "line_amount",
     "sum_amounts",
@@ -31,26 +32,35 @@ AMOUNT_PLACES = Decimal("0.01")
 PRICE_PLACES = Decimal("0.000001")
 # The VAT rates in force in China: 13 % goods, 9 % transport/agri, 6 % services, 3 %/1 % small-scale, 0 % exempt.
 VAT_RATES = tuple(Decimal(rate) for rate in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
+# All arithmetic runs in this context, never the thread's current one: that one is mutable by any code
+# (a lower ``prec`` makes quantize() fail or products round early) and rounds half-even. 60 digits hold the
+# product of an 18-digit quantity, an 18-digit price and a discount factor exactly, and leave a quotient far
+# more digits than the one rounding to cents or to 6 places that follows it.
+_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 def to_decimal(value) -> Decimal:
-    """A Decimal from a Decimal, int or string; floats are refused because they are already inexact."""
-    if isinstance(value, Decimal):
-        return value
+    """A finite Decimal from a Decimal, int or string; floats are refused because they are already inexact."""
     if isinstance(value, bool | float):
         raise TypeError("Money must not be a float; pass a Decimal or a string.")
-    try:
-        return Decimal(value)
-    except (InvalidOperation, TypeError) as exc:
-        raise ValueError(f"Not a number: {value!r}") from exc
+    if isinstance(value, Decimal):
+        result = value
+    else:
+        try:
+            result = Decimal(value)
+        except (InvalidOperation, TypeError) as exc:
+            raise ValueError(f"Not a number: {value!r}") from exc
+    if not result.is_finite():
+        raise ValueError(f"Not a finite number: {value!r}")
+    return result
 
 
 def quantize_amount(value) -> Decimal:
-    return to_decimal(value).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+    return to_decimal(value).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP, context=_CONTEXT)
 
 
 def quantize_price(value) -> Decimal:
-    return to_decimal(value).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
+    return to_decimal(value).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP, context=_CONTEXT)
 
 
 def _check_rate(rate) -> Decimal:
@@ -62,29 +72,39 @@ def _check_rate(rate) -> Decimal:
 
 def net_from_gross(gross_price, rate) -> Decimal:
     """不含税单价 from 含税单价, to 6 places."""
-    return quantize_price(to_decimal(gross_price) / (1 + _check_rate(rate)))
+    with localcontext(_CONTEXT):
+        return quantize_price(to_decimal(gross_price) / (1 + _check_rate(rate)))
 
 
 def gross_from_net(net_price, rate) -> Decimal:
     """含税单价 from 不含税单价, to 6 places."""
-    return quantize_price(to_decimal(net_price) * (1 + _check_rate(rate)))
+    with localcontext(_CONTEXT):
+        return quantize_price(to_decimal(net_price) * (1 + _check_rate(rate)))
+
+
+def net_of_gross(gross_amount, rate) -> Decimal:
+    """The amount without tax (不含税金额) inside a tax-inclusive amount, to cents."""
+    with localcontext(_CONTEXT):
+        return quantize_amount(quantize_amount(gross_amount) / (1 + _check_rate(rate)))
 
 
 def tax_of_gross(gross_amount, rate) -> Decimal:
-    """The tax inside a tax-inclusive amount: gross − round(gross / (1 + rate)), so net + tax == gross exactly."""
-    gross_amount = quantize_amount(gross_amount)
-    return gross_amount - quantize_amount(gross_amount / (1 + _check_rate(rate)))
+    """The tax (税额) inside a tax-inclusive amount: gross − net_of_gross(gross), so net + tax == gross exactly."""
+    with localcontext(_CONTEXT):
+        return quantize_amount(gross_amount) - net_of_gross(gross_amount, rate)
 
 
 def line_amount(quantity, unit_price, discount_percent=0) -> Decimal:
     """One line's amount, rounded once: quantity × price × (1 − discount %)."""
-    factor = 1 - to_decimal(discount_percent) / 100
-    return quantize_amount(to_decimal(quantity) * to_decimal(unit_price) * factor)
+    with localcontext(_CONTEXT):
+        factor = 1 - to_decimal(discount_percent) / 100
+        return quantize_amount(to_decimal(quantity) * to_decimal(unit_price) * factor)
 
 
 def sum_amounts(amounts: Iterable) -> Decimal:
     """A document total: the sum of already rounded line amounts (never re-rounded from unrounded parts)."""
-    return sum((quantize_amount(amount) for amount in amounts), Decimal("0.00"))
+    with localcontext(_CONTEXT):
+        return sum((quantize_amount(amount) for amount in amounts), Decimal("0.00"))
 
 
 def amount_in_words(amount) -> str:
@@ -95,7 +115,7 @@ def amount_in_words(amount) -> str:
     """
     amount = quantize_amount(amount)
     sign = "负" if amount < 0 else ""
-    words = cn2an.an2cn(format(abs(amount), "f"), "rmb")
+    words = cn2an.an2cn(format(amount.copy_abs(), "f"), "rmb")
     if amount == 0:
         words = "零元"
     if words.endswith(("元", "角")):
@@ -105,4 +125,5 @@ def amount_in_words(amount) -> str:
 
 def convert_to_cny(amount, rate) -> Decimal:
     """A foreign amount in CNY at ``rate`` (CNY per unit), rounded to cents."""
-    return quantize_amount(to_decimal(amount) * to_decimal(rate))
+    with localcontext(_CONTEXT):
+        return quantize_amount(to_decimal(amount) * to_decimal(rate))

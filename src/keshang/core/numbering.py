@@ -9,6 +9,7 @@ database's write lock when the transaction begins.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,16 +19,27 @@ from .models import NumberSequence
 
 __all__ = ["next_number", "format_number"]
 
+# An upper-case ASCII letter, then up to 9 more letters or digits: NumberSequence.doc_type holds 10 characters.
+DOC_TYPE = re.compile(r"[A-Z][A-Z0-9]{0,9}")
+
 
 def format_number(doc_type: str, period: str, value: int) -> str:
     return f"{doc_type}{period}-{value:05d}"
 
 
 def next_number(doc_type: str, *, on: datetime.date | None = None) -> str:
-    """The next number of ``doc_type`` for the month of ``on``; call inside the document's transaction."""
-    if not doc_type.isalnum() or not doc_type.isupper():
-        raise ValueError(f"A document type is upper-case letters/digits: {doc_type!r}")
-    on = on or timezone.localdate()
+    """The next number of ``doc_type`` for the month of ``on``; call inside the document's transaction.
+
+    ``on`` defaults to today; an aware datetime counts in the local time zone, like the default.
+    """
+    if not isinstance(doc_type, str) or not DOC_TYPE.fullmatch(doc_type):
+        raise ValueError(
+            f"A document type is 1-10 upper-case ASCII letters/digits, starting with a letter: {doc_type!r}"
+        )
+    if on is None:
+        on = timezone.localdate()
+    elif isinstance(on, datetime.datetime) and timezone.is_aware(on):
+        on = timezone.localdate(on)
     period = on.strftime("%Y%m")
     with transaction.atomic():
         updated = NumberSequence.objects.filter(doc_type=doc_type, period=period).update(last_value=F("last_value") + 1)

@@ -1,10 +1,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from keshang.core.backup import backup_database
+from keshang.core.backup import BackupError, backup_database
 
 
 class Command(BaseCommand):
@@ -17,5 +17,8 @@ class Command(BaseCommand):
         target = (
             Path(file) if file else settings.VAR_DIR / "backups" / f"keshang-{timezone.localtime():%Y%m%d-%H%M%S}.bak"
         )
-        backup_database(target)
+        try:
+            backup_database(target)
+        except (BackupError, FileNotFoundError) as error:
+            raise CommandError(f"备份失败 / backup failed: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"已备份到 / backed up to {target}"))

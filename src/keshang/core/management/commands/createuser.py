@@ -25,6 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, username, name, email, department, role, superuser, password_env, **options):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"用户 {username} 已存在。")
+        roles = list(Role.objects.filter(name__in=role))
+        unknown = sorted(set(role) - {found.name for found in roles})
+        if unknown:
+            raise CommandError(f"没有这些角色 / no such role: {', '.join(unknown)}")
+        try:
+            department = Department.objects.get(code=department) if department else None
+        except Department.DoesNotExist as error:
+            raise CommandError(f"没有这个部门 / no such department: {department}") from error
         password = os.environ.get(password_env) or secrets.token_urlsafe(12)
         try:
             user = create_user(
@@ -33,12 +41,12 @@ class Command(BaseCommand):
                 password=password,
                 name=name,
                 email=email,
-                department=Department.objects.get(code=department) if department else None,
-                roles=list(Role.objects.filter(name__in=role)),
+                department=department,
+                roles=roles,
                 is_superuser=superuser,
             )
-        except (ValidationError, Department.DoesNotExist) as error:
-            raise CommandError(str(error)) from error
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(f"已创建用户 {user.username}"))
         if not os.environ.get(password_env):
             self.stdout.write(f"密码 / password: {password}")

@@ -26,7 +26,9 @@ class Command(BaseCommand):
                 created.update(loader(actor=None, password_for=password_for, stdout=self.stdout) or {})
         if created:
             self.stdout.write(self.style.SUCCESS("演示账号 / Demo users (请妥善保存 / shown once):"))
+            # A password the operator chose through the environment is not echoed into logs.
+            fixed = bool(os.environ.get("KESHANG_DEMO_PASSWORD"))
             for username, password in created.items():
-                self.stdout.write(f"  {username:<10} {password}")
+                self.stdout.write(f"  {username:<10} {'(KESHANG_DEMO_PASSWORD)' if fixed else password}")
         else:
             self.stdout.write("演示数据已存在 / Demo data already present.")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from keshang.core.backup import restore_database
+from keshang.core.backup import BackupError, restore_database
 
 
 class Command(BaseCommand):
@@ -19,4 +19,6 @@ class Command(BaseCommand):
             restore_database(Path(file))
         except FileNotFoundError as error:
             raise CommandError(f"找不到文件 / not found: {error}") from error
+        except BackupError as error:
+            raise CommandError(f"恢复失败，数据库未改动 / restore failed, database unchanged: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"已从 {file} 恢复 / restored."))

@@ -1,8 +1,9 @@
 import os
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from keshang.core.demo import ensure_currencies
@@ -24,7 +25,10 @@ class Command(BaseCommand):
             first_run = not User.objects.filter(is_superuser=True).exists()
             if first_run:
                 password = os.environ.get("KESHANG_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-                create_user(actor=None, username="admin", password=password, name="系统管理员", is_superuser=True)
+                try:
+                    create_user(actor=None, username="admin", password=password, name="系统管理员", is_superuser=True)
+                except ValidationError as error:
+                    raise CommandError(f"无法创建管理员 / cannot create admin: {' '.join(error.messages)}") from error
         if first_run:
             self.stdout.write(self.style.SUCCESS("已创建管理员 / Admin created:"))
             shown = "(KESHANG_ADMIN_PASSWORD)" if os.environ.get("KESHANG_ADMIN_PASSWORD") else password

@@ -1,0 +1,368 @@
+"""core.money: half-up rounding, VAT splits, line and document totals, conversion and 金额大写 (STYLE.md §5)."""
+
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keshang.core.money import (
+    VAT_RATES,
+    amount_in_words,
+    convert_to_cny,
+    gross_from_net,
+    line_amount,
+    net_from_gross,
+    net_of_gross,
+    quantize_amount,
+    quantize_price,
+    sum_amounts,
+    tax_of_gross,
+    to_decimal,
+)
+
+# No example database (failures are reproduced from the printed example); no deadline: a loaded CI box must
+# not turn a slow example into a failure.
+PROPERTY = settings(deadline=None, database=None)
+ONE_MILLIONTH = Decimal("0.000001")
+
+
+@st.composite
+def decimals(draw, *, min_value=0, max_value=10**7, min_places=2, max_places=6):
+    """A Decimal in [min_value, max_value] with between min_places and max_places decimal places."""
+    places = draw(st.integers(min_places, max_places))
+    units = draw(st.integers(min_value * 10**places, max_value * 10**places))
+    return Decimal(units).scaleb(-places)
+
+
+vat_rates = st.sampled_from(VAT_RATES)
+amounts = decimals(max_places=2, min_places=2)
+line_values = decimals(min_value=-(10**6), max_value=10**6, min_places=0, max_places=6)
+
+
+#
+# Rounding
+#
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.125", "0.13"),
+        ("2.675", "2.68"),
+        ("-0.125", "-0.13"),
+        ("0.124999", "0.12"),
+        ("2.665", "2.67"),  # banker's rounding would give 2.66
+        ("1", "1.00"),
+    ],
+)
+def test_quantize_amount_rounds_half_up_away_from_zero(value, expected):
+    # given a value exactly halfway (or not) between two cents
+    # when
+    result = quantize_amount(value)
+    # then
+    assert result == Decimal(expected)
+    assert result.as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0.0000005", "0.000001"), ("2.6750005", "2.675001"), ("-0.0000025", "-0.000003"), ("7", "7.000000")],
+)
+def test_quantize_price_rounds_half_up_to_six_places(value, expected):
+    # given a value with more than six places
+    # when
+    result = quantize_price(value)
+    # then
+    assert result == Decimal(expected)
+    assert result.as_tuple().exponent == -6
+
+
+@pytest.mark.parametrize("function", [quantize_amount, quantize_price, to_decimal, amount_in_words])
+def test_floats_are_refused_because_they_are_already_inexact(function):
+    # given 2.675 as a float, which is really 2.67499999999999982236431605997495353221893310546875
+    # when / then
+    with pytest.raises(TypeError):
+        function(2.675)
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_booleans_are_refused_as_money(value):
+    # given a bool, which Python treats as the integer 1 or 0
+    # when / then
+    with pytest.raises(TypeError):
+        to_decimal(value)
+
+
+@pytest.mark.parametrize("value", ["abc", None, "", "NaN", "Infinity", "-Infinity", Decimal("NaN"), Decimal("Inf")])
+def test_non_numbers_and_non_finite_values_are_refused(value):
+    # given something that is not a finite number
+    # when / then
+    with pytest.raises(ValueError):
+        quantize_amount(value)
+
+
+def test_rounding_ignores_the_threads_decimal_context():
+    # given a thread whose default context has 4 digits of precision and banker's rounding
+    with localcontext(Context(prec=4, rounding=ROUND_HALF_EVEN)):
+        # when
+        amount = quantize_amount("12345.675")
+        line = line_amount("3", "19.99", "12.5")
+        net = net_from_gross("113.005", "0.13")
+        words = amount_in_words("12345.68")
+    # then every result is as exact as under the default context
+    assert amount == Decimal("12345.68")
+    assert line == Decimal("52.47")  # 59.97 × 0.875 = 52.47375
+    assert net == Decimal("100.004425")  # 113.005 / 1.13 = 100.0044247…
+    assert words == "人民币壹万贰仟叁佰肆拾伍元陆角捌分"
+
+
+#
+# VAT
+#
+
+
+@PROPERTY
+@given(gross=decimals(), rate=vat_rates)
+def test_gross_from_net_of_net_from_gross_is_within_one_millionth(gross, rate):
+    # given a tax-inclusive unit price with 2-6 places and a VAT rate
+    # when the price goes to net and back
+    round_trip = gross_from_net(net_from_gross(gross, rate), rate)
+    # then it is off by at most one unit in the sixth place. Bound: net = round6(g / (1+r)) is within
+    # ½·10⁻⁶ of g / (1+r); multiplying back by (1+r) scales that to ½(1+r)·10⁻⁶, and the final round6 adds
+    # at most ½·10⁻⁶, so |round_trip − g| ≤ ½(2+r)·10⁻⁶ < 1.07·10⁻⁶ for r ≤ 13 %. Both sides are multiples
+    # of 10⁻⁶ (g has at most 6 places), so the difference is 0 or ±10⁻⁶ — tighter than 10⁻⁶·(1+r).
+    assert abs(round_trip - gross) <= ONE_MILLIONTH
+    if rate == 0:
+        assert round_trip == gross
+
+
+def test_round_trip_bound_is_attained_so_it_is_not_exact():
+    # given 0.000004 at 13 %: 0.000004 / 1.13 = 0.00000354 rounds to 0.000004, and × 1.13 = 0.00000452
+    # when
+    round_trip = gross_from_net(net_from_gross("0.000004", "0.13"), "0.13")
+    # then the one-millionth error of the property above really happens
+    assert round_trip == Decimal("0.000005")
+
+
+@pytest.mark.parametrize(
+    ("gross", "rate", "net"),
+    [("113", "0.13", "100.000000"), ("100", "0.13", "88.495575"), ("109", "0.09", "100"), ("50", "0", "50")],
+)
+def test_net_from_gross_divides_by_one_plus_rate_to_six_places(gross, rate, net):
+    # given a tax-inclusive unit price
+    # when
+    result = net_from_gross(gross, rate)
+    # then
+    assert result == Decimal(net)
+    assert result.as_tuple().exponent == -6
+
+
+@pytest.mark.parametrize("rate", ["1", "-0.01", "13"])
+def test_a_vat_rate_outside_zero_to_one_is_refused(rate):
+    # given a rate written as a percentage or negative
+    # when / then
+    with pytest.raises(ValueError):
+        net_from_gross("100", rate)
+
+
+@PROPERTY
+@given(gross=amounts, rate=vat_rates)
+def test_net_plus_tax_of_a_gross_amount_is_exactly_the_gross_amount(gross, rate):
+    # given a tax-inclusive amount in cents and a VAT rate
+    # when it is split
+    net = net_of_gross(gross, rate)
+    tax = tax_of_gross(gross, rate)
+    # then the two halves add up to the cent, and both are non-negative cents
+    assert net + tax == gross
+    assert net.as_tuple().exponent == tax.as_tuple().exponent == -2
+    assert net >= 0 and tax >= 0
+    # and the tax is the rate applied to the net, give or take the one rounding of the net
+    assert abs(tax - net * rate) <= Decimal("0.005") * (1 + rate)
+
+
+@PROPERTY
+@given(gross=amounts, rate=vat_rates)
+def test_net_of_a_gross_amount_agrees_with_rounding_the_net_unit_price(gross, rate):
+    # given a tax-inclusive amount in cents
+    # when the net is found once through the 6-place price and once directly
+    via_price = quantize_amount(net_from_gross(gross, rate))
+    direct = net_of_gross(gross, rate)
+    # then the double rounding never bites: k/100 ÷ (1+r) is at least 1/(200·113) away from a half cent,
+    # far more than the ½·10⁻⁶ the first rounding can move it
+    assert via_price == direct
+
+
+def test_tax_of_gross_rounds_the_gross_to_cents_first():
+    # given a gross amount with a stray third place
+    # when
+    tax = tax_of_gross("113.005", "0.13")
+    # then it is the tax of 113.01: 113.01 − round(113.01 / 1.13 = 100.0088…) = 113.01 − 100.01
+    assert tax == Decimal("13.00")
+
+
+#
+# Lines and totals
+#
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "discount", "expected"),
+    [
+        ("3", "19.99", "10", "53.97"),  # 53.973
+        ("3", "19.99", "0", "59.97"),
+        ("1", "0.125", "0", "0.13"),
+        ("2", "10.005", "50", "10.01"),  # 10.005 exactly, rounded once, half up
+        ("7", "99.99", "100", "0.00"),
+        ("1.5", "3.333333", "12.5", "4.37"),  # 4.37499956…
+        ("-2", "10.005", "0", "-20.01"),  # a return line
+    ],
+)
+def test_line_amount_is_quantity_times_price_less_discount_rounded_once(quantity, price, discount, expected):
+    # given a line
+    # when
+    amount = line_amount(quantity, price, discount)
+    # then
+    assert amount == Decimal(expected)
+    assert amount.as_tuple().exponent == -2
+
+
+def test_line_amount_refuses_a_float_discount():
+    # given a discount percentage as a float
+    # when / then
+    with pytest.raises(TypeError):
+        line_amount("1", "10", 12.5)
+
+
+@PROPERTY
+@given(
+    quantity=decimals(max_value=10**4, min_places=0, max_places=4),
+    price=decimals(max_value=10**5),
+    discount=decimals(max_value=100, min_places=0, max_places=2),
+)
+def test_a_discount_never_raises_a_line_and_never_makes_it_negative(quantity, price, discount):
+    # given a line with a discount between 0 and 100 %
+    # when
+    discounted = line_amount(quantity, price, discount)
+    full = line_amount(quantity, price)
+    # then
+    assert full == quantize_amount(quantity * price)
+    assert Decimal("0.00") <= discounted <= full
+
+
+@PROPERTY
+@given(lines=st.lists(line_values, max_size=30))
+def test_a_total_is_the_sum_of_the_rounded_lines(lines):
+    # given unrounded line amounts
+    # when
+    total = sum_amounts(lines)
+    # then it is the sum of each line rounded on its own, whether or not they were rounded already
+    assert total == sum(quantize_amount(line) for line in lines)
+    assert total == sum_amounts([quantize_amount(line) for line in lines])
+    assert total.as_tuple().exponent == -2
+
+
+def test_a_total_differs_from_rounding_the_unrounded_sum():
+    # given three lines of half a cent each
+    lines = [Decimal("0.005")] * 3
+    # when
+    total = sum_amounts(lines)
+    # then each line is 0.01 and the total 0.03, not round(0.015) = 0.02
+    assert total == Decimal("0.03")
+    assert quantize_amount(sum(lines)) == Decimal("0.02")
+
+
+def test_the_total_of_no_lines_is_zero_in_cents():
+    # given no lines
+    # when
+    total = sum_amounts([])
+    # then
+    assert total == 0
+    assert total.as_tuple().exponent == -2
+
+
+#
+# Currency conversion
+#
+
+
+@pytest.mark.parametrize(
+    ("amount", "rate", "expected"),
+    [
+        ("100", "7.1", "710.00"),
+        ("123.45", "7.123456", "879.39"),  # 879.3906…
+        ("1", "0.125", "0.13"),
+        ("-1", "0.125", "-0.13"),
+        ("10000", "0.047500", "475.00"),
+        ("88.88", "1", "88.88"),
+    ],
+)
+def test_convert_to_cny_multiplies_by_the_rate_and_rounds_half_up(amount, rate, expected):
+    # given a foreign amount and its rate in CNY per unit
+    # when
+    cny = convert_to_cny(amount, rate)
+    # then
+    assert cny == Decimal(expected)
+    assert cny.as_tuple().exponent == -2
+
+
+def test_convert_to_cny_refuses_a_float_rate():
+    # given a rate as a float
+    # when / then
+    with pytest.raises(TypeError):
+        convert_to_cny("100", 7.1)
+
+
+#
+# 金额大写
+#
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        (0, "人民币零元整"),
+        ("0.00", "人民币零元整"),
+        ("1234.5", "人民币壹仟贰佰叁拾肆元伍角整"),
+        ("1234.56", "人民币壹仟贰佰叁拾肆元伍角陆分"),
+        ("0.05", "人民币伍分"),
+        ("0.5", "人民币伍角整"),
+        ("10000", "人民币壹万元整"),
+        ("1001", "人民币壹仟零壹元整"),
+        ("10.05", "人民币壹拾元零伍分"),
+        ("100010000", "人民币壹亿零壹万元整"),
+        ("100000000.10", "人民币壹亿元壹角整"),
+        ("-1234.56", "人民币负壹仟贰佰叁拾肆元伍角陆分"),
+        ("-5", "人民币负伍元整"),
+        ("-0.001", "人民币零元整"),  # rounds to zero: no 负零
+    ],
+)
+def test_amount_in_words(amount, words):
+    # given an amount
+    # when
+    result = amount_in_words(amount)
+    # then
+    assert result == words
+
+
+def test_amount_in_words_rounds_half_up_before_cn2an_which_would_truncate():
+    # given 0.125, which cn2an on its own reads as 壹角贰分
+    # when
+    words = amount_in_words("0.125")
+    # then it is the words for 0.13
+    assert words == "人民币壹角叁分"
+    assert amount_in_words(Decimal("2.675")) == "人民币贰元陆角捌分"
+
+
+@PROPERTY
+@given(amount=decimals(min_value=-(10**12), max_value=10**12, min_places=0, max_places=4))
+def test_amount_in_words_ends_with_one_zheng_exactly_when_there_are_no_fen(amount):
+    # given any amount
+    # when
+    words = amount_in_words(amount)
+    # then 整 appears once, at the end, exactly when the rounded amount has no 分
+    cents = quantize_amount(amount)
+    assert words.startswith("人民币")
+    assert words.count("整") == (1 if cents.as_tuple().digits[-1] == 0 else 0)
+    assert words.endswith("整" if "整" in words else "分")
+    assert words.startswith("人民币负") == (cents < 0)
