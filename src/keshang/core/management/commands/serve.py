@@ -25,6 +25,8 @@ class Command(BaseCommand):
                 sys.executable, "-m", "gunicorn", "keshang.wsgi:application",
                 "--bind", bind, "--workers", str(workers), "--threads", "4",
                 "--access-logfile", "-", "--graceful-timeout", "10",
+                # The control socket is per OS user, not per instance: two instances would share it.
+                "--no-control-socket",
             ]
         )  # fmt: skip
         worker = subprocess.Popen([sys.executable, "-m", "keshang", "run_huey", "--quiet"])
