@@ -10,9 +10,39 @@ from django.utils.translation import gettext_lazy as _
 from .forms import restrict_choices
 from .models import AuditAction, AuditEntry, Currency, ExchangeRate
 
-__all__ = ["ScopedFilterSet", "AuditEntryFilterSet", "CurrencyFilterSet", "ExchangeRateFilterSet"]
+__all__ = [
+    "ScopedFilterSet",
+    "ActiveFilter",
+    "DateFromFilter",
+    "DateToFilter",
+    "AuditEntryFilterSet",
+    "CurrencyFilterSet",
+    "ExchangeRateFilterSet",
+]
 
 User = get_user_model()
+
+
+class ActiveFilter(django_filters.BooleanFilter):
+    """启用: all / yes / no, with "all" as the empty default rather than Django's "unknown"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("启用"))
+        kwargs.setdefault("widget", forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]))
+        super().__init__(*args, **kwargs)
+
+
+class DateFromFilter(django_filters.DateFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("开始日期"))
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(*args, **kwargs)
+
+
+class DateToFilter(DateFromFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("结束日期"))
+        super().__init__(*args, **kwargs)
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -42,8 +72,8 @@ class AuditEntryFilterSet(ScopedFilterSet):
     )
     object_id = django_filters.CharFilter(label=_("对象编号"))
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("开始日期"))
-    date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("结束日期"))
+    date_from = DateFromFilter(field_name="created_at", lookup_expr="date__gte")
+    date_to = DateToFilter(field_name="created_at", lookup_expr="date__lte")
 
     class Meta:
         model = AuditEntry
@@ -55,6 +85,7 @@ class AuditEntryFilterSet(ScopedFilterSet):
 
 class CurrencyFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
+    is_active = ActiveFilter()
 
     class Meta:
         model = Currency
@@ -66,8 +97,8 @@ class CurrencyFilterSet(ScopedFilterSet):
 
 class ExchangeRateFilterSet(ScopedFilterSet):
     currency = django_filters.ModelChoiceFilter(queryset=Currency.objects.all(), label=_("币种"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("开始日期"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("结束日期"))
+    date_from = DateFromFilter(field_name="date", lookup_expr="gte")
+    date_to = DateToFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = ExchangeRate

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -93,7 +94,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
+        when = timezone.localtime(self.created_at) if self.created_at else None
+        return f"{when:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -147,7 +149,7 @@ class Collaboration(models.Model):
         indexes = [models.Index(fields=["user", "content_type", "object_id"], name="collab_user_idx")]
 
     def __str__(self):
-        return f"{self.user} ({'可编辑' if self.can_write else '只读'})"
+        return f"{self.user} ({_('可编辑') if self.can_write else _('只读')})"
 
 
 #

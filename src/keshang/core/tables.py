@@ -86,12 +86,17 @@ class Table:
     @classmethod
     def ordering_for(cls, sort: str | None) -> tuple[str, str]:
         """(sort key as given, database ordering) for a ``?sort=`` value; unknown keys fall back to the default."""
+        sortable = cls.sortable()
         if sort:
             descending = sort.startswith("-")
-            key = sort.lstrip("-")
-            order_by = cls.sortable().get(key)
+            order_by = sortable.get(sort.lstrip("-"))
             if order_by:
                 return sort, f"-{order_by}" if descending else order_by
+        # Name the column the default order sorts by, so its header shows the arrow.
+        descending = cls.default_order.startswith("-")
+        for key, order_by in sortable.items():
+            if order_by == cls.default_order.lstrip("-"):
+                return (f"-{key}" if descending else key), cls.default_order
         return "", cls.default_order
 
     def rows(self, objects) -> list[tuple[object, list[tuple[Column, str]]]]:

@@ -26,6 +26,7 @@ from .exceptions import ApplicationError
 from .exporting import EXPORT_FORMATS, export_response
 from .filters import AuditEntryFilterSet, CurrencyFilterSet, ExchangeRateFilterSet
 from .forms import CurrencyForm, ExchangeRateForm
+from .history import describe_changes
 from .masking import Masker
 from .models import AuditEntry, Currency, ExchangeRate
 from .permissions import Action, resource_for_model
@@ -328,18 +329,17 @@ class ObjectHistoryView(ScopedViewMixin, ObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        entries = AuditEntry.objects.for_object(obj).select_related("user")
+        # Seeing the record is what opens its history, so this reads the trail by object, not by audit grant.
+        entries = AuditEntry.objects.for_object(obj).select_related("user", "content_type")
         paginator = Paginator(entries, 50)
         page = paginator.get_page(request.GET.get("page"))
         context = self.get_context_data(
             object=obj,
             page=page,
-            entries=page.object_list,
+            entries=[(entry, describe_changes(entry, request.user)) for entry in page.object_list],
             tab="history",
             detail_url=self.reverse_or_none("detail", pk=obj.pk),
             history_url=request.path,
-            sensitive_fields=set(getattr(self.model, "sensitive_fields", ())),
-            shows_sensitive=Masker(request.user, self.model).shows_clear(obj),
         )
         return TemplateResponse(request, self.template_name, context)
 
@@ -361,6 +361,10 @@ class AuditEntryDetailView(ObjectDetailView):
     model = AuditEntry
     selector = selectors.list_audit_entries
     template_name = "core/auditentry_detail.html"
+
+    def extra(self, obj):
+        return {**super().extra(obj), "changes": describe_changes(obj, self.request.user)}
+
     detail_fields = (
         "created_at",
         "user_name",

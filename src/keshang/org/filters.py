@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from keshang.core.filters import ScopedFilterSet
+from keshang.core.filters import ActiveFilter, ScopedFilterSet
 
 from .models import Department, Role, User
 
@@ -14,6 +14,7 @@ __all__ = ["DepartmentFilterSet", "UserFilterSet", "RoleFilterSet"]
 class DepartmentFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     parent_id = django_filters.NumberFilter(field_name="parent_id", label=_("上级部门"))
+    is_active = ActiveFilter()
 
     class Meta:
         model = Department
@@ -28,7 +29,7 @@ class UserFilterSet(ScopedFilterSet):
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("部门"))
     department_id = django_filters.NumberFilter(field_name="department_id", label=_("部门编号"))
     role = django_filters.ModelChoiceFilter(queryset=Role.objects.all(), field_name="roles", label=_("角色"))
-    is_active = django_filters.BooleanFilter(label=_("启用"))
+    is_active = ActiveFilter()
 
     class Meta:
         model = User
@@ -45,6 +46,7 @@ class UserFilterSet(ScopedFilterSet):
 
 class RoleFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
+    is_active = ActiveFilter()
 
     class Meta:
         model = Role

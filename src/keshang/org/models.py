@@ -106,7 +106,8 @@ class User(AbstractUser):
     scope_owner_field = "pk"
     scope_department_field = "department"
     sensitive_fields = ("phone", "email")
-    audit_exclude = ("password", "last_login")
+    # Django's unused name and permission columns say nothing; roles are audited as permission changes.
+    audit_exclude = ("password", "last_login", "first_name", "last_name", "groups", "user_permissions", "is_staff")
 
     class Meta:
         verbose_name = _("用户")

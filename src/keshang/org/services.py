@@ -139,10 +139,18 @@ def create_user(
         user.set_password(password)
         user.full_clean()
         user.save()
+        audit.record(actor=actor, obj=user, action=AuditAction.CREATE)
         if roles:
             _check_can_assign_roles(actor)
             user.roles.set(roles)
-        audit.record(actor=actor, obj=user, action=AuditAction.CREATE)
+            audit.record(
+                actor=actor,
+                obj=user,
+                action=AuditAction.PERMISSION,
+                before={"roles": []},
+                after={"roles": sorted(role.name for role in roles)},
+                message="角色变更",
+            )
     return user
 
 

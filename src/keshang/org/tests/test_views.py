@@ -127,3 +127,33 @@ def test_user_list_filters_by_department_and_searches_names(admin_client):
     content = admin_client.get(reverse("org:user_list"), {"department": east.pk, "q": "张"}).content.decode()
     assert "张伟" in content
     assert "李娜" not in content
+
+
+def test_active_filter_defaults_to_all_and_filters_when_chosen(admin_client):
+    UserFactory(name="在职员工")
+    UserFactory(name="离职员工", is_active=False)
+    everyone = admin_client.get(reverse("org:user_list")).content.decode()
+    active = admin_client.get(reverse("org:user_list"), {"is_active": "true"}).content.decode()
+    assert "离职员工" in everyone and "在职员工" in everyone
+    assert "离职员工" not in active and "在职员工" in active
+
+
+def test_history_shows_labels_and_names_not_ids(admin_client):
+    department = DepartmentFactory(name="质检部")
+    admin_client.post(
+        reverse("org:user_add"),
+        {
+            "username": "zhaoliu",
+            "name": "赵六",
+            "department": department.pk,
+            "roles": [RoleFactory(name="质检").pk],
+            "password1": "Xk9!long-enough",
+            "password2": "Xk9!long-enough",
+            "is_active": "on",
+        },
+    )
+    user = User.objects.get(username="zhaoliu")
+    page = admin_client.get(reverse("org:user_history", args=[user.pk])).content.decode()
+    assert "<td>部门</td>" in page and "<td>质检部</td>" in page
+    assert "department_id" not in page
+    assert "权限变更" in page and "<td>质检</td>" in page
