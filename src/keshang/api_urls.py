@@ -7,4 +7,5 @@ api_patterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("core/", include(("keshang.core.api_urls", "core-api"))),
     path("org/", include(("keshang.org.api_urls", "org-api"))),
+    path("partners/", include(("keshang.partners.api_urls", "partners-api"))),
 ]

@@ -38,6 +38,23 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env("SECRET_KEY") if PRODUCTION else env("SECRET_KEY", default=None) or _local_secret_key()
+
+
+def _local_field_key() -> str:
+    """A development key for encrypted columns, kept under var/; production must set KESHANG_FIELD_KEY."""
+    from cryptography.fernet import Fernet
+
+    key_file = VAR_DIR / "field_key"
+    if not key_file.exists():
+        key_file.write_text(Fernet.generate_key().decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Comma-separated Fernet keys for encrypted columns: the first encrypts, all decrypt (rotation).
+KESHANG_FIELD_KEYS = (
+    env.list("KESHANG_FIELD_KEY") if PRODUCTION else env.list("KESHANG_FIELD_KEY", default=[]) or [_local_field_key()]
+)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -62,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "keshang.core",
     "keshang.org",
+    "keshang.partners",
     "keshang.web",
 ]
 if TESTING:
@@ -73,6 +91,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "keshang.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "keshang.core.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,6 +246,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Keshang <noreply@keshang
 #
 
 REDIS_URL = env("REDIS_URL", default="")
+
+# Partners: "warn" lets a user confirm a suspected duplicate, "block" refuses it (credit codes always block).
+KESHANG_PARTNER_DUPLICATES = env("KESHANG_PARTNER_DUPLICATES", default="warn")
 HUEY = {
     "name": "keshang",
     "immediate": TESTING,

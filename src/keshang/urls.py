@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("keshang.web.urls")),
     path("core/", include("keshang.core.urls")),
     path("org/", include("keshang.org.urls")),
+    path("partners/", include("keshang.partners.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -25,7 +25,7 @@ from . import notifications, services
 from .exceptions import ApplicationError
 from .filters import AuditEntryFilterSet, CurrencyFilterSet, ExchangeRateFilterSet
 from .masking import Masker
-from .models import AuditEntry, Currency, ExchangeRate, Notification
+from .models import AuditEntry, Currency, ExchangeRate, Notification, Region, RegionLevel
 from .permissions import Action, resource_for_model
 from .scope import ScopedQuerySet, has_action, recheck_scope
 
@@ -137,12 +137,12 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         with transaction.atomic():
             serializer.instance = self.create_object(serializer)
-            recheck_scope(user=self.request.user, obj=serializer.instance, action=Action.ADD)
+            recheck_scope(user=self.request.user, obj=serializer.instance, action=self.scope_action)
 
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.instance = self.update_object(serializer)
-            recheck_scope(user=self.request.user, obj=serializer.instance, action=Action.CHANGE)
+            recheck_scope(user=self.request.user, obj=serializer.instance, action=self.scope_action)
 
     def perform_destroy(self, instance):
         with transaction.atomic():
@@ -285,6 +285,39 @@ class ExchangeRateViewSet(ScopedModelViewSet):
 
     def delete_object(self, instance):
         services.delete_exchange_rate(actor=self.request.user, exchange_rate=instance)
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="上级区划代码")
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent", "full_name"]
+
+
+class RegionFilterSet(filters.FilterSet):
+    parent = filters.CharFilter(field_name="parent__code", label="上级区划代码")
+    level = filters.ChoiceFilter(choices=RegionLevel.choices, label="级别")
+    q = filters.CharFilter(method="search", label="搜索")
+
+    class Meta:
+        model = Region
+        fields = ["parent", "level", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(full_name__icontains=value))
+
+
+class RegionViewSet(ScopedReadOnlyViewSet):
+    """China's provinces, cities and counties: ``?parent=44`` lists 广东省's cities, ``?q=南山`` searches names."""
+
+    model = Region
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilterSet
+    ordering_fields = ["code", "name"]
+
+    def get_scoped_queryset(self, action):
+        return super().get_scoped_queryset(action).select_related("parent")
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -7,5 +7,6 @@ router.register("audit-entries", api.AuditEntryViewSet, basename="auditentry")
 router.register("currencies", api.CurrencyViewSet, basename="currency")
 router.register("exchange-rates", api.ExchangeRateViewSet, basename="exchangerate")
 router.register("notifications", api.NotificationViewSet, basename="notification")
+router.register("regions", api.RegionViewSet, basename="region")
 
 urlpatterns = router.urls

@@ -62,3 +62,5 @@ class CoreConfig(AppConfig):
                 defaults={**read, Persona.FINANCE: (write, Scope.ALL), Persona.ADMIN: (write, Scope.ALL)},
             )
         )
+        # Reference data: everyone picks addresses from it; it changes only when a new code list ships.
+        register_resource(Resource("core.region", _("行政区划"), actions=(Action.VIEW,), defaults=read))

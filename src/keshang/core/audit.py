@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .context import current_request
+from .masking import mask_value
 from .models import AuditAction, AuditEntry
 
 __all__ = ["snapshot", "record", "record_event", "serialize_value"]
@@ -37,13 +38,16 @@ def serialize_value(value):
 
 
 def snapshot(obj: models.Model) -> dict:
-    """Concrete fields (FKs by id) and many-to-many ids, minus anything marked ``audit_exclude``."""
+    """Concrete fields (FKs by id) and many-to-many ids, minus ``audit_exclude``, with ``audit_masked``
+    fields masked (encrypted columns must not reappear in clear in the unencrypted trail)."""
     excluded = set(getattr(obj, "audit_exclude", ())) | {"password"}
+    masked = set(getattr(obj, "audit_masked", ()))
     data = {}
     for field in obj._meta.concrete_fields:
         if field.name in excluded:
             continue
-        data[field.attname] = serialize_value(field.value_from_object(obj))
+        value = serialize_value(field.value_from_object(obj))
+        data[field.attname] = mask_value(value) if field.name in masked else value
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             if field.name not in excluded:
@@ -60,8 +64,13 @@ def record(
     after: dict | None = None,
     message: str = "",
     user_name: str = "",
+    related: models.Model | None = None,
 ) -> AuditEntry:
-    """Append one entry; ``after`` defaults to a fresh snapshot unless the object was deleted."""
+    """Append one entry; ``after`` defaults to a fresh snapshot unless the object was deleted.
+
+    ``related`` names the record this object is part of (a contact's partner), so the change also
+    shows in that record's history (NB ObjectChange.related_object).
+    """
     if after is None and obj is not None and action != AuditAction.DELETE:
         after = snapshot(obj)
     context = current_request.get()
@@ -79,6 +88,8 @@ def record(
         before=before,
         after=after,
         message=message[:500],
+        related_content_type=ContentType.objects.get_for_model(related) if related is not None else None,
+        related_object_id=str(related.pk) if related is not None else "",
     )
 
 

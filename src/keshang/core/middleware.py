@@ -7,7 +7,7 @@ from django.utils.cache import patch_vary_headers
 
 from .context import RequestContext, current_request
 
-__all__ = ["RequestContextMiddleware", "SecurityHeadersMiddleware", "client_ip"]
+__all__ = ["RequestContextMiddleware", "SecurityHeadersMiddleware", "ChineseByDefaultMiddleware", "client_ip"]
 
 # Scripts only from our own origin: every asset is served by the app (no CDN, no inline script).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -68,3 +68,18 @@ class SecurityHeadersMiddleware:
         # One URL serves a full page or an htmx fragment; caches must keep them apart (NB CoreMiddleware).
         patch_vary_headers(response, ("HX-Request",))
         return response
+
+
+class ChineseByDefaultMiddleware:
+    """Chinese unless the user chose English (the language cookie set by the switch).
+
+    Runs before LocaleMiddleware and hides the browser's Accept-Language from it: many Chinese
+    companies' PCs run English-language browsers, and the product's language is Chinese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -105,4 +105,9 @@ def get_resource(label: str) -> Resource | None:
 
 
 def resource_for_model(model: type[models.Model]) -> str:
+    """The resource whose grants govern ``model``: its own, or its parent's for parts of a record
+    (a partner's contacts are governed by the partner's grants, see ``scope_parent``)."""
+    parent = getattr(model, "scope_parent", None)
+    if parent:
+        return resource_for_model(model._meta.get_field(parent).related_model)
     return model._meta.label_lower

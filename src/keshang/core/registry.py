@@ -25,6 +25,11 @@ __all__ = [
     "home_widgets",
     "register_demo_loader",
     "demo_loaders",
+    "DetailTab",
+    "register_detail_tab",
+    "detail_tabs_for",
+    "register_setup_step",
+    "setup_steps",
 ]
 
 
@@ -108,3 +113,49 @@ def register_demo_loader(loader: Callable, order: int = 100) -> None:
 
 def demo_loaders() -> list[Callable]:
     return [loader for _order, loader in sorted(_demo_loaders, key=lambda item: item[0])]
+
+
+#
+# Detail-page tabs: a later app adds a tab to an earlier app's record (e.g. orders on a partner)
+#
+
+
+@dataclass(frozen=True)
+class DetailTab:
+    key: str
+    label: str
+    url_name: str  # reversed with the record's pk
+    order: int = 100
+    resource: str | None = None  # shown only to users granted "view" on it
+    action: str = Action.VIEW
+
+
+_detail_tabs: dict[str, list[DetailTab]] = {}
+
+
+def register_detail_tab(model_label: str, tab: DetailTab) -> None:
+    _detail_tabs.setdefault(model_label, []).append(tab)
+
+
+def detail_tabs_for(model_label: str, user, pk) -> list[tuple[DetailTab, str]]:
+    return [
+        (tab, reverse(tab.url_name, args=[pk]))
+        for tab in sorted(_detail_tabs.get(model_label, []), key=lambda item: item.order)
+        if tab.resource is None or has_action(user, tab.resource, tab.action)
+    ]
+
+
+#
+# Setup steps: reference data every installation needs, created by `keshang setup` on every run
+#
+
+_setup_steps: list[tuple[int, Callable]] = []
+
+
+def register_setup_step(step: Callable, order: int = 100) -> None:
+    """``step()`` creates what is missing and must be idempotent (it runs on every `keshang setup`)."""
+    _setup_steps.append((order, step))
+
+
+def setup_steps() -> list[Callable]:
+    return [step for _order, step in sorted(_setup_steps, key=lambda item: item[0])]

@@ -6,6 +6,8 @@ and jobs read records a role can grant on. A model declares how scope maps onto 
 * ``scope_owner_field``: the user who owns a row (``"owner"``; ``"pk"`` for the user model itself)
 * ``scope_department_field``: the department a row belongs to (``"department"``; ``"pk"`` for departments)
 * ``scope_collaborators``: whether rows can be shared through :class:`~keshang.core.models.Collaboration`
+* ``scope_parent``: for parts of a record (contacts of a partner), the foreign key to the record whose
+  grants and scope they follow
 
 The user object supplies the grants (see ``org.User.grant_scope``), so this module does not depend
 on how roles are stored.
@@ -64,6 +66,12 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
+        parent = getattr(self.model, "scope_parent", None)
+        if parent:
+            # Parts of a record (a partner's contacts) are visible exactly where the record is.
+            parent_model = self.model._meta.get_field(parent).related_model
+            visible_parents = parent_model._default_manager.visible_to(user, action).values("pk")
+            return self.filter(**{f"{parent}__in": visible_parents})
         label = resource_for_model(self.model)
         scope = user.grant_scope(label, action)
         if scope is None:

@@ -40,7 +40,7 @@ class Column:
     accessor: str
     verbose_name: str
     order_by: str | None = None
-    link: bool = False
+    link: bool | str = False
     export: bool = True
 
     @property
@@ -99,10 +99,23 @@ class Table:
                 return (f"-{key}" if descending else key), cls.default_order
         return "", cls.default_order
 
-    def rows(self, objects) -> list[tuple[object, list[tuple[Column, str]]]]:
+    def rows(self, objects, detail_url=None) -> list[tuple[object, list[tuple[Column, str, str | None]]]]:
+        """(object, [(column, text, link or None)]) per row. ``detail_url(obj)`` links ``link=True``
+        columns; ``link="partner"`` links to that related object's ``get_absolute_url()``."""
         objects = list(objects)
         self.masker.prepare(objects)
-        return [(obj, [(column, self.cell(obj, column)) for column in self.columns]) for obj in objects]
+        return [
+            (obj, [(column, self.cell(obj, column), self.link(obj, column, detail_url)) for column in self.columns])
+            for obj in objects
+        ]
+
+    def link(self, obj, column: Column, detail_url) -> str | None:
+        if column.link is True:
+            return detail_url(obj) if detail_url else None
+        if column.link:
+            target = getattr(obj, column.link, None)
+            return target.get_absolute_url() if target is not None else None
+        return None
 
     def cell(self, obj, column: Column) -> str:
         value = column.raw(obj)

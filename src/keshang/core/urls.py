@@ -19,6 +19,7 @@ urlpatterns = [
     path("exchange-rates/<int:pk>/edit/", views.ExchangeRateEditView.as_view(), name="exchangerate_edit"),
     path("exchange-rates/<int:pk>/delete/", views.ExchangeRateDeleteView.as_view(), name="exchangerate_delete"),
     path("exchange-rates/<int:pk>/history/", views.ExchangeRateHistoryView.as_view(), name="exchangerate_history"),
+    path("regions/options/", views.RegionOptionsView.as_view(), name="region_options"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/badge/", views.NotificationBadgeView.as_view(), name="notification_badge"),
     path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="notification_read_all"),

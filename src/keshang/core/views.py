@@ -25,11 +25,13 @@ from . import notifications, selectors, services
 from .exceptions import ApplicationError
 from .exporting import EXPORT_FORMATS, export_response
 from .filters import AuditEntryFilterSet, CurrencyFilterSet, ExchangeRateFilterSet
-from .forms import CurrencyForm, ExchangeRateForm
+from .forms import REGION_PLACEHOLDERS, CurrencyForm, ExchangeRateForm
 from .history import describe_changes
 from .masking import Masker
-from .models import AuditEntry, Currency, ExchangeRate
+from .models import AuditEntry, Currency, ExchangeRate, Region, RegionLevel
 from .permissions import Action, resource_for_model
+from .regions import get_region, region_choices
+from .registry import detail_tabs_for
 from .scope import has_action, recheck_scope
 from .tables import AuditEntryTable, Column, CurrencyTable, ExchangeRateTable, Table, display_value
 
@@ -114,6 +116,9 @@ class ScopedViewMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs) if hasattr(super(), "get_context_data") else kwargs
+        obj = kwargs.get("object")
+        if obj is not None and getattr(obj, "pk", None):
+            context["tabs"] = detail_tabs_for(self.model._meta.label_lower, self.request.user, obj.pk)
         context.update(
             model=self.model,
             verbose_name=self.model._meta.verbose_name,
@@ -172,9 +177,13 @@ class ObjectListView(ScopedViewMixin, View):
         query = request.GET.copy()
         for key in ("page", "sort", "export"):
             query.pop(key, None)
+        detail_view = self.url_name("detail")
+        has_detail = self.reverse_or_none("detail", pk=0) is not None
         context = self.get_context_data(
             table=table,
-            rows=table.rows(page.object_list),
+            rows=table.rows(
+                page.object_list, (lambda obj: reverse(detail_view, args=[obj.pk])) if has_detail else None
+            ),
             page=page,
             paginator=paginator,
             filterset=filterset,
@@ -183,8 +192,6 @@ class ObjectListView(ScopedViewMixin, View):
             page_sizes=PAGE_SIZES,
             query=query.urlencode(),
             can_export=self.can(Action.EXPORT),
-            detail_view=self.url_name("detail"),
-            has_detail=self.reverse_or_none("detail", pk=0) is not None,
         )
         template = f"{self.template_name}#table" if htmx_partial(request) else self.template_name
         return TemplateResponse(request, template, context)
@@ -234,6 +241,7 @@ class ObjectDetailView(ScopedViewMixin, ObjectMixin, View):
             "detail_rows": self.detail_rows(obj),
             "edit_url": self.reverse_or_none("edit", pk=obj.pk) if can_change else None,
             "delete_url": self.reverse_or_none("delete", pk=obj.pk) if can_delete else None,
+            "detail_url": self.reverse_or_none("detail", pk=obj.pk),
             "history_url": self.reverse_or_none("history", pk=obj.pk),
             "tab": "detail",
         }
@@ -258,6 +266,10 @@ class ObjectEditView(ScopedViewMixin, ObjectMixin, View):
     def success_url(self, obj) -> str:
         return self.reverse_or_none("detail", pk=obj.pk) or self.reverse_or_none("list") or "/"
 
+    def handle_application_error(self, form, error: ApplicationError) -> None:
+        """A service refused: show its message on the form (subclasses may offer a way forward)."""
+        form.add_error(None, error.message)
+
     def get(self, request, *args, **kwargs):
         obj = self.get_object() if "pk" in kwargs else None
         return self.render(self.get_form(instance=obj), obj)
@@ -273,7 +285,7 @@ class ObjectEditView(ScopedViewMixin, ObjectMixin, View):
             except ValidationError as error:
                 _add_errors(form, error)
             except ApplicationError as error:
-                form.add_error(None, error.message)
+                self.handle_application_error(form, error)
             else:
                 messages.success(request, _("已保存“%(object)s”。") % {"object": saved})
                 return redirect_after_write(request, self.success_url(saved))
@@ -448,6 +460,37 @@ class ExchangeRateDeleteView(ObjectDeleteView):
 
 class ExchangeRateHistoryView(ObjectHistoryView):
     model = ExchangeRate
+
+
+#
+# Regions: the options of the cascading picker
+#
+
+
+class RegionOptionsView(ScopedViewMixin, View):
+    """``?parent=<code>``: the ``<option>``s of the regions under it (the provinces without it), for
+    :class:`~keshang.core.forms.RegionSelect`. A parent that does not exist or has no children is a 404."""
+
+    model = Region
+    template_name = "core/region_options.html"
+    child_level = {
+        None: RegionLevel.PROVINCE,
+        RegionLevel.PROVINCE: RegionLevel.CITY,
+        RegionLevel.CITY: RegionLevel.DISTRICT,
+    }
+
+    def get(self, request):
+        parent_code = request.GET.get("parent") or None
+        parent = get_region(parent_code, regions=self.queryset) if parent_code else None
+        if parent_code and (parent is None or parent.level not in self.child_level):
+            raise Http404(_("未找到。"))
+        level = self.child_level[parent.level if parent else None]
+        context = {
+            "regions": region_choices(parent_code, regions=self.queryset),
+            "placeholder": REGION_PLACEHOLDERS[level],
+            "selected": None,
+        }
+        return TemplateResponse(request, self.template_name, context)
 
 
 #

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgConfig(AppConfig):
@@ -15,8 +16,10 @@ class OrgConfig(AppConfig):
 
         register_demo_loader(load_org_demo, order=10)
 
-        register_menu_item(MenuItem("settings", _("部门"), "org:department_list", "org.department", order=10))
-        register_menu_item(MenuItem("settings", _("用户"), "org:user_list", "org.user", order=20))
+        register_menu_item(
+            MenuItem("settings", pgettext_lazy("plural", "部门"), "org:department_list", "org.department", order=10)
+        )
+        register_menu_item(MenuItem("settings", pgettext_lazy("plural", "用户"), "org:user_list", "org.user", order=20))
         register_menu_item(MenuItem("settings", _("角色与权限"), "org:role_list", "org.role", order=30))
 
         crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT)
@@ -31,7 +34,7 @@ class OrgConfig(AppConfig):
         register_resource(
             Resource(
                 "org.department",
-                _("部门"),
+                pgettext_lazy("plural", "部门"),
                 scoped=True,
                 defaults={**colleagues, Persona.ADMIN: (crud, Scope.ALL)},
             )
@@ -39,7 +42,7 @@ class OrgConfig(AppConfig):
         register_resource(
             Resource(
                 "org.user",
-                _("用户"),
+                pgettext_lazy("plural", "用户"),
                 actions=(*crud, Action.VIEW_SENSITIVE),
                 scoped=True,
                 defaults={

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keshang.core.permissions import Persona, Scope
 from keshang.core.scope import ScopedManager, ScopedQuerySet
@@ -49,7 +50,7 @@ class Department(models.Model):
 
     class Meta:
         verbose_name = _("部门")
-        verbose_name_plural = _("部门")
+        verbose_name_plural = pgettext_lazy("plural", "部门")
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(
@@ -111,7 +112,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
         ordering = ["username"]
 
     def __str__(self):
@@ -172,7 +173,7 @@ class Role(models.Model):
 
     class Meta:
         verbose_name = _("角色")
-        verbose_name_plural = _("角色")
+        verbose_name_plural = pgettext_lazy("plural", "角色")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

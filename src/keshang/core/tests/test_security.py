@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +20,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-" + "y" * 20,
         "ALLOWED_HOSTS": "keshang.example.com",
         "KESHANG_VAR_DIR": str(tmp_path),
+        "KESHANG_FIELD_KEY": Fernet.generate_key().decode(),
     }
     result = subprocess.run(
         [sys.executable, "-m", "keshang", "check", "--deploy", "--fail-level", "WARNING"],

@@ -53,7 +53,11 @@ def uses_scoped_model(cls) -> bool:
     return isinstance(queryset, ScopedQuerySet)
 
 
-@pytest.mark.parametrize(("route", "callback"), all_routes(), ids=lambda value: str(value)[:60])
+ROUTES = all_routes()
+ROUTE_IDS = [f"{route} {dotted(callback)}" for route, callback in ROUTES]
+
+
+@pytest.mark.parametrize(("route", "callback"), ROUTES, ids=ROUTE_IDS)
 def test_every_view_is_built_on_the_scoped_bases(route, callback):
     cls = view_class(callback)
     name = dotted(callback)
@@ -69,7 +73,7 @@ def test_every_view_is_built_on_the_scoped_bases(route, callback):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("route", "callback"), all_routes(), ids=lambda value: str(value)[:60])
+@pytest.mark.parametrize(("route", "callback"), ROUTES, ids=ROUTE_IDS)
 def test_anonymous_users_reach_nothing_but_the_sign_in(client, route, callback):
     name = dotted(callback)
     if name in EXEMPT and name not in (

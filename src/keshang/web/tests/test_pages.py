@@ -83,3 +83,9 @@ def test_home_shows_real_notifications_and_activity(client, company):
     content = client.get(reverse("web:home")).content.decode()
     assert "客户 华为技术 已分配给您" in content
     assert 'data-testid="unread-count"' in content
+
+
+def test_pages_are_chinese_even_for_an_english_browser_until_english_is_chosen(client, company):
+    client.force_login(User.objects.get(username="sales"))
+    content = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in content

@@ -18,4 +18,36 @@
       event.preventDefault();
     }
   }, true);
+
+  // Region pickers (core.forms.RegionSelect): a province or city <select> asks htmx for its children by
+  // the chosen option's code (?parent=44); nothing chosen, nothing to ask.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var select = event.detail.elt;
+    if (!select.matches || !select.matches("select[data-region-level]")) {
+      return;
+    }
+    var option = select.options[select.selectedIndex];
+    var code = option ? option.getAttribute("data-code") : null;
+    if (code) {
+      event.detail.parameters = {parent: code};
+    } else {
+      event.preventDefault();
+    }
+  });
+
+  // ...and every level below it is emptied down to its placeholder until the new options arrive.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    var picker = select.closest && select.matches("select[data-region-level]") && select.closest(".ks-region-picker");
+    if (!picker) {
+      return;
+    }
+    var below = false;
+    picker.querySelectorAll("select[data-region-level]").forEach(function (level) {
+      if (below) {
+        level.length = 1;
+      }
+      below = below || level === select;
+    });
+  });
 })();

@@ -1,0 +1,225 @@
+"""REST API of partners and their contacts, addresses and bank accounts."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers
+
+from keshang.core.api import MaskedSerializerMixin, ScopedModelViewSet, ScopedRelatedField
+from keshang.core.models import Region
+from keshang.core.permissions import Action
+from keshang.org.models import Department, User
+
+from . import selectors, services, text
+from .filters import ContactFilterSet, PartnerFilterSet
+from .models import Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
+
+#
+# Partners
+#
+
+
+class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
+    owner = ScopedRelatedField(queryset=User.objects.all(), allow_null=True, required=False)
+    department = ScopedRelatedField(queryset=Department.objects.all(), allow_null=True, required=False)
+    industry = serializers.PrimaryKeyRelatedField(queryset=Industry.objects.all(), allow_null=True, required=False)
+    level = serializers.PrimaryKeyRelatedField(queryset=PartnerLevel.objects.all(), allow_null=True, required=False)
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
+    )
+    tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
+    confirm_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "kind",
+            "is_customer",
+            "is_supplier",
+            "name",
+            "short_name",
+            "credit_code",
+            "industry",
+            "level",
+            "status",
+            "source",
+            "region",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "tags",
+            "credit_limit",
+            "payment_terms",
+            "notes",
+            "owner",
+            "department",
+            "last_followup_at",
+            "created_at",
+            "updated_at",
+            "confirm_duplicate",
+        ]
+        read_only_fields = ["last_followup_at", "created_at", "updated_at"]
+        brief_fields = ["id", "name", "short_name"]
+
+    def validate_credit_code(self, value):
+        return text.normalize_credit_code(value or "") or None
+
+    def validate_phone(self, value):
+        if value:
+            text.normalize_phone(value)
+        return value
+
+    def validate(self, attrs):
+        if self.instance is not None and ("owner" in attrs or "department" in attrs):
+            raise serializers.ValidationError({"owner": ["负责人请通过分配或转移变更。"]})
+        return attrs
+
+
+class PartnerViewSet(ScopedModelViewSet):
+    model = Partner
+    serializer_class = PartnerSerializer
+    filterset_class = PartnerFilterSet
+    ordering_fields = ["name", "created_at", "last_followup_at"]
+
+    def get_scoped_queryset(self, action):
+        return selectors.list_partners(user=self.request.user, action=action).prefetch_related("tags")
+
+    def _split(self, serializer):
+        data = dict(serializer.validated_data)
+        return data, data.pop("tags", None), data.pop("confirm_duplicate", False)
+
+    def create_object(self, serializer):
+        data, tags, confirm = self._split(serializer)
+        return services.create_partner(actor=self.request.user, data=data, tags=tags, confirm_duplicate=confirm)
+
+    def update_object(self, serializer):
+        data, tags, confirm = self._split(serializer)
+        return services.update_partner(
+            actor=self.request.user, partner=serializer.instance, data=data, tags=tags, confirm_duplicate=confirm
+        )
+
+    def delete_object(self, instance):
+        services.delete_partner(actor=self.request.user, partner=instance)
+
+
+#
+# Parts: written with the partner's "change" grant
+#
+
+
+class PartViewSet(ScopedModelViewSet):
+    """Contacts, addresses and bank accounts: any write changes the partner they belong to."""
+
+    save_service = None
+    delete_service = None
+    instance_argument = ""
+
+    def get_scope_action(self) -> str:
+        action = super().get_scope_action()
+        return Action.VIEW if action == Action.VIEW else Action.CHANGE
+
+    def _partner(self, serializer):
+        partner = serializer.validated_data.pop("partner", None) or serializer.instance.partner
+        partners = selectors.list_partners(user=self.request.user, action=Action.CHANGE)
+        return get_object_or_404(partners, pk=partner.pk)
+
+    def create_object(self, serializer):
+        partner = self._partner(serializer)
+        return type(self).save_service(actor=self.request.user, partner=partner, data=serializer.validated_data)
+
+    def update_object(self, serializer):
+        serializer.validated_data.pop("partner", None)
+        return type(self).save_service(
+            actor=self.request.user,
+            partner=serializer.instance.partner,
+            data=serializer.validated_data,
+            **{self.instance_argument: serializer.instance},
+        )
+
+    def delete_object(self, instance):
+        type(self).delete_service(actor=self.request.user, **{self.instance_argument: instance})
+
+
+class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
+    partner = ScopedRelatedField(queryset=Partner.objects.all())
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "partner",
+            "name",
+            "title",
+            "decision_role",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "birthday",
+            "is_primary",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_mobile(self, value):
+        if value:
+            text.normalize_phone(value)
+        return value
+
+
+class ContactViewSet(PartViewSet):
+    model = Contact
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+    ordering_fields = ["name", "created_at"]
+    save_service = services.save_contact
+    delete_service = services.delete_contact
+    instance_argument = "contact"
+
+    def get_scoped_queryset(self, action):
+        return selectors.list_contacts(user=self.request.user, action=action)
+
+
+class AddressSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
+    partner = ScopedRelatedField(queryset=Partner.objects.all())
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Address
+        fields = ["id", "partner", "kind", "region", "detail", "contact_name", "contact_phone", "is_default"]
+
+
+class AddressViewSet(PartViewSet):
+    model = Address
+    serializer_class = AddressSerializer
+    filterset_fields = ["partner", "kind", "is_default"]
+    save_service = services.save_address
+    delete_service = services.delete_address
+    instance_argument = "address"
+
+    def get_scoped_queryset(self, action):
+        return selectors.list_addresses(user=self.request.user, action=action)
+
+
+class BankAccountSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
+    partner = ScopedRelatedField(queryset=Partner.objects.all())
+
+    class Meta:
+        model = BankAccount
+        fields = ["id", "partner", "bank_name", "account_name", "account_number", "is_default"]
+
+
+class BankAccountViewSet(PartViewSet):
+    model = BankAccount
+    serializer_class = BankAccountSerializer
+    filterset_fields = ["partner", "is_default"]
+    save_service = services.save_bank_account
+    delete_service = services.delete_bank_account
+    instance_argument = "account"
+
+    def get_scoped_queryset(self, action):
+        return selectors.list_bank_accounts(user=self.request.user, action=action)

@@ -1,0 +1,58 @@
+"""FilterSets shared by the partner pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from keshang.core.filters import DateFromFilter, DateToFilter, ScopedFilterSet
+from keshang.org.models import Department, User
+
+from .models import Contact, Industry, Partner, PartnerLevel, PartnerSource, PartnerStatus, Tag
+from .selectors import normalise_query, partner_search_condition
+
+__all__ = ["PartnerFilterSet", "ContactFilterSet"]
+
+ROLE_CHOICES = [("customer", _("客户")), ("supplier", _("供应商"))]
+
+
+class PartnerFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    role = django_filters.ChoiceFilter(label=_("角色"), choices=ROLE_CHOICES, method="filter_role")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=PartnerStatus.choices)
+    level = django_filters.ModelChoiceFilter(label=_("级别"), queryset=PartnerLevel.objects.all())
+    industry = django_filters.ModelChoiceFilter(label=_("行业"), queryset=Industry.objects.all())
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=PartnerSource.choices)
+    tag = django_filters.ModelChoiceFilter(label=_("标签"), field_name="tags", queryset=Tag.objects.all())
+    owner = django_filters.ModelChoiceFilter(label=_("负责人"), queryset=User.objects.all())
+    department = django_filters.ModelChoiceFilter(label=_("所属部门"), queryset=Department.objects.all())
+    region = django_filters.CharFilter(label=_("地区编码"), method="filter_region")
+    followup_from = DateFromFilter(field_name="last_followup_at", lookup_expr="date__gte", label=_("跟进开始"))
+    followup_to = DateToFilter(field_name="last_followup_at", lookup_expr="date__lte", label=_("跟进结束"))
+
+    class Meta:
+        model = Partner
+        fields = ["q", "role", "status", "level", "industry", "source", "tag", "owner", "department", "region"]
+
+    def search(self, queryset, name, value):
+        query = normalise_query(value)
+        return queryset.filter(partner_search_condition(query)) if query else queryset
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(is_customer=True) if value == "customer" else queryset.filter(is_supplier=True)
+
+    def filter_region(self, queryset, name, value):
+        """A province or city code selects everything below it (codes are prefixes of their children's)."""
+        return queryset.filter(region__code__startswith=value.strip())
+
+
+class ContactFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    partner_id = django_filters.NumberFilter(field_name="partner_id", label=_("客商编号"))
+
+    class Meta:
+        model = Contact
+        fields = ["q", "partner_id", "decision_role", "is_primary"]
+
+    def search(self, queryset, name, value):
+        query = normalise_query(value)
+        return queryset.filter(Q(search_text__contains=query) | Q(partner__search_text__contains=query))

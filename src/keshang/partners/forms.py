@@ -1,0 +1,134 @@
+"""Forms validate input only; the views hand ``cleaned_data`` to the services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from keshang.core.forms import RegionField, ScopedFormMixin
+
+from . import text
+from .models import Address, BankAccount, Contact, Partner
+
+__all__ = ["PartnerForm", "ContactForm", "AddressForm", "BankAccountForm"]
+
+
+def _clean_phone(value: str) -> str:
+    if value:
+        text.normalize_phone(value)  # raises a ValidationError with a Chinese message
+    return value
+
+
+class PartnerForm(ScopedFormMixin, forms.ModelForm):
+    website = forms.URLField(label=_("网址"), required=False, assume_scheme="https")
+    confirm_duplicate = forms.BooleanField(
+        label=_("仍然保存（我已确认不是重复客商）"), required=False, widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "kind",
+            "is_customer",
+            "is_supplier",
+            "name",
+            "short_name",
+            "credit_code",
+            "industry",
+            "level",
+            "status",
+            "source",
+            "region",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "tags",
+            "credit_limit",
+            "payment_terms",
+            "notes",
+            "owner",
+        ]
+        widgets = {"tags": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"region": RegionField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Ownership moves through assignment and transfer (with a handover record), not through editing.
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].required = True
+            self.fields["owner"].initial = self.user.pk
+            self.fields["owner"].queryset = self.fields["owner"].queryset.filter(is_active=True)
+        if self.data.get("confirm_duplicate"):
+            self.offer_confirmation()
+
+    def offer_confirmation(self) -> None:
+        """Show the “save anyway” box after a duplicate warning."""
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+
+    def clean_credit_code(self):
+        return text.normalize_credit_code(self.cleaned_data.get("credit_code") or "") or None
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_customer") and not cleaned.get("is_supplier"):
+            raise ValidationError(_("客商至少应是客户或供应商之一。"))
+        return cleaned
+
+    def partner_data(self) -> dict:
+        return {
+            field: self.cleaned_data[field]
+            for field in self._meta.fields
+            if field in self.cleaned_data and field != "tags"
+        }
+
+
+class ContactForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "title",
+            "decision_role",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "birthday",
+            "is_primary",
+            "notes",
+        ]
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_mobile(self):
+        return _clean_phone(self.cleaned_data.get("mobile", ""))
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data.get("phone", ""))
+
+
+class AddressForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["kind", "region", "detail", "contact_name", "contact_phone", "is_default"]
+        field_classes = {"region": RegionField}
+
+    def clean_contact_phone(self):
+        return _clean_phone(self.cleaned_data.get("contact_phone", ""))
+
+
+class BankAccountForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = BankAccount
+        fields = ["bank_name", "account_name", "account_number", "is_default"]
+        widgets = {"account_number": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    def clean_account_number(self):
+        value = "".join(self.cleaned_data.get("account_number", "").split())
+        if not value.isdigit() or not 8 <= len(value) <= 30:
+            raise ValidationError(_("银行账号应为 8 到 30 位数字。"))
+        return value

@@ -1,0 +1,318 @@
+"""Partners owns the 客商 master: one ``Partner`` for customers and suppliers, with its contacts,
+addresses and bank accounts, the tags, industries and levels that classify partners, and the derived
+keys that find them (search text) and keep them unique (name key, phone key, credit code)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from keshang.core.crypto import EncryptedTextField
+from keshang.core.scope import ScopedManager
+from keshang.org.models import OwnedModel
+
+__all__ = [
+    "Industry",
+    "PartnerLevel",
+    "Tag",
+    "PartnerKind",
+    "PartnerStatus",
+    "PartnerSource",
+    "Partner",
+    "DecisionRole",
+    "Contact",
+    "AddressKind",
+    "Address",
+    "BankAccount",
+]
+
+
+#
+# Classifications (configurable lists)
+#
+
+
+class Industry(models.Model):
+    name = models.CharField(_("行业"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("行业")
+        verbose_name_plural = _("行业")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerLevel(models.Model):
+    """Customer level (A/B/C/D…): configurable, ordered from most to least important."""
+
+    code = models.CharField(_("级别代码"), max_length=10, unique=True)
+    name = models.CharField(_("级别名称"), max_length=30)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("客户级别")
+        verbose_name_plural = _("客户级别")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("标签"), max_length=30, unique=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+#
+# Partners
+#
+
+
+class PartnerKind(models.TextChoices):
+    COMPANY = "company", _("企业")
+    INDIVIDUAL = "individual", _("个人")
+
+
+class PartnerStatus(models.TextChoices):
+    POTENTIAL = "potential", _("潜在")
+    INTENT = "intent", _("意向")
+    DEAL = "deal", _("成交")
+    LOST = "lost", _("流失")
+
+
+class PartnerSource(models.TextChoices):
+    WEBSITE = "website", _("官网")
+    EXHIBITION = "exhibition", _("展会")
+    REFERRAL = "referral", _("转介绍")
+    TELEMARKETING = "telemarketing", _("电话营销")
+    ADVERTISING = "advertising", _("广告")
+    EXISTING = "existing", _("老客户")
+    IMPORT = "import", _("导入")
+    OTHER = "other", _("其他")
+
+
+class Partner(OwnedModel):
+    """A customer and/or supplier. Owned (owner, department, collaborators); no owner = in the pool."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_partners",
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=PartnerKind.choices, default=PartnerKind.COMPANY)
+    is_customer = models.BooleanField(_("客户"), default=True)
+    is_supplier = models.BooleanField(_("供应商"), default=False)
+    name = models.CharField(_("名称"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("行业"), null=True, blank=True, on_delete=models.SET_NULL, related_name="partners"
+    )
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    website = models.URLField(_("网址"), blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=PartnerSource.choices, blank=True)
+    level = models.ForeignKey(
+        PartnerLevel, verbose_name=_("级别"), null=True, blank=True, on_delete=models.SET_NULL, related_name="partners"
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=PartnerStatus.choices, default=PartnerStatus.POTENTIAL)
+    tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="partners")
+    credit_limit = models.DecimalField(
+        _("信用额度"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    payment_terms = models.CharField(_("付款条件"), max_length=100, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    last_followup_at = models.DateTimeField(_("最近跟进"), null=True, blank=True, db_index=True)
+
+    # Derived in the service layer, never typed in: duplicate keys and the search text.
+    name_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    phone_key = models.CharField(max_length=20, editable=False, db_index=True, default="")
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ScopedManager()
+
+    sensitive_fields = ("phone", "email")
+    audit_exclude = ("name_key", "phone_key", "search_text")
+
+    class Meta:
+        verbose_name = _("客商")
+        verbose_name_plural = pgettext_lazy("plural", "客商")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="partner_owner_idx"),
+            models.Index(fields=["department", "-id"], name="partner_department_idx"),
+            models.Index(fields=["status", "-id"], name="partner_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_customer=True) | Q(is_supplier=True),
+                name="partner_is_customer_or_supplier",
+                violation_error_message=_("客商至少应是客户或供应商之一。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:partner_detail", args=[self.pk])
+
+    @property
+    def in_pool(self) -> bool:
+        return self.owner_id is None
+
+    def roles_display(self) -> str:
+        roles = [str(_("客户")) if self.is_customer else "", str(_("供应商")) if self.is_supplier else ""]
+        return "、".join(role for role in roles if role)
+
+
+class DecisionRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("决策人")
+    INFLUENCER = "influencer", _("影响人")
+    USER = "user", _("使用人")
+    PURCHASER = "purchaser", _("采购人")
+    FINANCE = "finance", _("财务")
+    OTHER = "other", _("其他")
+
+
+class Contact(models.Model):
+    """A person at a partner. Governed by the partner's grants and scope (``scope_parent``)."""
+
+    partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    decision_role = models.CharField(_("决策角色"), max_length=20, choices=DecisionRole.choices, blank=True)
+    mobile = models.CharField(_("手机"), max_length=30, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    wechat = models.CharField(_("微信"), max_length=50, blank=True)
+    birthday = models.DateField(_("生日"), null=True, blank=True)
+    is_primary = models.BooleanField(_("主联系人"), default=False)
+    notes = models.TextField(_("备注"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "partner"
+    sensitive_fields = ("mobile", "phone", "email", "wechat")
+    audit_exclude = ("search_text",)
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = pgettext_lazy("plural", "联系人")
+        ordering = ["-is_primary", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_partner",
+                violation_error_message=_("每个客商只能有一个主联系人。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AddressKind(models.TextChoices):
+    OFFICE = "office", _("办公地址")
+    BILLING = "billing", _("开票地址")
+    SHIPPING = "shipping", _("收货地址")
+
+
+class Address(models.Model):
+    partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("地址类型"), max_length=10, choices=AddressKind.choices, default=AddressKind.SHIPPING)
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.CharField(_("详细地址"), max_length=200)
+    contact_name = models.CharField(_("收件人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_default = models.BooleanField(_("默认地址"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "partner"
+    sensitive_fields = ("contact_phone",)
+
+    class Meta:
+        verbose_name = _("地址")
+        verbose_name_plural = pgettext_lazy("plural", "地址")
+        ordering = ["-is_default", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "kind"],
+                condition=Q(is_default=True),
+                name="address_one_default_per_kind",
+                violation_error_message=_("同一类型只能有一个默认地址。"),
+            )
+        ]
+
+    def __str__(self):
+        region = self.region.full_name if self.region_id else ""
+        return f"{region} {self.detail}".strip()
+
+
+class BankAccount(models.Model):
+    """A partner's bank account; the number is encrypted at rest and masked without view_sensitive."""
+
+    partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="bank_accounts")
+    bank_name = models.CharField(_("开户行"), max_length=100)
+    account_name = models.CharField(_("户名"), max_length=100)
+    account_number = EncryptedTextField(_("账号"))
+    is_default = models.BooleanField(_("默认账户"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "partner"
+    sensitive_fields = ("account_number",)
+    # The audit trail is not encrypted, so it keeps only a masked number (that it changed, and its tail).
+    audit_masked = ("account_number",)
+
+    class Meta:
+        verbose_name = _("银行账户")
+        verbose_name_plural = pgettext_lazy("plural", "银行账户")
+        ordering = ["-is_default", "pk"]
+
+    def __str__(self):
+        return f"{self.bank_name} {self.account_name}"

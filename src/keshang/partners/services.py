@@ -1,0 +1,298 @@
+"""Every write to partners and their contacts, addresses and bank accounts (STYLE.md §2).
+
+Each service validates, derives the duplicate keys and search text, saves in one transaction and
+writes the audit trail. Changes to a partner's parts are also recorded against the partner, so the
+partner's history tab shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from keshang.core import audit
+from keshang.core.exceptions import ApplicationError
+from keshang.core.models import AuditAction
+
+from . import text
+from .models import Address, BankAccount, Contact, Partner
+
+__all__ = [
+    "DuplicateMatch",
+    "DuplicatePartnerError",
+    "find_duplicates",
+    "create_partner",
+    "update_partner",
+    "delete_partner",
+    "save_contact",
+    "delete_contact",
+    "save_address",
+    "delete_address",
+    "save_bank_account",
+    "delete_bank_account",
+]
+
+PARTNER_FIELDS = {
+    "kind",
+    "is_customer",
+    "is_supplier",
+    "name",
+    "short_name",
+    "credit_code",
+    "industry",
+    "region",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "source",
+    "level",
+    "status",
+    "credit_limit",
+    "payment_terms",
+    "notes",
+    "owner",
+    "department",
+}
+
+
+#
+# Duplicate control (查重, 防撞单)
+#
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """What a user may learn about a duplicate they cannot open: its name and its owner, nothing else."""
+
+    pk: int
+    name: str
+    owner_name: str
+    reason: str
+
+    def describe(self) -> str:
+        owner = self.owner_name or _("公海")
+        return _("“%(name)s”（负责人：%(owner)s，%(reason)s）") % {
+            "name": self.name,
+            "owner": owner,
+            "reason": self.reason,
+        }
+
+
+class DuplicatePartnerError(ApplicationError):
+    def __init__(self, matches: list[DuplicateMatch], *, blocking: bool):
+        self.matches = matches
+        self.blocking = blocking
+        names = "；".join(match.describe() for match in matches[:5])
+        message = (
+            _("已存在相同的客商：%(names)s。")
+            if blocking
+            else _("可能与已有客商重复：%(names)s。确认无误可勾选“仍然保存”。")
+        ) % {"names": names}
+        super().__init__(message, code="duplicate_partner", fields={"name": [message]})
+
+
+def duplicate_policy() -> str:
+    """``block`` refuses duplicates; ``warn`` lets the user confirm. Credit codes are always unique."""
+    return getattr(settings, "KESHANG_PARTNER_DUPLICATES", "warn")
+
+
+def find_duplicates(
+    *, name: str = "", credit_code: str = "", phone: str = "", exclude_pk: int | None = None
+) -> list[DuplicateMatch]:
+    """Partners sharing a name key, credit code or phone key, among ALL partners.
+
+    Deliberately unscoped: 防撞单 only works if a rep learns that a customer they cannot see is
+    already owned; what they learn is limited to :class:`DuplicateMatch` (name and owner).
+    """
+    reasons: dict[int, list[str]] = {}
+    checks = [
+        ("name_key", text.name_key(name) if name else "", _("名称相同")),
+        ("credit_code", credit_code or "", _("统一社会信用代码相同")),
+        ("phone_key", phone or "", _("电话相同")),
+    ]
+    for field, value, reason in checks:
+        if not value:
+            continue
+        rows = Partner.objects.unscoped().filter(**{field: value})
+        if exclude_pk is not None:
+            rows = rows.exclude(pk=exclude_pk)
+        for pk in rows.values_list("pk", flat=True)[:20]:
+            reasons.setdefault(pk, []).append(reason)
+    if not reasons:
+        return []
+    partners = Partner.objects.unscoped().filter(pk__in=reasons).select_related("owner")
+    return [
+        DuplicateMatch(
+            pk=p.pk, name=p.name, owner_name=str(p.owner) if p.owner else "", reason="、".join(reasons[p.pk])
+        )
+        for p in partners
+    ]
+
+
+def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
+    matches = find_duplicates(
+        name=partner.name, credit_code=partner.credit_code or "", phone=partner.phone_key, exclude_pk=partner.pk
+    )
+    if not matches:
+        return
+    same_code = partner.credit_code and any("统一社会信用代码" in match.reason for match in matches)
+    blocking = duplicate_policy() == "block" or bool(same_code)
+    if blocking or not confirm_duplicate:
+        raise DuplicatePartnerError(matches, blocking=blocking)
+
+
+#
+# Partners
+#
+
+
+def _derive(partner: Partner) -> None:
+    """Normalise what people type and derive the keys that find and de-duplicate the partner."""
+    partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
+    partner.phone_key = text.normalize_phone(partner.phone) if partner.phone else ""
+    partner.name_key = text.name_key(partner.name)
+    partner.search_text = text.search_text(
+        partner.name, partner.short_name, partner.credit_code or "", text.phone_digits(partner.phone)
+    )
+
+
+def _identity(partner: Partner) -> tuple:
+    """What duplicate control compares; edits that leave it alone are not re-checked."""
+    return partner.name_key, partner.phone_key, partner.credit_code
+
+
+def _set_tags(partner: Partner, tags) -> None:
+    if tags is not None:
+        partner.tags.set(tags)
+
+
+def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = False) -> Partner:
+    """Create a partner owned by ``data['owner']`` (the actor by default) in the owner's department."""
+    unknown = set(data) - PARTNER_FIELDS
+    if unknown:
+        raise ValueError(f"unknown partner fields: {sorted(unknown)}")
+    with transaction.atomic():
+        partner = Partner(**data)
+        if "owner" not in data:
+            partner.owner = actor
+        if "department" not in data and partner.owner is not None:
+            partner.department = partner.owner.department
+        partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        _derive(partner)
+        partner.full_clean()
+        _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
+        partner.save()
+        _set_tags(partner, tags)
+        audit.record(actor=actor, obj=partner, action=AuditAction.CREATE)
+    return partner
+
+
+def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_duplicate: bool = False) -> Partner:
+    unknown = set(data) - PARTNER_FIELDS
+    if unknown:
+        raise ValueError(f"unknown partner fields: {sorted(unknown)}")
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        before = audit.snapshot(partner)
+        identity_before = _identity(partner)
+        for field, value in data.items():
+            setattr(partner, field, value)
+        _derive(partner)
+        partner.full_clean()
+        identity_changed = _identity(partner) != identity_before
+        if identity_changed:
+            _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
+        partner.save()
+        _set_tags(partner, tags)
+        if before != audit.snapshot(partner):
+            audit.record(actor=actor, obj=partner, action=AuditAction.UPDATE, before=before)
+    return partner
+
+
+def delete_partner(*, actor, partner: Partner) -> None:
+    with transaction.atomic():
+        audit.record(actor=actor, obj=partner, action=AuditAction.DELETE, before=audit.snapshot(partner))
+        partner.delete()
+
+
+#
+# Parts of a partner: contacts, addresses, bank accounts
+#
+
+
+def _save_part(*, actor, instance, data: dict, exclusive_flag: str | None = None, scope_of_flag=()):
+    """Create or update one part of a partner; at most one row per partner (and ``scope_of_flag``)
+    carries ``exclusive_flag`` (primary contact, default address), so setting it clears the others."""
+    with transaction.atomic():
+        is_new = instance.pk is None
+        before = None if is_new else audit.snapshot(type(instance).objects.get(pk=instance.pk))
+        for field, value in data.items():
+            setattr(instance, field, value)
+        if isinstance(instance, Contact):
+            instance.search_text = text.search_text(instance.name, text.phone_digits(instance.mobile), instance.email)
+        if exclusive_flag and getattr(instance, exclusive_flag):
+            others = type(instance).objects.filter(partner=instance.partner, **{exclusive_flag: True})
+            for field in scope_of_flag:
+                others = others.filter(**{field: getattr(instance, field)})
+            if instance.pk:
+                others = others.exclude(pk=instance.pk)
+            others.update(**{exclusive_flag: False})
+        instance.full_clean()
+        instance.save()
+        if is_new or before != audit.snapshot(instance):
+            audit.record(
+                actor=actor,
+                obj=instance,
+                action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
+                before=before,
+                related=instance.partner,
+            )
+    return instance
+
+
+def _delete_part(*, actor, instance) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            obj=instance,
+            action=AuditAction.DELETE,
+            before=audit.snapshot(instance),
+            related=instance.partner,
+        )
+        instance.delete()
+
+
+def save_contact(*, actor, partner: Partner, contact: Contact | None = None, data: dict) -> Contact:
+    return _save_part(actor=actor, instance=contact or Contact(partner=partner), data=data, exclusive_flag="is_primary")
+
+
+def delete_contact(*, actor, contact: Contact) -> None:
+    _delete_part(actor=actor, instance=contact)
+
+
+def save_address(*, actor, partner: Partner, address: Address | None = None, data: dict) -> Address:
+    return _save_part(
+        actor=actor,
+        instance=address or Address(partner=partner),
+        data=data,
+        exclusive_flag="is_default",
+        scope_of_flag=("kind",),
+    )
+
+
+def delete_address(*, actor, address: Address) -> None:
+    _delete_part(actor=actor, instance=address)
+
+
+def save_bank_account(*, actor, partner: Partner, account: BankAccount | None = None, data: dict) -> BankAccount:
+    return _save_part(
+        actor=actor, instance=account or BankAccount(partner=partner), data=data, exclusive_flag="is_default"
+    )
+
+
+def delete_bank_account(*, actor, account: BankAccount) -> None:
+    _delete_part(actor=actor, instance=account)

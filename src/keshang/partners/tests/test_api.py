@@ -1,0 +1,121 @@
+import pytest
+from django.urls import reverse
+
+from keshang.core.permissions import Action, Scope
+from keshang.core.testing.api import APIResourceTests
+from keshang.org.tests.factories import UserFactory, grant
+from keshang.partners.tests.factories import ContactFactory, PartnerFactory
+
+SUPPORT = (
+    ("org.user", (Action.VIEW,), Scope.DEPARTMENT),
+    ("org.department", (Action.VIEW,), Scope.DEPARTMENT),
+)
+
+
+class TestPartnerAPI(APIResourceTests):
+    resource = "partners.partner"
+    basename = "partners-api:partner"
+    related_grants = SUPPORT
+
+    def make_object(self, *, ctx, inside):
+        return PartnerFactory(owner=ctx.colleague if inside else ctx.stranger)
+
+    def create_data(self, *, ctx):
+        return {"name": "杭州新客户贸易有限公司", "phone": "0571-88886666"}
+
+    def update_data(self, *, ctx, obj):
+        return {"notes": "已拜访"}
+
+
+class TestContactAPI(APIResourceTests):
+    resource = "partners.partner"
+    basename = "partners-api:contact"
+    related_grants = SUPPORT
+
+    def give(self, ctx, *actions, scope=None):
+        # Parts are written with the partner's "change" grant: map add/delete onto it.
+        mapped = {Action.CHANGE if action in (Action.ADD, Action.DELETE) else action for action in actions}
+        super().give(ctx, *mapped, scope=scope)
+
+    def model(self):
+        from keshang.partners.models import Contact
+
+        return Contact
+
+    def make_object(self, *, ctx, inside):
+        return ContactFactory(partner=PartnerFactory(owner=ctx.colleague if inside else ctx.stranger))
+
+    def create_data(self, *, ctx):
+        return {"partner": PartnerFactory(owner=ctx.colleague).pk, "name": "新联系人", "mobile": "13911112222"}
+
+    def update_data(self, *, ctx, obj):
+        return {"title": "采购经理"}
+
+    def test_create_without_grant_is_403_and_writes_nothing(self, ctx):
+        pytest.skip("adding a contact is changing its partner: covered by the partner's change grant")
+
+    def test_delete_without_grant_is_403_and_keeps_the_row(self, ctx):
+        pytest.skip("deleting a contact is changing its partner: covered by the partner's change grant")
+
+
+@pytest.mark.django_db
+def test_duplicate_warning_names_owner_but_nothing_else(api_client):
+    # given
+    owner = UserFactory(name="韩梅梅")
+    PartnerFactory(name="华为技术有限公司", owner=owner, phone="13800001234")
+    rep = UserFactory()
+    grant(rep, "partners.partner", [Action.VIEW, Action.ADD], Scope.OWN)
+    grant(rep, "org.user", [Action.VIEW], Scope.OWN)
+    api_client.force_authenticate(rep)
+    # when
+    response = api_client.post(reverse("partners-api:partner-list"), {"name": "华为技术"}, format="json")
+    # then
+    body = response.json()
+    assert response.status_code == 400
+    assert body["code"] == "duplicate_partner"
+    assert "韩梅梅" in body["message"] and "13800001234" not in str(body)
+    confirmed = api_client.post(
+        reverse("partners-api:partner-list"), {"name": "华为技术", "confirm_duplicate": True}, format="json"
+    )
+    assert confirmed.status_code == 201
+
+
+@pytest.mark.django_db
+def test_search_finds_by_pinyin_initials_and_contact_name_within_scope(api_client):
+    rep = UserFactory()
+    mine = PartnerFactory(name="华为技术有限公司", owner=rep)
+    ContactFactory(partner=PartnerFactory(name="中兴通讯股份有限公司", owner=rep), name="张三丰")
+    PartnerFactory(name="华为终端有限公司")  # someone else's
+    grant(rep, "partners.partner", [Action.VIEW], Scope.OWN)
+    api_client.force_authenticate(rep)
+    by_initials = api_client.get(reverse("partners-api:partner-list"), {"q": "hwjs"}).json()["results"]
+    by_chinese = api_client.get(reverse("partners-api:partner-list"), {"q": "华为"}).json()["results"]
+    by_contact = api_client.get(reverse("partners-api:partner-list"), {"q": "张三"}).json()["results"]
+    assert [row["id"] for row in by_initials] == [mine.pk]
+    assert [row["id"] for row in by_chinese] == [mine.pk]
+    assert [row["name"] for row in by_contact] == ["中兴通讯股份有限公司"]
+
+
+@pytest.mark.django_db
+def test_partner_phone_is_masked_without_view_sensitive(api_client):
+    rep = UserFactory()
+    partner = PartnerFactory(owner=rep, phone="13812345678")
+    grant(rep, "partners.partner", [Action.VIEW], Scope.OWN)
+    api_client.force_authenticate(rep)
+    data = api_client.get(reverse("partners-api:partner-detail", kwargs={"pk": partner.pk})).json()
+    assert data["phone"] == "138****5678"
+
+
+@pytest.mark.django_db
+def test_owner_cannot_be_changed_by_editing(api_client):
+    rep = UserFactory()
+    partner = PartnerFactory(owner=rep)
+    grant(rep, "partners.partner", [Action.VIEW, Action.CHANGE], Scope.OWN)
+    grant(rep, "org.user", [Action.VIEW], Scope.ALL)
+    api_client.force_authenticate(rep)
+    response = api_client.patch(
+        reverse("partners-api:partner-detail", kwargs={"pk": partner.pk}), {"owner": UserFactory().pk}, format="json"
+    )
+    assert response.status_code == 400
+    partner.refresh_from_db()
+    assert partner.owner == rep

@@ -1,0 +1,110 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import override_settings
+
+from keshang.core.models import AuditAction, AuditEntry
+from keshang.org.tests.factories import DepartmentFactory, UserFactory
+from keshang.partners import services
+from keshang.partners.models import BankAccount, Contact, Partner
+from keshang.partners.tests.factories import ContactFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rep():
+    return UserFactory(department=DepartmentFactory(name="华东销售组"))
+
+
+def test_create_derives_keys_and_search_text_and_audits(rep):
+    partner = services.create_partner(
+        actor=rep, data={"name": "深圳市华为技术有限公司", "short_name": "华为", "phone": "0755-28780808"}
+    )
+    assert partner.owner == rep
+    assert partner.department == rep.department
+    assert partner.phone_key == "+8675528780808"
+    assert "hwjs" in partner.search_text
+    assert AuditEntry.objects.filter(action=AuditAction.CREATE, object_id=str(partner.pk)).exists()
+
+
+def test_a_duplicate_name_warns_with_only_name_and_owner(rep):
+    # given: another rep owns 华为 under a slightly different written name
+    other = UserFactory(name="李雷")
+    services.create_partner(actor=other, data={"name": "华为技术有限公司", "phone": "13800000001"})
+    # when
+    with pytest.raises(services.DuplicatePartnerError) as error:
+        services.create_partner(actor=rep, data={"name": "深圳华为技术有限公司（深圳）"})
+    # then
+    message = error.value.message
+    assert "华为技术有限公司" in message and "李雷" in message
+    assert "13800000001" not in message
+    assert not error.value.blocking
+    assert Partner.objects.count() == 1
+
+
+def test_a_confirmed_duplicate_is_saved_under_the_warn_policy(rep):
+    services.create_partner(actor=UserFactory(), data={"name": "华为技术有限公司"})
+    services.create_partner(actor=rep, data={"name": "华为技术有限公司"}, confirm_duplicate=True)
+    assert Partner.objects.count() == 2
+
+
+@override_settings(KESHANG_PARTNER_DUPLICATES="block")
+def test_the_block_policy_refuses_even_when_confirmed(rep):
+    services.create_partner(actor=UserFactory(), data={"name": "华为技术有限公司"})
+    with pytest.raises(services.DuplicatePartnerError) as error:
+        services.create_partner(actor=rep, data={"name": "华为技术有限公司"}, confirm_duplicate=True)
+    assert error.value.blocking
+
+
+def test_same_phone_is_a_duplicate_whatever_the_format(rep):
+    services.create_partner(actor=UserFactory(), data={"name": "甲公司", "phone": "+86 138-1234-5678"})
+    with pytest.raises(services.DuplicatePartnerError) as error:
+        services.create_partner(actor=rep, data={"name": "乙公司", "phone": "13812345678"})
+    assert "电话相同" in error.value.message
+
+
+def test_an_invalid_credit_code_is_refused_with_a_chinese_message(rep):
+    with pytest.raises(ValidationError) as error:
+        services.create_partner(actor=rep, data={"name": "丙公司", "credit_code": "91440300123456789X"})
+    assert "统一社会信用代码" in str(error.value)
+
+
+def test_editing_without_changing_identity_skips_the_duplicate_check(rep):
+    first = services.create_partner(actor=rep, data={"name": "华为技术有限公司"})
+    services.create_partner(actor=UserFactory(), data={"name": "华为技术"}, confirm_duplicate=True)
+    services.update_partner(actor=rep, partner=first, data={"notes": "重点跟进"})
+    first.refresh_from_db()
+    assert first.notes == "重点跟进"
+
+
+def test_one_primary_contact_per_partner(rep):
+    partner = PartnerFactory(owner=rep)
+    first = ContactFactory(partner=partner, is_primary=True)
+    second = ContactFactory(partner=partner, is_primary=True)
+    first.refresh_from_db()
+    assert not first.is_primary and second.is_primary
+    entries = AuditEntry.objects.for_object(partner)
+    assert entries.filter(action=AuditAction.CREATE, content_type__model="contact").count() == 2
+
+
+def test_contacts_are_searchable_by_pinyin_initials(rep):
+    contact = ContactFactory(partner=PartnerFactory(owner=rep), name="王小明")
+    assert "wxm" in Contact.objects.get(pk=contact.pk).search_text
+
+
+def test_bank_account_numbers_are_encrypted_at_rest_and_masked_in_the_audit_trail(rep):
+    partner = PartnerFactory(owner=rep)
+    account = services.save_bank_account(
+        actor=rep,
+        partner=partner,
+        data={"bank_name": "招商银行", "account_name": "测试公司", "account_number": "6225880112345678"},
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT account_number FROM partners_bankaccount WHERE id = %s", [account.pk])
+        stored = cursor.fetchone()[0]
+    assert "6225880112345678" not in stored
+    assert BankAccount.objects.get(pk=account.pk).account_number == "6225880112345678"
+    entry = AuditEntry.objects.get(content_type__model="bankaccount", action=AuditAction.CREATE)
+    assert "6225880112345678" not in str(entry.after)
+    assert entry.after["account_number"].endswith("5678")
