@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import api
+from . import api, attachments_api, importing_api
 
 router = DefaultRouter()
 router.register("audit-entries", api.AuditEntryViewSet, basename="auditentry")
@@ -9,4 +9,4 @@ router.register("exchange-rates", api.ExchangeRateViewSet, basename="exchangerat
 router.register("notifications", api.NotificationViewSet, basename="notification")
 router.register("regions", api.RegionViewSet, basename="region")
 
-urlpatterns = router.urls
+urlpatterns = [*importing_api.api_urlpatterns, *attachments_api.api_urlpatterns, *router.urls]

@@ -8,7 +8,7 @@ from keshang.core.models import Region
 from keshang.core.permissions import Action
 from keshang.org.models import Department, User
 
-from . import selectors, services, text
+from . import merging_api, ownership_api, selectors, services, suppliers_api, text
 from .filters import ContactFilterSet, PartnerFilterSet
 from .models import Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
 
@@ -75,7 +75,9 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return attrs
 
 
-class PartnerViewSet(ScopedModelViewSet):
+class PartnerViewSet(
+    ownership_api.ActionsMixin, merging_api.ActionsMixin, suppliers_api.ActionsMixin, ScopedModelViewSet
+):
     model = Partner
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilterSet

@@ -71,4 +71,9 @@ class PartnersConfig(AppConfig):
         ):
             register_detail_tab("partners.partner", DetailTab(key, label, url_name, order))
         register_setup_step(ensure_partner_classifications, order=20)
+
+        from . import importing, merging, ownership, suppliers
+
+        for feature in (ownership, importing, merging, suppliers):
+            feature.register()
         register_demo_loader(load_partner_demo, order=20)

@@ -29,6 +29,12 @@ __all__ = [
     "AddressKind",
     "Address",
     "BankAccount",
+    "HandoverKind",
+    "HandoverReason",
+    "Handover",
+    "PoolRules",
+    "SupplierProfile",
+    "Qualification",
 ]
 
 
@@ -156,6 +162,8 @@ class Partner(OwnedModel):
     payment_terms = models.CharField(_("付款条件"), max_length=100, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     last_followup_at = models.DateTimeField(_("最近跟进"), null=True, blank=True, db_index=True)
+    last_deal_at = models.DateTimeField(_("最近成交"), null=True, blank=True, db_index=True)
+    owned_since = models.DateTimeField(_("获得时间"), null=True, blank=True, editable=False)
 
     # Derived in the service layer, never typed in: duplicate keys and the search text.
     name_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
@@ -316,3 +324,170 @@ class BankAccount(models.Model):
 
     def __str__(self):
         return f"{self.bank_name} {self.account_name}"
+
+
+#
+# Ownership: every move of a partner between owners and the pool (客户交接)
+#
+
+
+class HandoverKind(models.TextChoices):
+    ASSIGN = "assign", _("分配")
+    TRANSFER = "transfer", _("转移")
+    RELEASE = "release", _("放入公海")
+    CLAIM = "claim", _("从公海领取")
+    RECYCLE = "recycle", _("自动回收")
+    MERGE = "merge", _("合并")
+
+
+class HandoverReason(models.TextChoices):
+    RESIGNATION = "resignation", _("员工离职")
+    REASSIGNMENT = "reassignment", _("岗位调整")
+    CUSTOMER_REQUEST = "customer_request", _("客户要求")
+    WORKLOAD = "workload", _("平衡工作量")
+    NO_FOLLOWUP = "no_followup", _("长期未跟进")
+    NO_DEAL = "no_deal", _("长期未成交")
+    OTHER = "other", _("其他")
+
+
+class Handover(models.Model):
+    """One move of a partner's ownership, with what moved along (contacts, and what later modules report)."""
+
+    partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="handovers")
+    kind = models.CharField(_("方式"), max_length=10, choices=HandoverKind.choices)
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("新负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("原因"), max_length=20, choices=HandoverReason.choices, blank=True)
+    notes = models.TextField(_("交接说明"), blank=True)
+    moved = models.JSONField(_("随之转移"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "partner"
+
+    class Meta:
+        verbose_name = _("客户交接")
+        verbose_name_plural = _("客户交接")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["from_owner", "kind", "-created_at"], name="handover_release_idx")]
+
+    def __str__(self):
+        return f"{self.partner} {self.get_kind_display()}"
+
+
+class PoolRules(models.Model):
+    """The public pool's rules (one row): claim limit, re-claim cool-down and automatic recycling."""
+
+    max_owned_customers = models.PositiveIntegerField(
+        _("每人最多拥有客户数"), default=200, help_text=_("领取公海客户时检查；0 表示不限。")
+    )
+    claim_cooldown_days = models.PositiveIntegerField(
+        _("放弃后重新领取的冷却天数"), default=30, help_text=_("放入公海的客户，原负责人在此期间内不能再领取。")
+    )
+    recycle_without_followup_days = models.PositiveIntegerField(
+        _("未跟进自动回收天数"), null=True, blank=True, default=90, help_text=_("留空表示不自动回收。")
+    )
+    recycle_without_deal_days = models.PositiveIntegerField(
+        _("未成交自动回收天数"), null=True, blank=True, default=180, help_text=_("留空表示不自动回收。")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("公海规则")
+        verbose_name_plural = _("公海规则")
+
+    def __str__(self):
+        return str(_("公海规则"))
+
+
+#
+# Supplier profile and qualifications
+#
+
+
+class SupplierProfile(models.Model):
+    partner = models.OneToOneField(
+        Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="supplier_profile"
+    )
+    main_products = models.TextField(_("主营产品或服务"), blank=True)
+    rating_delivery = models.PositiveSmallIntegerField(_("交付评分"), null=True, blank=True)
+    rating_quality = models.PositiveSmallIntegerField(_("质量评分"), null=True, blank=True)
+    rating_price = models.PositiveSmallIntegerField(_("价格评分"), null=True, blank=True)
+    rating_service = models.PositiveSmallIntegerField(_("服务评分"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "partner"
+
+    class Meta:
+        verbose_name = _("供应商档案")
+        verbose_name_plural = _("供应商档案")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (Q(rating_delivery__isnull=True) | Q(rating_delivery__range=(1, 5)))
+                    & (Q(rating_quality__isnull=True) | Q(rating_quality__range=(1, 5)))
+                    & (Q(rating_price__isnull=True) | Q(rating_price__range=(1, 5)))
+                    & (Q(rating_service__isnull=True) | Q(rating_service__range=(1, 5)))
+                ),
+                name="supplierprofile_ratings_1_to_5",
+                violation_error_message=_("评分须在 1 到 5 之间。"),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.partner)
+
+
+class Qualification(models.Model):
+    """A supplier's licence or certificate; the notification centre warns before it expires."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    name = models.CharField(_("资质名称"), max_length=100)
+    number = models.CharField(_("证书编号"), max_length=100, blank=True)
+    issued_on = models.DateField(_("发证日期"), null=True, blank=True)
+    expires_on = models.DateField(_("到期日期"), null=True, blank=True, db_index=True)
+    file = models.FileField(_("证书文件"), upload_to="qualifications/%Y/%m/", blank=True)
+    expiry_notified_on = models.DateField(_("到期提醒日期"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "partner"
+
+    class Meta:
+        verbose_name = _("资质")
+        verbose_name_plural = _("资质")
+        ordering = ["expires_on", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import importing_views, merging_views, ownership_views, suppliers_views, views
 
 app_name = "partners"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("<int:partner_pk>/bank-accounts/add/", views.BankAccountEditView.as_view(), name="bankaccount_add"),
     path("bank-accounts/<int:pk>/edit/", views.BankAccountEditView.as_view(), name="bankaccount_edit"),
     path("bank-accounts/<int:pk>/delete/", views.BankAccountDeleteView.as_view(), name="bankaccount_delete"),
+]
+urlpatterns += [
+    *ownership_views.urlpatterns,
+    *importing_views.urlpatterns,
+    *merging_views.urlpatterns,
+    *suppliers_views.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""API of core's attachments framework."""
+
+api_urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of core's attachments framework."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of core's importing framework."""
+
+api_urlpatterns: list = []

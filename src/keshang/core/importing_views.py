@@ -1,0 +1,3 @@
+"""Pages of core's importing framework."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of partners' importing feature."""
+
+urlpatterns: list = []

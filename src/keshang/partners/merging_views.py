@@ -1,0 +1,3 @@
+"""Pages of partners' merging feature."""
+
+urlpatterns: list = []

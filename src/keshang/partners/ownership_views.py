@@ -1,0 +1,3 @@
+"""Pages of partners' ownership feature."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Partners: suppliers (being built; see issue 3)."""
+
+
+def register() -> None:
+    """Menu items, detail tabs and periodic jobs of this feature; called from PartnersConfig.ready()."""

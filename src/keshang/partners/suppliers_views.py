@@ -1,0 +1,3 @@
+"""Pages of partners' suppliers feature."""
+
+urlpatterns: list = []
