@@ -35,6 +35,7 @@ __all__ = [
     "PoolRules",
     "SupplierProfile",
     "Qualification",
+    "PartnerSearchGram",
 ]
 
 
@@ -491,3 +492,21 @@ class Qualification(models.Model):
 
     def __str__(self):
         return self.name
+
+
+#
+# Search index: character bigrams, for the two-character queries trigram indexes cannot serve
+#
+
+
+class PartnerSearchGram(models.Model):
+    """One two-character piece of a partner's name, short name or pinyin initials (see ``search.py``)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["gram", "partner"], name="partner_gram_idx")]
+
+    def __str__(self):
+        return self.gram

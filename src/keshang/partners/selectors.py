@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from keshang.core.permissions import Action
 
 from .models import Address, BankAccount, Contact, Partner
+from .search import partner_text_condition
 
 __all__ = [
     "list_partners",
@@ -24,8 +25,11 @@ __all__ = [
 
 
 def normalise_query(query: str) -> str:
-    """As the search text is stored: NFKC (full-width → half-width), lower case, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", query or "").lower().split())
+    """As the search text is stored: NFKC (full-width → half-width), lower case, words split on spaces
+    and punctuation."""
+    text = unicodedata.normalize("NFKC", query or "").lower()
+    # Punctuation separates words: 华为（深圳） finds what 华为 深圳 finds, and no query is index syntax.
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
 def list_partners(*, user, action: str = Action.VIEW) -> QuerySet[Partner]:
@@ -35,11 +39,8 @@ def list_partners(*, user, action: str = Action.VIEW) -> QuerySet[Partner]:
 def partner_search_condition(query: str) -> Q:
     """One search box: name, short name, pinyin (full or initials), credit code, phone digits, or a
     contact's name, mobile or e-mail. ``query`` is already normalised (:func:`normalise_query`)."""
-    match = Q(search_text__contains=query)
-    digits = re.sub(r"\D", "", query)
-    if len(digits) >= 4 and len(digits) == len(re.sub(r"[\s+\-()]", "", query)):
-        match |= Q(phone_key__contains=digits)
-    return match | Q(pk__in=Contact.objects.filter(search_text__contains=query).values("partner_id"))
+    contacts = Contact.objects.filter(search_text__contains=query).values("partner_id")
+    return partner_text_condition(query) | Q(pk__in=contacts)
 
 
 def search_partners(*, user, query: str, action: str = Action.VIEW) -> QuerySet[Partner]:

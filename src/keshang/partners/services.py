@@ -19,6 +19,7 @@ from keshang.core.models import AuditAction
 
 from . import text
 from .models import Address, BankAccount, Contact, Partner
+from .search import index_partner_grams
 
 __all__ = [
     "DuplicateMatch",
@@ -186,6 +187,7 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
         partner.full_clean()
         _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
         partner.save()
+        index_partner_grams(partner)
         _set_tags(partner, tags)
         audit.record(actor=actor, obj=partner, action=AuditAction.CREATE)
     return partner
@@ -199,6 +201,7 @@ def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_du
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         before = audit.snapshot(partner)
         identity_before = _identity(partner)
+        search_text_before = partner.search_text
         for field, value in data.items():
             setattr(partner, field, value)
         _derive(partner)
@@ -207,6 +210,8 @@ def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_du
         if identity_changed:
             _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
         partner.save()
+        if partner.search_text != search_text_before:
+            index_partner_grams(partner)
         _set_tags(partner, tags)
         if before != audit.snapshot(partner):
             audit.record(actor=actor, obj=partner, action=AuditAction.UPDATE, before=before)

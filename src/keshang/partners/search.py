@@ -1,0 +1,85 @@
+"""Fast partner search at 100,000 partners on both databases.
+
+One search box matches any part of a partner's search text (name, short name, every pinyin reading
+and initials, credit code, phone digits; see ``text.search_text``):
+
+* three characters or more: a trigram index — SQLite's FTS5 ``trigram`` tokenizer (an external-content
+  table kept in step by triggers, created in migration 0003) or PostgreSQL's ``pg_trgm`` GIN index,
+  which serves ``LIKE '%…%'``;
+* exactly two characters (华为, 上海): trigram indexes cannot serve them, so ``PartnerSearchGram``
+  keeps every two-character piece of the Chinese names and the pinyin initials, maintained by the
+  service layer (:func:`index_partner_grams`);
+* one character: a plain scan (rare, and still bounded by the page size).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from .models import Partner, PartnerSearchGram
+
+__all__ = ["partner_text_condition", "grams_of", "index_partner_grams", "reindex_partner_grams"]
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+# Pinyin initials and short ASCII names get bigrams too; long full-pinyin strings do not (3+ letter
+# queries reach them through the trigram index, and their bigrams would dominate the table).
+SHORT_ASCII_TOKEN = 8
+
+
+def grams_of(search_text: str) -> set[str]:
+    grams = set()
+    for token in search_text.split():
+        if CJK.search(token) or len(token) <= SHORT_ASCII_TOKEN:
+            grams.update(token[index : index + 2] for index in range(len(token) - 1))
+    return grams
+
+
+def index_partner_grams(partner: Partner) -> None:
+    """Replace one partner's bigrams; call after the partner's search text changed."""
+    PartnerSearchGram.objects.filter(partner=partner).delete()
+    PartnerSearchGram.objects.bulk_create(
+        PartnerSearchGram(partner=partner, gram=gram) for gram in sorted(grams_of(partner.search_text))
+    )
+
+
+def reindex_partner_grams(partners: Iterable[Partner], batch_size: int = 5000) -> int:
+    """Bigrams for many partners at once (imports, repairs): delete and bulk insert in batches."""
+    partners = list(partners)
+    PartnerSearchGram.objects.filter(partner__in=[partner.pk for partner in partners]).delete()
+    rows = [
+        PartnerSearchGram(partner_id=partner.pk, gram=gram)
+        for partner in partners
+        for gram in sorted(grams_of(partner.search_text))
+    ]
+    PartnerSearchGram.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def _fts_phrase(query: str) -> str:
+    """An FTS5 phrase: the query in double quotes, inner quotes doubled, so nothing is FTS syntax."""
+    return '"' + query.replace('"', '""') + '"'
+
+
+def _word_condition(word: str) -> Q:
+    if len(word) >= 3:
+        if connection.vendor == "sqlite":
+            fts = "SELECT rowid FROM partners_partner_fts WHERE partners_partner_fts MATCH %s"
+            return Q(pk__in=RawSQL(fts, [_fts_phrase(word)]))
+        return Q(search_text__contains=word)  # served by the pg_trgm GIN index
+    if len(word) == 2:
+        return Q(pk__in=PartnerSearchGram.objects.filter(gram=word).values("partner_id"))
+    return Q(search_text__contains=word)
+
+
+def partner_text_condition(query: str) -> Q:
+    """Partners whose search text contains every word of ``query`` (already normalised), each word
+    through the best index for its length."""
+    condition = Q()
+    for word in query.split():
+        condition &= _word_condition(word)
+    return condition

@@ -1,0 +1,103 @@
+import pytest
+from django.db import connection
+
+from keshang.core.permissions import Action, Scope
+from keshang.org.tests.factories import UserFactory, grant
+from keshang.partners import services
+from keshang.partners.models import PartnerSearchGram
+from keshang.partners.search import grams_of
+from keshang.partners.selectors import search_partners
+from keshang.partners.tests.factories import ContactFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def viewer():
+    user = UserFactory()
+    grant(user, "partners.partner", [Action.VIEW], Scope.ALL)
+    return user
+
+
+def names(user, query):
+    return sorted(search_partners(user=user, query=query).values_list("name", flat=True))
+
+
+@pytest.fixture
+def partners():
+    return [
+        PartnerFactory(name="华为技术有限公司", short_name="华为", phone="0755-28780808"),
+        PartnerFactory(name="上海华谊集团"),
+        PartnerFactory(name="单县农机销售有限公司"),
+        PartnerFactory(name="中兴通讯股份有限公司", credit_code=None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("华为", ["华为技术有限公司"]),  # two Chinese characters: the bigram index
+        ("上海", ["上海华谊集团"]),
+        ("华为技术", ["华为技术有限公司"]),  # three and more: the trigram index
+        ("hwjs", ["华为技术有限公司"]),  # pinyin initials
+        ("huaweijishu", ["华为技术有限公司"]),  # full pinyin
+        ("shanxian", ["单县农机销售有限公司"]),  # every reading of a heteronym
+        ("danxian", ["单县农机销售有限公司"]),
+        ("28780808", ["华为技术有限公司"]),  # phone digits
+        ("华为 技术", ["华为技术有限公司"]),  # every word must match
+        ("ＨＷＪＳ", ["华为技术有限公司"]),  # full-width, upper case
+        ("有限公司", ["中兴通讯股份有限公司", "华为技术有限公司", "单县农机销售有限公司"]),
+        ('"华为', ["华为技术有限公司"]),  # FTS syntax in the query is just text
+        ("不存在的公司", []),
+    ],
+)
+def test_one_search_box_finds_partners_every_way(viewer, partners, query, expected):
+    assert names(viewer, query) == sorted(expected)
+
+
+def test_a_contact_name_finds_its_partner(viewer, partners):
+    ContactFactory(partner=partners[3], name="欧阳娜娜")
+    assert names(viewer, "欧阳") == ["中兴通讯股份有限公司"]
+
+
+def test_search_respects_the_data_scope(partners):
+    rep = UserFactory()
+    mine = PartnerFactory(name="华为终端有限公司", owner=rep)
+    grant(rep, "partners.partner", [Action.VIEW], Scope.OWN)
+    assert names(rep, "华为") == [mine.name]
+
+
+def test_renaming_reindexes_both_indexes(viewer, partners):
+    services.update_partner(actor=None, partner=partners[0], data={"name": "鸿蒙软件有限公司", "short_name": ""})
+    assert names(viewer, "华为") == []
+    assert names(viewer, "鸿蒙") == ["鸿蒙软件有限公司"]
+    assert names(viewer, "鸿蒙软件") == ["鸿蒙软件有限公司"]
+
+
+def test_deleting_removes_the_partner_from_the_indexes(viewer, partners):
+    services.delete_partner(actor=None, partner=partners[0])
+    assert names(viewer, "华为技术") == []
+    assert not PartnerSearchGram.objects.filter(gram="华为").exists()
+
+
+def test_bigrams_cover_chinese_and_initials_but_not_long_pinyin():
+    grams = grams_of("华为技术 huaweijishu hwjs")
+    assert {"华为", "为技", "技术", "hw", "wj", "js"} <= grams
+    assert "ua" not in grams
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 triggers exist on SQLite only")
+def test_the_fts_triggers_survive_every_migration():
+    """A later migration that rebuilds partners_partner would drop them silently: this fails then."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'partners_partner'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    assert triggers == {"partners_partner_fts_insert", "partners_partner_fts_delete", "partners_partner_fts_update"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm on PostgreSQL only")
+def test_the_trigram_index_exists_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'partner_search_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
