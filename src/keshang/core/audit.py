@@ -12,6 +12,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .context import current_request
 from .masking import mask_value
@@ -32,7 +33,7 @@ def serialize_value(value):
         return [serialize_value(item) for item in value]
     if isinstance(value, dict):
         return {key: serialize_value(item) for key, item in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+    if isinstance(value, FieldFile):
         return value.name or None
     return value
 

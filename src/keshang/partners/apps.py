@@ -47,7 +47,7 @@ class PartnersConfig(AppConfig):
             )
         )
         lists = {persona: ((Action.VIEW,), Scope.ALL) for persona in Persona.values}
-        crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE)
+        crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT)
         for label, name in (
             ("partners.industry", _("行业")),
             ("partners.partnerlevel", _("客户级别")),

@@ -20,6 +20,7 @@ from keshang.core.models import AuditAction
 from . import text
 from .models import Address, BankAccount, Contact, Partner
 from .search import index_partner_grams
+from .suppliers import delete_supplier_records
 
 __all__ = [
     "DuplicateMatch",
@@ -219,7 +220,9 @@ def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_du
 
 
 def delete_partner(*, actor, partner: Partner) -> None:
+    """Stored files (qualifications, attachments) go too: the database cascade alone would orphan them."""
     with transaction.atomic():
+        delete_supplier_records(actor=actor, partner=partner)
         audit.record(actor=actor, obj=partner, action=AuditAction.DELETE, before=audit.snapshot(partner))
         partner.delete()
 

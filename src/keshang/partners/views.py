@@ -191,12 +191,16 @@ class PartDeleteView(ObjectDeleteView):
     def get_action(self) -> str:
         return Action.CHANGE
 
+    def get(self, request, *args, **kwargs):
+        self.partner_pk = self.get_object().partner_id
+        return super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         self.partner_pk = self.get_object().partner_id
         return super().post(request, *args, **kwargs)
 
     def reverse_or_none(self, view: str, **kwargs):
-        # After deleting (or failing to), go back to the partner's tab rather than a list of parts.
+        # Cancel, and after deleting (or failing to), go back to the partner's tab, not a list of parts.
         if view in ("list", "detail") and getattr(self, "partner_pk", None):
             return reverse(f"partners:partner_{self.tab_key}", args=[self.partner_pk])
         return super().reverse_or_none(view, **kwargs)
