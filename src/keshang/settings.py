@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called "status"; name their enums instead of numbering them.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerStatusEnum": "keshang.partners.models.PartnerStatus",
+        "ImportStatusEnum": "keshang.core.models.ImportStatus",
+    },
 }
 
 #

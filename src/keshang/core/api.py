@@ -82,6 +82,8 @@ class MaskedSerializerMixin:
 
 class ScopedViewSetMixin:
     model = None
+    # Declared so that @action(..., scope_action="assign") is accepted by DRF's as_view() check.
+    scope_action: str | None = None
 
     def get_scope_action(self) -> str:
         handler = getattr(self, self.action, None) if self.action else None

@@ -124,18 +124,6 @@ def save_supplier_profile(*, actor, partner: Partner, data: dict) -> SupplierPro
 #
 
 
-def _snapshot(qualification: Qualification) -> dict:
-    """``audit.snapshot()`` of a qualification. Core's ``serialize_value`` probes a FieldFile's ``url``,
-    which raises for a qualification without a certificate file (issue 3), so the file is taken by name."""
-    data = {
-        field.attname: audit.serialize_value(field.value_from_object(qualification))
-        for field in Qualification._meta.concrete_fields
-        if field.name != "file"
-    }
-    data["file"] = qualification.file.name or None
-    return data
-
-
 def list_qualifications(*, user, action: str = Action.VIEW) -> QuerySet[Qualification]:
     return Qualification.objects.visible_to(user, action).select_related("partner")
 
@@ -172,7 +160,7 @@ def save_qualification(
             instance, before = Qualification(partner=partner), None
         else:
             instance = Qualification.objects.select_for_update().get(pk=qualification.pk)
-            before = _snapshot(instance)
+            before = audit.snapshot(instance)
         previous_expiry, previous_file = instance.expires_on, instance.file
         for field, value in data.items():
             setattr(instance, field, value)
@@ -194,7 +182,7 @@ def save_qualification(
         if replaced:
             storage = instance.file.storage
             transaction.on_commit(lambda: storage.delete(replaced))
-        after = _snapshot(instance)
+        after = audit.snapshot(instance)
         if _changed(before, after):
             audit.record(
                 actor=actor,
@@ -214,7 +202,7 @@ def delete_qualification(*, actor, qualification: Qualification) -> None:
             actor=actor,
             obj=qualification,
             action=AuditAction.DELETE,
-            before=_snapshot(qualification),
+            before=audit.snapshot(qualification),
             related=qualification.partner,
         )
         qualification.delete()
@@ -328,7 +316,7 @@ def notify_expiring_qualifications(*, today: datetime.date) -> int:
             if not _reminder_due(qualification, today):
                 continue
             _remind(qualification, today, pool_recipients)
-            before = _snapshot(qualification)
+            before = audit.snapshot(qualification)
             qualification.expiry_notified_on = today
             qualification.full_clean()
             qualification.save(update_fields=["expiry_notified_on"])
@@ -337,7 +325,7 @@ def notify_expiring_qualifications(*, today: datetime.date) -> int:
                 obj=qualification,
                 action=AuditAction.UPDATE,
                 before=before,
-                after=_snapshot(qualification),
+                after=audit.snapshot(qualification),
                 related=qualification.partner,
                 message=_("已发送到期提醒"),
             )

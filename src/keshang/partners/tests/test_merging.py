@@ -1,0 +1,479 @@
+"""The duplicate finder and the merge service (issue 3, 查重与合并)."""
+
+import itertools
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from keshang.core import attachments
+from keshang.core.exceptions import ScopeViolation
+from keshang.core.models import Attachment, AuditAction, AuditEntry, Collaboration
+from keshang.core.permissions import Action, Scope
+from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
+from keshang.partners import merging, services
+from keshang.partners.merging import DuplicateReason, MergeError
+from keshang.partners.models import (
+    Address,
+    BankAccount,
+    Contact,
+    Handover,
+    HandoverKind,
+    Partner,
+    Qualification,
+    SupplierProfile,
+    Tag,
+)
+from keshang.partners.tests.factories import ContactFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager():
+    """A sales manager: "assign" on the partners of their department."""
+    user = UserFactory(department=DepartmentFactory())
+    grant(user, "partners.partner", [Action.VIEW, Action.CHANGE, Action.ASSIGN], Scope.DEPARTMENT)
+    return user
+
+
+def rep_in(department):
+    return UserFactory(department=department)
+
+
+def group_of(report, *partners):
+    wanted = tuple(sorted(partner.pk for partner in partners))
+    return next((group for group in report.groups if group.partner_ids == wanted), None)
+
+
+#
+# Similarity join
+#
+
+
+def brute_force_pairs(keys, threshold):
+    return {
+        tuple(sorted((a, b))) for a, b in itertools.combinations(sorted(set(keys)), 2) if fuzz.ratio(a, b) >= threshold
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.text(alphabet="华为技术中兴通讯鑫源盛达", min_size=1, max_size=9), max_size=40),
+    threshold=st.integers(min_value=70, max_value=100),
+)
+def test_the_similarity_join_finds_exactly_the_pairs_that_all_pairs_would(keys, threshold):
+    # when
+    pairs, _comparisons, truncated = merging.similar_name_pairs(keys, threshold=threshold)
+    # then
+    assert not truncated
+    assert {tuple(sorted((a, b))) for a, b, _score in pairs} == brute_force_pairs(keys, threshold)
+
+
+def test_the_similarity_join_compares_far_fewer_pairs_than_all_pairs():
+    # given: 2,000 distinct names that share few characters
+    keys = [f"{chr(0x4E00 + n)}{chr(0x5E00 + n % 50)}{chr(0x6E00 + n % 7)}科技" for n in range(2000)]
+    # when
+    _pairs, comparisons, _truncated = merging.similar_name_pairs(keys, threshold=90)
+    # then
+    assert comparisons < len(keys) * (len(keys) - 1) // 2 // 20
+
+
+def test_the_similarity_join_stops_at_its_cap_and_says_so():
+    # given
+    keys = [f"华为技术{n}" for n in range(50)]
+    # when
+    _pairs, comparisons, truncated = merging.similar_name_pairs(keys, threshold=70, max_candidates=100)
+    # then
+    assert truncated
+    assert comparisons <= 100
+
+
+#
+# Finder
+#
+
+
+def test_finder_groups_partners_with_the_same_name_key_or_phone(manager):
+    # given
+    colleague = rep_in(manager.department)
+    huawei = PartnerFactory(name="深圳市华为技术有限公司", owner=colleague)
+    huawei_again = PartnerFactory(name="华为技术有限公司", owner=manager)
+    by_phone = PartnerFactory(name="星河电子有限公司", owner=colleague, phone="0755-86001234")
+    by_phone_again = PartnerFactory(name="银河贸易有限公司", owner=colleague, phone="(0755) 8600 1234")
+    PartnerFactory(name="完全不同的公司", owner=colleague)
+    # when
+    report = merging.find_duplicate_groups(user=manager)
+    # then
+    assert group_of(report, huawei, huawei_again).reasons == (DuplicateReason.NAME,)
+    assert group_of(report, by_phone, by_phone_again).reasons == (DuplicateReason.PHONE,)
+    assert len(report.groups) == 2
+
+
+def test_finder_pairs_similar_names_above_the_threshold_with_their_score(manager):
+    # given: 星辰精密机械 and 星辰精密机械厂 score 200·6/13 = 92
+    colleague = rep_in(manager.department)
+    first = PartnerFactory(name="星辰精密机械有限公司", owner=colleague)
+    second = PartnerFactory(name="星辰精密机械厂", owner=colleague)
+    # when
+    at_90 = merging.find_duplicate_groups(user=manager, threshold=90)
+    at_95 = merging.find_duplicate_groups(user=manager, threshold=95)
+    # then
+    group = group_of(at_90, first, second)
+    assert group.reasons == (DuplicateReason.SIMILAR,)
+    assert group.score == 92
+    assert group.reason_display() == "名称相似 92%"
+    assert at_95.groups == []
+
+
+def test_a_group_found_for_several_reasons_is_one_group_with_every_reason(manager):
+    # given
+    colleague = rep_in(manager.department)
+    first = PartnerFactory(name="华为技术有限公司", owner=colleague, phone="13800001234")
+    second = PartnerFactory(name="华为技术股份有限公司", owner=colleague, phone="138 0000 1234")
+    # when
+    report = merging.find_duplicate_groups(user=manager)
+    # then
+    assert [group.partner_ids for group in report.groups] == [(first.pk, second.pk)]
+    assert report.groups[0].reasons == (DuplicateReason.NAME, DuplicateReason.PHONE)
+
+
+def test_finder_leaves_out_partners_the_actor_may_not_assign(manager):
+    # given: the same name in the manager's department and in another one
+    inside = PartnerFactory(name="华为技术有限公司", owner=rep_in(manager.department))
+    outside = PartnerFactory(name="华为技术有限公司", owner=UserFactory(department=DepartmentFactory()))
+    admin = UserFactory()
+    grant(admin, "partners.partner", [Action.ASSIGN], Scope.ALL)
+    viewer = UserFactory(department=manager.department)
+    grant(viewer, "partners.partner", [Action.VIEW, Action.CHANGE], Scope.ALL)
+    # when
+    for_manager = merging.find_duplicate_groups(user=manager)
+    for_viewer = merging.find_duplicate_groups(user=viewer)
+    for_admin = merging.find_duplicate_groups(user=admin)
+    # then
+    assert for_manager.groups == [] and for_viewer.groups == []
+    assert [group.partner_ids for group in for_admin.groups] == [(inside.pk, outside.pk)]
+
+
+def test_finder_reports_only_the_reasons_asked_for(manager):
+    # given
+    colleague = rep_in(manager.department)
+    PartnerFactory(name="华为技术有限公司", owner=colleague)
+    PartnerFactory(name="华为技术股份有限公司", owner=colleague)
+    by_phone = [PartnerFactory(name=name, owner=colleague, phone="13800001234") for name in ("甲公司", "乙公司")]
+    # when
+    report = merging.find_duplicate_groups(user=manager, reasons=[DuplicateReason.PHONE])
+    # then
+    assert [group.partner_ids for group in report.groups] == [tuple(partner.pk for partner in by_phone)]
+
+
+@pytest.mark.parametrize("threshold", [69, 101])
+def test_finder_refuses_a_threshold_outside_70_to_100(manager, threshold):
+    # when
+    with pytest.raises(ValidationError) as error:
+        merging.find_duplicate_groups(user=manager, threshold=threshold)
+    # then
+    assert "70 到 100" in str(error.value)
+
+
+def test_loading_members_drops_partners_merged_meanwhile(manager):
+    # given
+    colleague = rep_in(manager.department)
+    partners = [PartnerFactory(name="华为技术有限公司", owner=colleague) for _ in range(2)]
+    report = merging.find_duplicate_groups(user=manager)
+    partners[1].delete()
+    # when
+    loaded = merging.load_group_members(user=manager, groups=report.groups)
+    # then
+    assert len(report.groups) == 1 and loaded == []
+
+
+#
+# Merge
+#
+
+
+@pytest.fixture
+def pair(manager):
+    """Two partners of the manager's department, each with a full set of parts."""
+    colleague = rep_in(manager.department)
+    survivor = PartnerFactory(name="华为技术有限公司", owner=colleague, tags=[Tag.objects.create(name="大客户")])
+    duplicate = PartnerFactory(
+        name="深圳华为技术有限公司",
+        owner=manager,
+        phone="0755-28780808",
+        credit_code="914403001922038216",
+        is_supplier=True,
+        tags=[Tag.objects.create(name="长期合作")],
+    )
+    for partner, mobile in ((survivor, "13900000001"), (duplicate, "13900000002")):
+        services.save_contact(actor=None, partner=partner, data={"name": f"主联系人{mobile}", "is_primary": True})
+        ContactFactory(partner=partner, mobile=mobile)
+        services.save_address(actor=None, partner=partner, data={"detail": "坂田基地", "is_default": True})
+        services.save_bank_account(
+            actor=None,
+            partner=partner,
+            data={
+                "bank_name": "招商银行",
+                "account_name": partner.name,
+                "account_number": "6225880001",
+                "is_default": True,
+            },
+        )
+        attachments.upload_attachment(
+            actor=None, obj=partner, upload=SimpleUploadedFile("资料.txt", b"hello", content_type="text/plain")
+        )
+        Handover.objects.create(partner=partner, kind=HandoverKind.ASSIGN, to_owner=partner.owner)
+    Qualification.objects.create(partner=duplicate, name="ISO 9001")
+    SupplierProfile.objects.create(partner=duplicate, main_products="通信设备", rating_quality=5)
+    share = UserFactory()
+    partner_type = ContentType.objects.get_for_model(Partner)
+    Collaboration.objects.create(content_type=partner_type, object_id=survivor.pk, user=share, can_write=False)
+    Collaboration.objects.create(content_type=partner_type, object_id=duplicate.pk, user=share, can_write=True)
+    Collaboration.objects.create(content_type=partner_type, object_id=duplicate.pk, user=UserFactory())
+    return survivor, duplicate
+
+
+def rows_of(partner_pk):
+    """Every row that still names the partner, by kind."""
+    partner_type = ContentType.objects.get_for_model(Partner)
+    return {
+        "contacts": Contact.objects.filter(partner_id=partner_pk).count(),
+        "addresses": Address.objects.filter(partner_id=partner_pk).count(),
+        "bank_accounts": BankAccount.objects.filter(partner_id=partner_pk).count(),
+        "qualifications": Qualification.objects.filter(partner_id=partner_pk).count(),
+        "supplier_profile": SupplierProfile.objects.filter(partner_id=partner_pk).count(),
+        "handovers": Handover.objects.filter(partner_id=partner_pk).count(),
+        "attachments": Attachment.objects.filter(content_type=partner_type, object_id=partner_pk).count(),
+        "collaborators": Collaboration.objects.filter(content_type=partner_type, object_id=partner_pk).count(),
+    }
+
+
+def test_merge_moves_every_part_and_leaves_nothing_behind(manager, pair):
+    # given
+    survivor, duplicate = pair
+    duplicate_pk = duplicate.pk
+    # when
+    merged = merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    assert not Partner.objects.filter(pk=duplicate_pk).exists()
+    assert rows_of(duplicate_pk) == dict.fromkeys(rows_of(duplicate_pk), 0)
+    assert rows_of(merged.pk) == {
+        "contacts": 4,
+        "addresses": 2,
+        "bank_accounts": 2,
+        "qualifications": 1,
+        "supplier_profile": 1,
+        "handovers": 3,  # one each, and the merge's own
+        "attachments": 2,
+        "collaborators": 2,
+    }
+    assert Contact.objects.filter(partner=merged, is_primary=True).count() == 1
+    assert Contact.objects.get(partner=merged, is_primary=True).name == "主联系人13900000001"
+    assert Address.objects.filter(partner=merged, is_default=True).count() == 1
+    assert BankAccount.objects.filter(partner=merged, is_default=True).count() == 1
+    assert sorted(merged.tags.values_list("name", flat=True)) == ["大客户", "长期合作"]
+    shared = Collaboration.objects.for_object(merged)
+    assert shared.filter(can_write=True).count() == 1
+
+
+def test_merge_joins_roles_and_keeps_the_survivors_values_unless_empty(manager, pair):
+    # given
+    survivor, duplicate = pair
+    # when
+    merged = merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    assert merged.name == "华为技术有限公司"
+    assert merged.owner == survivor.owner
+    # Empty on the survivor: the duplicate's phone and credit code (which the unique index allows once it is gone).
+    assert merged.phone == "0755-28780808" and merged.phone_key == "+8675528780808"
+    assert merged.credit_code == "914403001922038216"
+    assert merged.is_customer and merged.is_supplier
+
+
+def test_merge_honours_the_field_choices_and_rederives_the_keys(manager, pair):
+    # given
+    survivor, duplicate = pair
+    # when
+    merged = merging.merge_partners(
+        actor=manager,
+        survivor=survivor,
+        duplicate=duplicate,
+        field_choices={"name": "duplicate", "owner": "duplicate", "phone": "survivor"},
+    )
+    # then
+    merged.refresh_from_db()
+    assert merged.name == "深圳华为技术有限公司"
+    assert "shenzhen" in merged.search_text
+    assert merged.owner == manager and merged.department == manager.department
+    assert merged.phone == "" and merged.phone_key == ""
+
+
+def test_merge_is_recorded_in_the_audit_trail_and_as_a_handover(manager, pair):
+    # given
+    survivor, duplicate = pair
+    duplicate_pk = duplicate.pk
+    partner_type = ContentType.objects.get_for_model(Partner)
+    # when
+    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    merged_entry = AuditEntry.objects.get(
+        content_type=partner_type, object_id=str(survivor.pk), action=AuditAction.UPDATE, user=manager
+    )
+    assert merged_entry.message == f"合并了“深圳华为技术有限公司”(#{duplicate_pk})"
+    assert merged_entry.before["phone"] == "" and merged_entry.after["phone"] == "0755-28780808"
+    deleted_entry = AuditEntry.objects.get(
+        content_type=partner_type, object_id=str(duplicate_pk), action=AuditAction.DELETE, user=manager
+    )
+    assert deleted_entry.message == f"已合并到“华为技术有限公司”(#{survivor.pk})"
+    assert deleted_entry.before["name"] == "深圳华为技术有限公司"
+    # Every moved contact is audited on the survivor, so its history shows the merge in full.
+    moved_contacts = AuditEntry.objects.for_object(survivor).filter(
+        content_type=ContentType.objects.get_for_model(Contact), action=AuditAction.UPDATE, user=manager
+    )
+    assert moved_contacts.count() == 2
+    handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
+    assert handover.from_owner == manager and handover.created_by == manager
+    assert handover.moved["contacts"] == 2 and handover.moved["attachments"] == 1
+
+
+def test_merge_fills_the_blanks_of_the_survivors_supplier_profile(manager, pair):
+    # given
+    survivor, duplicate = pair
+    kept = SupplierProfile.objects.create(partner=survivor, rating_quality=3)
+    # when
+    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    kept.refresh_from_db()
+    # then
+    assert kept.main_products == "通信设备" and kept.rating_quality == 3
+    assert SupplierProfile.objects.count() == 1
+
+
+def test_merge_under_the_blocking_duplicate_policy_may_take_the_duplicates_name(manager, pair, settings):
+    # given
+    settings.KESHANG_PARTNER_DUPLICATES = "block"
+    survivor, duplicate = pair
+    # when
+    merged = merging.merge_partners(
+        actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"name": "duplicate"}
+    )
+    # then
+    assert merged.name == "深圳华为技术有限公司"
+
+
+def snapshot_everything():
+    return (
+        sorted(Partner.objects.values_list("pk", "name", "owner_id", "phone", "credit_code")),
+        sorted(Contact.objects.values_list("pk", "partner_id", "is_primary")),
+        sorted(Attachment.objects.values_list("pk", "object_id")),
+        sorted(Collaboration.objects.values_list("pk", "object_id", "can_write")),
+        AuditEntry.objects.count(),
+        Handover.objects.count(),
+    )
+
+
+def test_merging_a_partner_outside_the_actors_scope_changes_nothing(manager, pair):
+    # given: the duplicate now belongs to another department
+    survivor, duplicate = pair
+    stranger = UserFactory(department=DepartmentFactory())
+    Partner.objects.filter(pk=duplicate.pk).update(owner=stranger, department=stranger.department)
+    before = snapshot_everything()
+    # when
+    with pytest.raises(ScopeViolation):
+        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    assert snapshot_everything() == before
+
+
+def test_merging_without_the_assign_grant_changes_nothing(pair):
+    # given
+    survivor, duplicate = pair
+    editor = UserFactory(department=survivor.department)
+    grant(editor, "partners.partner", [Action.VIEW, Action.CHANGE, Action.DELETE], Scope.ALL)
+    before = snapshot_everything()
+    # when
+    with pytest.raises(ScopeViolation):
+        merging.merge_partners(actor=editor, survivor=survivor, duplicate=duplicate)
+    # then
+    assert snapshot_everything() == before
+
+
+def test_a_partner_cannot_be_merged_with_itself(manager, pair):
+    # given
+    survivor, _duplicate = pair
+    # when
+    with pytest.raises(MergeError) as error:
+        merging.merge_partners(actor=manager, survivor=survivor, duplicate=survivor)
+    # then
+    assert error.value.code == "merge_self"
+    assert Partner.objects.filter(pk=survivor.pk).exists()
+
+
+def test_unknown_field_choices_are_refused_before_anything_changes(manager, pair):
+    # given
+    survivor, duplicate = pair
+    before = snapshot_everything()
+    # when
+    with pytest.raises(ValidationError) as error:
+        merging.merge_partners(
+            actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"search_text": "duplicate"}
+        )
+    # then
+    assert "search_text" in str(error.value)
+    assert snapshot_everything() == before
+
+
+def test_registered_merge_steps_run_inside_the_merge_and_their_counts_are_kept(manager, pair, monkeypatch):
+    # given
+    survivor, duplicate = pair
+    calls = []
+
+    def move_orders(*, survivor, duplicate, actor):
+        calls.append((survivor.pk, duplicate.pk, actor, Partner.objects.filter(pk=duplicate.pk).exists()))
+        return 7
+
+    monkeypatch.setitem(merging._merge_steps, "orders", move_orders)
+    # when
+    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    assert calls == [(survivor.pk, duplicate.pk, manager, True)]
+    assert Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE).moved["orders"] == 7
+
+
+def test_a_failing_merge_step_rolls_the_whole_merge_back(manager, pair, monkeypatch):
+    # given
+    survivor, duplicate = pair
+    before = snapshot_everything()
+
+    def broken(*, survivor, duplicate, actor):
+        raise MergeError("订单无法转移", code="broken")
+
+    monkeypatch.setitem(merging._merge_steps, "orders", broken)
+    # when
+    with pytest.raises(MergeError):
+        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    assert snapshot_everything() == before
+
+
+def test_a_row_left_pointing_at_the_duplicate_stops_the_merge(manager, pair, monkeypatch):
+    # given: a step that leaves (here: adds) a row on the duplicate, as a module without a step would
+    survivor, duplicate = pair
+
+    def careless(*, survivor, duplicate, actor):
+        Contact.objects.create(partner=duplicate, name="遗留联系人")
+        return 0
+
+    monkeypatch.setitem(merging._merge_steps, "careless", careless)
+    before = snapshot_everything()
+    # when
+    with pytest.raises(MergeError) as error:
+        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then
+    assert error.value.code == "merge_incomplete"
+    assert "联系人" in error.value.message
+    assert snapshot_everything() == before
