@@ -62,16 +62,22 @@ def register_menu_item(item: MenuItem) -> None:
     _menu.append(item)
 
 
-def menu_for(user) -> list[MenuGroup]:
-    """The groups and items this user may open, in order, with their URLs."""
+def menu_for(user, path: str = "") -> list[MenuGroup]:
+    """The groups and items this user may open, in order, as (item, url, active). The active item is
+    the one whose URL is the longest prefix of ``path`` (客商 /partners/ and 公海 /partners/pool/)."""
     groups: dict[str, MenuGroup] = {}
+    entries = []
     for item in sorted(_menu, key=lambda entry: (_groups.get(entry.group, (999, ""))[0], entry.order)):
         if item.superuser_only and not user.is_superuser:
             continue
         if item.resource and not has_action(user, item.resource, item.action):
             continue
+        entries.append((item, reverse(item.url_name)))
+    matches = [url for _item, url in entries if (path == url if url == "/" else path.startswith(url))]
+    active = max(matches, key=len, default=None)
+    for item, url in entries:
         label = _groups.get(item.group, (999, item.group))[1]
-        groups.setdefault(item.group, MenuGroup(label=label)).items.append((item, reverse(item.url_name)))
+        groups.setdefault(item.group, MenuGroup(label=label)).items.append((item, url, url == active))
     return list(groups.values())
 
 

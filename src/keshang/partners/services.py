@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keshang.core import audit
@@ -183,6 +184,8 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
             partner.owner = actor
         if "department" not in data and partner.owner is not None:
             partner.department = partner.owner.department
+        if partner.owner is not None:
+            partner.owned_since = timezone.now()
         partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
         _derive(partner)
         partner.full_clean()

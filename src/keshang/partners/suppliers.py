@@ -311,7 +311,10 @@ def notify_expiring_qualifications(*, today: datetime.date) -> int:
         with transaction.atomic():
             # Locked and re-checked, so two workers running the job at once remind only once.
             qualification = (
-                Qualification.objects.unscoped().select_for_update().select_related("partner__owner").get(pk=pk)
+                Qualification.objects.unscoped()
+                .select_for_update(of=("self",))
+                .select_related("partner__owner")
+                .get(pk=pk)
             )
             if not _reminder_due(qualification, today):
                 continue

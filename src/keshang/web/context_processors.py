@@ -11,5 +11,5 @@ def shell(request):
     user = getattr(request, "user", None)
     context = {"site_name": settings.KESHANG_SITE_NAME}
     if user is not None and user.is_authenticated:
-        context.update(menu=partial(menu_for, user), unread_count=partial(count_unread, user=user))
+        context.update(menu=partial(menu_for, user, request.path), unread_count=partial(count_unread, user=user))
     return context

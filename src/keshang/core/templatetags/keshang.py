@@ -40,12 +40,6 @@ def page_query(query: str, sort: str, page: int) -> str:
     return f"?{query}&{urlencode(params)}" if query else f"?{urlencode(params)}"
 
 
-@register.filter
-def is_menu_active(path: str, url: str) -> bool:
-    """The home item only on "/", every other item on its own pages and below."""
-    return path == url if url == "/" else path.startswith(url)
-
-
 @register.simple_tag(takes_context=True)
 def render_widget(context, widget, widget_context):
     """A home widget's template with its own context (plus the request), as registered in core.registry."""

@@ -34,7 +34,7 @@ def twins(manager):
 
 
 def menu_labels(user) -> list[str]:
-    return [str(item.label) for group in menu_for(user) for item, _url in group.items]
+    return [str(item.label) for group in menu_for(user) for item, _url, _active in group.items]
 
 
 def test_the_menu_offers_the_finder_only_to_users_who_may_assign(manager):

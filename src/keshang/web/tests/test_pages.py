@@ -28,7 +28,7 @@ def test_every_menu_page_and_its_records_render_for_each_persona(client, company
     assert home.status_code == 200
     assert "通知中心" in home.content.decode()
     for group in menu_for(User.objects.get(pk=user.pk)):
-        for _item, url in group.items:
+        for _item, url, _active in group.items:
             response = client.get(url)
             assert response.status_code == 200, f"{username}: {url}"
             assert 'lang="zh-hans"' in response.content.decode()
@@ -36,7 +36,7 @@ def test_every_menu_page_and_its_records_render_for_each_persona(client, company
 
 def test_sales_rep_menu_hides_administration(client, company):
     sales = User.objects.get(username="sales")
-    labels = {str(item.label) for group in menu_for(sales) for item, _url in group.items}
+    labels = {str(item.label) for group in menu_for(sales) for item, _url, _active in group.items}
     assert "审计日志" in labels  # their own actions
     assert "角色与权限" not in labels
     client.force_login(sales)
