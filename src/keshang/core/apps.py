@@ -64,3 +64,6 @@ class CoreConfig(AppConfig):
         )
         # Reference data: everyone picks addresses from it; it changes only when a new code list ships.
         register_resource(Resource("core.region", _("行政区划"), actions=(Action.VIEW,), defaults=read))
+        from .importing import register as register_importing
+
+        register_importing()

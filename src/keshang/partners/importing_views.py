@@ -1,3 +1,15 @@
-"""Pages of partners' importing feature."""
+"""Pages of partners' importing feature: the generic import wizard (core.importing_views) for partners,
+at a URL the menu can name without arguments."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from keshang.core.importing_views import ImportUploadView
+
+from .importing import PartnerImporter
+
+
+class PartnerImportView(ImportUploadView):
+    kind = PartnerImporter.kind
+
+
+urlpatterns = [path("import/", PartnerImportView.as_view(), name="partner_import")]

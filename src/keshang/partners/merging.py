@@ -648,7 +648,7 @@ def merge_partners(
         # Deleted before the survivor is saved: the credit code is unique and may be the one it takes over.
         duplicate.delete()
 
-        services._derive(survivor)
+        services.derive_partner_keys(survivor)
         survivor.full_clean()
         survivor.save()
         survivor.tags.add(*duplicate_tags)

@@ -24,6 +24,8 @@ from .search import index_partner_grams
 from .suppliers import delete_supplier_records
 
 __all__ = [
+    "derive_partner_keys",
+    "contact_search_text",
     "DuplicateMatch",
     "DuplicatePartnerError",
     "find_duplicates",
@@ -153,7 +155,7 @@ def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
 #
 
 
-def _derive(partner: Partner) -> None:
+def derive_partner_keys(partner: Partner) -> None:
     """Normalise what people type and derive the keys that find and de-duplicate the partner."""
     partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
     partner.phone_key = text.normalize_phone(partner.phone) if partner.phone else ""
@@ -161,6 +163,11 @@ def _derive(partner: Partner) -> None:
     partner.search_text = text.search_text(
         partner.name, partner.short_name, partner.credit_code or "", text.phone_digits(partner.phone)
     )
+
+
+def contact_search_text(contact: Contact) -> str:
+    """What finds a contact: its name (with pinyin), mobile digits and e-mail."""
+    return text.search_text(contact.name, text.phone_digits(contact.mobile), contact.email)
 
 
 def _identity(partner: Partner) -> tuple:
@@ -187,7 +194,7 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
         if partner.owner is not None:
             partner.owned_since = timezone.now()
         partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
-        _derive(partner)
+        derive_partner_keys(partner)
         partner.full_clean()
         _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
         partner.save()
@@ -208,7 +215,7 @@ def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_du
         search_text_before = partner.search_text
         for field, value in data.items():
             setattr(partner, field, value)
-        _derive(partner)
+        derive_partner_keys(partner)
         partner.full_clean()
         identity_changed = _identity(partner) != identity_before
         if identity_changed:
@@ -244,7 +251,7 @@ def _save_part(*, actor, instance, data: dict, exclusive_flag: str | None = None
         for field, value in data.items():
             setattr(instance, field, value)
         if isinstance(instance, Contact):
-            instance.search_text = text.search_text(instance.name, text.phone_digits(instance.mobile), instance.email)
+            instance.search_text = contact_search_text(instance)
         if exclusive_flag and getattr(instance, exclusive_flag):
             others = type(instance).objects.filter(partner=instance.partner, **{exclusive_flag: True})
             for field in scope_of_flag:

@@ -56,7 +56,19 @@ def test_sales_rep_logs_in_sees_their_menu_and_reads_notifications(page, company
     log_in(page, "sales", DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/$"))
     menu = [text.strip() for text in sidebar(page).locator(".nav-link").all_inner_texts()]
-    assert menu == ["首页", "通知中心", "客商", "联系人", "公海", "部门", "用户", "币种", "汇率", "审计日志"]
+    assert menu == [
+        "首页",
+        "通知中心",
+        "客商",
+        "联系人",
+        "公海",
+        "导入客商",
+        "部门",
+        "用户",
+        "币种",
+        "汇率",
+        "审计日志",
+    ]
     assert "角色与权限" not in sidebar(page).inner_text()
     expect(sidebar(page).get_by_role("link", name="首页")).to_have_attribute("aria-current", "page")
     expect(page.get_by_test_id("widget-notifications")).to_contain_text("欢迎使用客商管理系统")
