@@ -4,6 +4,7 @@ keshang setup            migrate, create default roles, and on first run an admi
 keshang serve            start gunicorn and the Huey consumer together (what `make run` runs)
 keshang createuser NAME  create a user (prompts for nothing; see --help)
 keshang demo             load demo data
+keshang import KIND FILE import partners (or another registered kind) from .xlsx/.csv, all or nothing
 keshang backup FILE      back up the database;  keshang restore FILE  restore it
 keshang <any manage.py command>
 """
