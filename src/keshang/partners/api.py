@@ -214,6 +214,9 @@ class BankAccountSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         model = BankAccount
         fields = ["id", "partner", "bank_name", "account_name", "account_number", "is_default"]
 
+    def validate_account_number(self, value):
+        return text.normalize_bank_account(value)
+
 
 class BankAccountViewSet(PartViewSet):
     model = BankAccount

@@ -128,7 +128,4 @@ class BankAccountForm(ScopedFormMixin, forms.ModelForm):
         widgets = {"account_number": forms.TextInput(attrs={"autocomplete": "off"})}
 
     def clean_account_number(self):
-        value = "".join(self.cleaned_data.get("account_number", "").split())
-        if not value.isdigit() or not 8 <= len(value) <= 30:
-            raise ValidationError(_("银行账号应为 8 到 30 位数字。"))
-        return value
+        return text.normalize_bank_account(self.cleaned_data.get("account_number", ""))

@@ -27,6 +27,7 @@ from importlib import resources
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 from stdnum.cn import uscc
@@ -78,19 +79,20 @@ def normalize_credit_code(value: str) -> str:
     try:
         return uscc.validate(code)
     except InvalidLength:
-        raise ValidationError("统一社会信用代码应为18位。", code="invalid_length") from None
+        raise ValidationError(gettext("统一社会信用代码应为18位。"), code="invalid_length") from None
     except InvalidChecksum:
-        raise ValidationError("统一社会信用代码校验位不正确，请核对。", code="invalid_check_digit") from None
+        raise ValidationError(gettext("统一社会信用代码校验位不正确，请核对。"), code="invalid_check_digit") from None
     except InvalidFormat:
         pass  # Letters in positions 1–2, or characters outside the alphabet: told apart below.
     if not _USCC_ALPHABET.issuperset(code):
         raise ValidationError(
-            "统一社会信用代码包含无效字符（只能是数字和大写字母，不能含 I、O、S、V、Z）。", code="invalid_characters"
+            gettext("统一社会信用代码包含无效字符（只能是数字和大写字母，不能含 I、O、S、V、Z）。"),
+            code="invalid_characters",
         )
     if not code[2:8].isdigit():
-        raise ValidationError("统一社会信用代码第3至8位应为行政区划代码（数字）。", code="invalid_region")
+        raise ValidationError(gettext("统一社会信用代码第3至8位应为行政区划代码（数字）。"), code="invalid_region")
     if code[-1] != uscc.calc_check_digit(code[:-1]):
-        raise ValidationError("统一社会信用代码校验位不正确，请核对。", code="invalid_check_digit")
+        raise ValidationError(gettext("统一社会信用代码校验位不正确，请核对。"), code="invalid_check_digit")
     return code
 
 
@@ -385,7 +387,7 @@ def normalize_phone(value: str, region: str = "CN") -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("请输入有效的电话号码。", code="invalid_phone")
+        raise ValidationError(gettext("请输入有效的电话号码。"), code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -486,3 +488,11 @@ def search_text(*parts: str, limit: int = 16) -> str:
         items[folded] = None
         items.update(dict.fromkeys(_readings(folded, limit)))
     return " ".join(items)
+
+
+def normalize_bank_account(value: str) -> str:
+    """A bank account number without spaces: 8 to 30 digits (Chinese cards are 16–19, company accounts vary)."""
+    digits = "".join(unicodedata.normalize("NFKC", value or "").split())
+    if not digits.isdigit() or not 8 <= len(digits) <= 30:
+        raise ValidationError(gettext("银行账号应为 8 到 30 位数字。"), code="invalid_bank_account")
+    return digits

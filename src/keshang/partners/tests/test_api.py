@@ -119,3 +119,54 @@ def test_owner_cannot_be_changed_by_editing(api_client):
     assert response.status_code == 400
     partner.refresh_from_db()
     assert partner.owner == rep
+
+
+class TestAddressAPI(TestContactAPI):
+    basename = "partners-api:address"
+
+    def model(self):
+        from keshang.partners.models import Address
+
+        return Address
+
+    def make_object(self, *, ctx, inside):
+        partner = PartnerFactory(owner=ctx.colleague if inside else ctx.stranger)
+        from keshang.partners import services
+
+        return services.save_address(actor=None, partner=partner, data={"detail": "文三路 90 号", "is_default": True})
+
+    def create_data(self, *, ctx):
+        return {"partner": PartnerFactory(owner=ctx.colleague).pk, "kind": "billing", "detail": "滨江区江南大道 1 号"}
+
+    def update_data(self, *, ctx, obj):
+        return {"contact_name": "收货人"}
+
+
+class TestBankAccountAPI(TestContactAPI):
+    basename = "partners-api:bankaccount"
+
+    def model(self):
+        from keshang.partners.models import BankAccount
+
+        return BankAccount
+
+    def make_object(self, *, ctx, inside):
+        partner = PartnerFactory(owner=ctx.colleague if inside else ctx.stranger)
+        from keshang.partners import services
+
+        return services.save_bank_account(
+            actor=None,
+            partner=partner,
+            data={"bank_name": "工商银行", "account_name": "测试", "account_number": "6222020200112233"},
+        )
+
+    def create_data(self, *, ctx):
+        return {
+            "partner": PartnerFactory(owner=ctx.colleague).pk,
+            "bank_name": "建设银行",
+            "account_name": "新账户",
+            "account_number": "6217000011112222",
+        }
+
+    def update_data(self, *, ctx, obj):
+        return {"bank_name": "中国建设银行"}
