@@ -180,8 +180,9 @@ class Importer:
         raise NotImplementedError
 
     def describe(self, row: Row) -> str:
-        """A short label for the row on the preview page (its name)."""
-        return next((value for value in row.values.values() if value), "")
+        """A short label for the row on the preview page: its first filled field, in the importer's field
+        order (not the mapping's: PostgreSQL's jsonb does not keep the order of a stored mapping's keys)."""
+        return next((row.values[item.name] for item in self.fields if row.values.get(item.name)), "")
 
 
 _importers: dict[str, type[Importer]] = {}
