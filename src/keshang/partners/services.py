@@ -77,6 +77,7 @@ class DuplicateMatch:
     name: str
     owner_name: str
     reason: str
+    same_credit_code: bool = False
 
     def describe(self) -> str:
         owner = self.owner_name or _("公海")
@@ -113,26 +114,31 @@ def find_duplicates(
     Deliberately unscoped: 防撞单 only works if a rep learns that a customer they cannot see is
     already owned; what they learn is limited to :class:`DuplicateMatch` (name and owner).
     """
-    reasons: dict[int, list[str]] = {}
+    matched: dict[int, list[str]] = {}
     checks = [
-        ("name_key", text.name_key(name) if name else "", _("名称相同")),
-        ("credit_code", credit_code or "", _("统一社会信用代码相同")),
-        ("phone_key", phone or "", _("电话相同")),
+        ("name_key", text.name_key(name) if name else ""),
+        ("credit_code", credit_code or ""),
+        ("phone_key", phone or ""),
     ]
-    for field, value, reason in checks:
+    for field, value in checks:
         if not value:
             continue
         rows = Partner.objects.unscoped().filter(**{field: value})
         if exclude_pk is not None:
             rows = rows.exclude(pk=exclude_pk)
         for pk in rows.values_list("pk", flat=True)[:20]:
-            reasons.setdefault(pk, []).append(reason)
-    if not reasons:
+            matched.setdefault(pk, []).append(field)
+    if not matched:
         return []
-    partners = Partner.objects.unscoped().filter(pk__in=reasons).select_related("owner")
+    labels = {"name_key": _("名称相同"), "credit_code": _("统一社会信用代码相同"), "phone_key": _("电话相同")}
+    partners = Partner.objects.unscoped().filter(pk__in=matched).select_related("owner")
     return [
         DuplicateMatch(
-            pk=p.pk, name=p.name, owner_name=str(p.owner) if p.owner else "", reason="、".join(reasons[p.pk])
+            pk=p.pk,
+            name=p.name,
+            owner_name=str(p.owner) if p.owner else "",
+            reason="、".join(str(labels[field]) for field in matched[p.pk]),
+            same_credit_code="credit_code" in matched[p.pk],
         )
         for p in partners
     ]
@@ -144,8 +150,8 @@ def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
     )
     if not matches:
         return
-    same_code = partner.credit_code and any("统一社会信用代码" in match.reason for match in matches)
-    blocking = duplicate_policy() == "block" or bool(same_code)
+    # Decided on the matched key, not on the (translated) reason text.
+    blocking = duplicate_policy() == "block" or any(match.same_credit_code for match in matches)
     if blocking or not confirm_duplicate:
         raise DuplicatePartnerError(matches, blocking=blocking)
 
@@ -195,8 +201,9 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
             partner.owned_since = timezone.now()
         partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
         derive_partner_keys(partner)
-        partner.full_clean()
+        # Before full_clean: its unique check on the credit code would refuse without naming the owner.
         _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
+        partner.full_clean()
         partner.save()
         index_partner_grams(partner)
         _set_tags(partner, tags)
@@ -216,10 +223,9 @@ def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_du
         for field, value in data.items():
             setattr(partner, field, value)
         derive_partner_keys(partner)
-        partner.full_clean()
-        identity_changed = _identity(partner) != identity_before
-        if identity_changed:
+        if _identity(partner) != identity_before:
             _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
+        partner.full_clean()
         partner.save()
         if partner.search_text != search_text_before:
             index_partner_grams(partner)

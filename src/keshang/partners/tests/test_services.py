@@ -108,3 +108,15 @@ def test_bank_account_numbers_are_encrypted_at_rest_and_masked_in_the_audit_trai
     entry = AuditEntry.objects.get(content_type__model="bankaccount", action=AuditAction.CREATE)
     assert "6225880112345678" not in str(entry.after)
     assert entry.after["account_number"].endswith("5678")
+
+
+def test_a_repeated_credit_code_blocks_whatever_the_language(rep):
+    from django.utils import translation
+    from stdnum.cn import uscc
+
+    code = "91330100MA2" + "ABCDE0"
+    code = code[:17] + uscc.calc_check_digit(code[:17])
+    services.create_partner(actor=UserFactory(), data={"name": "甲公司", "credit_code": code})
+    with translation.override("en"), pytest.raises(services.DuplicatePartnerError) as error:
+        services.create_partner(actor=rep, data={"name": "乙公司", "credit_code": code}, confirm_duplicate=True)
+    assert error.value.blocking
