@@ -263,14 +263,8 @@ class QualificationEditView(PartEditView):
 class QualificationDeleteView(PartDeleteView):
     model = Qualification
     tab_key = "supplier"
-
-    def get(self, request, *args, **kwargs):
-        # PartDeleteView learns the partner on POST only; the confirmation's 取消 must lead back to its tab too.
-        self.partner_pk = self.get_object().partner_id
-        return super().get(request, *args, **kwargs)
-
-    def delete_object(self, obj):
-        suppliers.delete_qualification(actor=self.request.user, qualification=obj)
+    delete_service = suppliers.delete_qualification
+    instance_argument = "qualification"
 
 
 class QualificationFileView(ScopedViewMixin, ObjectMixin, View):

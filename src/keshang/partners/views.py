@@ -174,6 +174,16 @@ class PartEditView(ObjectEditView):
         self.partner = self.get_partner(self.get_object() if "pk" in kwargs else None)
         return super().post(request, *args, **kwargs)
 
+    # The part's service and the keyword it takes the existing row by (save_contact(contact=…)).
+    save_service = None
+    instance_argument = ""
+
+    def save_form(self, form):
+        existing = {self.instance_argument: form.instance} if form.instance.pk else {}
+        return type(self).save_service(
+            actor=self.request.user, partner=self.partner, data=form.cleaned_data, **existing
+        )
+
     def success_url(self, obj) -> str:
         return reverse(f"partners:partner_{self.tab_key}", args=[obj.partner_id])
 
@@ -187,9 +197,14 @@ class PartEditView(ObjectEditView):
 
 class PartDeleteView(ObjectDeleteView):
     tab_key = ""
+    delete_service = None
+    instance_argument = ""
 
     def get_action(self) -> str:
         return Action.CHANGE
+
+    def delete_object(self, obj):
+        type(self).delete_service(actor=self.request.user, **{self.instance_argument: obj})
 
     def get(self, request, *args, **kwargs):
         self.partner_pk = self.get_object().partner_id
@@ -210,46 +225,38 @@ class ContactEditView(PartEditView):
     model = Contact
     form_class = ContactForm
     tab_key = "contacts"
-
-    def save_form(self, form):
-        instance = form.instance if form.instance.pk else None
-        return services.save_contact(
-            actor=self.request.user, partner=self.partner, contact=instance, data=form.cleaned_data
-        )
+    save_service = services.save_contact
+    instance_argument = "contact"
 
 
 class ContactDeleteView(PartDeleteView):
     model = Contact
     tab_key = "contacts"
-
-    def delete_object(self, obj):
-        services.delete_contact(actor=self.request.user, contact=obj)
+    delete_service = services.delete_contact
+    instance_argument = "contact"
 
 
 class AddressEditView(PartEditView):
     model = Address
     form_class = AddressForm
     tab_key = "addresses"
-
-    def save_form(self, form):
-        instance = form.instance if form.instance.pk else None
-        return services.save_address(
-            actor=self.request.user, partner=self.partner, address=instance, data=form.cleaned_data
-        )
+    save_service = services.save_address
+    instance_argument = "address"
 
 
 class AddressDeleteView(PartDeleteView):
     model = Address
     tab_key = "addresses"
-
-    def delete_object(self, obj):
-        services.delete_address(actor=self.request.user, address=obj)
+    delete_service = services.delete_address
+    instance_argument = "address"
 
 
 class BankAccountEditView(PartEditView):
     model = BankAccount
     form_class = BankAccountForm
     tab_key = "bank_accounts"
+    save_service = services.save_bank_account
+    instance_argument = "account"
 
     def get_form(self, data=None, files=None, instance=None):
         form = super().get_form(data, files, instance)
@@ -258,16 +265,9 @@ class BankAccountEditView(PartEditView):
             form.initial["account_number"] = ""
         return form
 
-    def save_form(self, form):
-        instance = form.instance if form.instance.pk else None
-        return services.save_bank_account(
-            actor=self.request.user, partner=self.partner, account=instance, data=form.cleaned_data
-        )
-
 
 class BankAccountDeleteView(PartDeleteView):
     model = BankAccount
     tab_key = "bank_accounts"
-
-    def delete_object(self, obj):
-        services.delete_bank_account(actor=self.request.user, account=obj)
+    delete_service = services.delete_bank_account
+    instance_argument = "account"
