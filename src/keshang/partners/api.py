@@ -10,7 +10,7 @@ from keshang.org.models import Department, User
 
 from . import merging_api, ownership_api, selectors, services, suppliers_api, text
 from .filters import ContactFilterSet, PartnerFilterSet
-from .models import Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
+from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
 
 #
 # Partners
@@ -32,25 +32,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         model = Partner
         fields = [
             "id",
-            "kind",
-            "is_customer",
-            "is_supplier",
-            "name",
-            "short_name",
-            "credit_code",
-            "industry",
-            "level",
-            "status",
-            "source",
-            "region",
-            "address",
-            "phone",
-            "email",
-            "website",
-            "tags",
-            "credit_limit",
-            "payment_terms",
-            "notes",
+            *PARTNER_EDITABLE_FIELDS,
             "owner",
             "department",
             "last_followup_at",

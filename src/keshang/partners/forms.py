@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from keshang.core.forms import RegionField, ScopedFormMixin
 
 from . import text
-from .models import Address, BankAccount, Contact, Partner
+from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
 
 __all__ = ["PartnerForm", "ContactForm", "AddressForm", "BankAccountForm"]
 
@@ -26,28 +26,7 @@ class PartnerForm(ScopedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = [
-            "kind",
-            "is_customer",
-            "is_supplier",
-            "name",
-            "short_name",
-            "credit_code",
-            "industry",
-            "level",
-            "status",
-            "source",
-            "region",
-            "address",
-            "phone",
-            "email",
-            "website",
-            "tags",
-            "credit_limit",
-            "payment_terms",
-            "notes",
-            "owner",
-        ]
+        fields = [*PARTNER_EDITABLE_FIELDS, "owner"]
         widgets = {"tags": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"region": RegionField}
 

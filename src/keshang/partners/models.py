@@ -23,6 +23,7 @@ __all__ = [
     "PartnerKind",
     "PartnerStatus",
     "PartnerSource",
+    "PARTNER_EDITABLE_FIELDS",
     "Partner",
     "DecisionRole",
     "Contact",
@@ -117,6 +118,30 @@ class PartnerSource(models.TextChoices):
     EXISTING = "existing", _("老客户")
     IMPORT = "import", _("导入")
     OTHER = "other", _("其他")
+
+
+# What people type about a partner, in form order; forms, the API and the services share it.
+PARTNER_EDITABLE_FIELDS = (
+    "kind",
+    "is_customer",
+    "is_supplier",
+    "name",
+    "short_name",
+    "credit_code",
+    "industry",
+    "level",
+    "status",
+    "source",
+    "region",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "tags",
+    "credit_limit",
+    "payment_terms",
+    "notes",
+)
 
 
 class Partner(OwnedModel):

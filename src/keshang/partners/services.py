@@ -19,7 +19,7 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction
 
 from . import text
-from .models import Address, BankAccount, Contact, Partner
+from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
 from .search import index_partner_grams
 from .suppliers import delete_supplier_records
 
@@ -40,28 +40,7 @@ __all__ = [
     "delete_bank_account",
 ]
 
-PARTNER_FIELDS = {
-    "kind",
-    "is_customer",
-    "is_supplier",
-    "name",
-    "short_name",
-    "credit_code",
-    "industry",
-    "region",
-    "address",
-    "phone",
-    "email",
-    "website",
-    "source",
-    "level",
-    "status",
-    "credit_limit",
-    "payment_terms",
-    "notes",
-    "owner",
-    "department",
-}
+PARTNER_FIELDS = {*PARTNER_EDITABLE_FIELDS, "owner", "department"} - {"tags"}  # tags are set after saving
 
 
 #
