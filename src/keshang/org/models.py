@@ -72,7 +72,12 @@ class Department(models.Model):
                 ancestor = ancestor.parent
 
     def descendant_ids(self):
-        return Department.objects.filter(path__startswith=self.path).values("pk")
+        return Department.ids_under(self.path)
+
+    @staticmethod
+    def ids_under(path: str):
+        """The departments at ``path`` and below it, as a subquery of ids."""
+        return Department.objects.filter(path__startswith=path).values("pk")
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -150,13 +155,18 @@ class User(AbstractUser):
         return self.grants().get(resource, {}).get(action)
 
     def department_tree_ids(self):
+        """The user's department and everything below it, as a subquery; the path is read once per
+        user object (one request), however many scoped reads the request makes."""
         if self.department_id is None:
             return Department.objects.none().values("pk")
-        department = Department.objects.only("path").get(pk=self.department_id)
-        return department.descendant_ids()
+        path = self.__dict__.get("_department_path")
+        if path is None:
+            path = self._department_path = Department.objects.values_list("path", flat=True).get(pk=self.department_id)
+        return Department.ids_under(path)
 
     def forget_grants(self):
         self.__dict__.pop("_grants_cache", None)
+        self.__dict__.pop("_department_path", None)
 
 
 class Role(models.Model):
