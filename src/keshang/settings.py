@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "keshang.core",
     "keshang.org",
     "keshang.partners",
+    "keshang.catalog",
+    "keshang.sales",
     "keshang.web",
 ]
 if TESTING:
@@ -218,7 +220,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [("vendor/bootstrap", Path(find_spec("bootstrap").submodule_search_locations[0]))]
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", Path(find_spec("bootstrap").submodule_search_locations[0])),
+    # plotly.min.js, the charting library of the funnel and the dashboards, as the plotly wheel ships it.
+    ("vendor/plotly", Path(find_spec("plotly").submodule_search_locations[0]) / "package_data"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

@@ -14,6 +14,8 @@ urlpatterns = [
     path("core/", include("keshang.core.urls")),
     path("org/", include("keshang.org.urls")),
     path("partners/", include("keshang.partners.urls")),
+    path("catalog/", include("keshang.catalog.urls")),
+    path("sales/", include("keshang.sales.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

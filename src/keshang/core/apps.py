@@ -64,6 +64,8 @@ class CoreConfig(AppConfig):
         )
         # Reference data: everyone picks addresses from it; it changes only when a new code list ships.
         register_resource(Resource("core.region", _("行政区划"), actions=(Action.VIEW,), defaults=read))
+        from .approvals import register as register_approvals
         from .importing import register as register_importing
 
         register_importing()
+        register_approvals()

@@ -7,6 +7,7 @@ banker's rounding). Lines are rounded one by one and a total is the sum of its r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
 import cn2an
@@ -24,6 +25,10 @@ __all__ = [
     "tax_of_gross",
     "line_amount",
     "sum_amounts",
+    "LineAmounts",
+    "price_line",
+    "DocumentTotals",
+    "document_totals",
     "amount_in_words",
     "convert_to_cny",
 ]
@@ -105,6 +110,75 @@ def sum_amounts(amounts: Iterable) -> Decimal:
     """A document total: the sum of already rounded line amounts (never re-rounded from unrounded parts)."""
     with localcontext(_CONTEXT):
         return sum((quantize_amount(amount) for amount in amounts), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    unit_price_net: Decimal
+    unit_price_gross: Decimal
+    net_amount: Decimal
+    tax_amount: Decimal
+    gross_amount: Decimal
+    discount_amount: Decimal  # tax-inclusive: what the discount takes off the line's 价税合计
+
+
+def price_line(*, quantity, unit_price, entry: str, vat_rate, discount_percent=0) -> LineAmounts:
+    """Everything about one line, derived once from the one price the user typed.
+
+    ``entry`` is "gross" when ``unit_price`` is 含税单价 and "net" when it is 不含税单价. The typed price
+    stays exact; the other price is derived from it (6 places) for display only. The amounts come from the
+    typed price, never from the derived one, so nothing is rounded twice: a gross entry gives
+    价税合计 = quantity × gross price × (1 − discount), rounded once, and splits it into net + tax; a net
+    entry gives 不含税金额 the same way and adds the tax on it.
+    """
+    if entry not in ("gross", "net"):
+        raise ValueError(f"entry must be 'gross' or 'net': {entry!r}")
+    rate = _check_rate(vat_rate)
+    price = quantize_price(unit_price)
+    discount = to_decimal(discount_percent)
+    if not 0 <= discount <= 100:
+        raise ValueError(f"A discount is a percentage in [0, 100]: {discount}")
+    with localcontext(_CONTEXT):
+        if entry == "gross":
+            price_gross, price_net = price, net_from_gross(price, rate)
+            gross = line_amount(quantity, price, discount)
+            net = net_of_gross(gross, rate)
+            tax = gross - net
+            undiscounted_gross = line_amount(quantity, price)
+        else:
+            price_net, price_gross = price, gross_from_net(price, rate)
+            net = line_amount(quantity, price, discount)
+            tax = quantize_amount(net * rate)
+            gross = net + tax
+            undiscounted_net = line_amount(quantity, price)
+            undiscounted_gross = undiscounted_net + quantize_amount(undiscounted_net * rate)
+        return LineAmounts(
+            unit_price_net=price_net,
+            unit_price_gross=price_gross,
+            net_amount=net,
+            tax_amount=tax,
+            gross_amount=gross,
+            discount_amount=undiscounted_gross - gross,
+        )
+
+
+@dataclass(frozen=True)
+class DocumentTotals:
+    net_amount: Decimal
+    tax_amount: Decimal
+    gross_amount: Decimal
+    discount_amount: Decimal
+
+
+def document_totals(lines: Iterable) -> DocumentTotals:
+    """A document's totals: each the sum of its lines' rounded amounts (objects with the LineAmounts fields)."""
+    lines = list(lines)
+    return DocumentTotals(
+        net_amount=sum_amounts(line.net_amount for line in lines),
+        tax_amount=sum_amounts(line.tax_amount for line in lines),
+        gross_amount=sum_amounts(line.gross_amount for line in lines),
+        discount_amount=sum_amounts(line.discount_amount for line in lines),
+    )
 
 
 def amount_in_words(amount) -> str:

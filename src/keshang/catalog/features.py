@@ -1,0 +1,5 @@
+"""The catalog's registrations beyond resources and menu: importer, demo loader, setup step."""
+
+
+def register() -> None:
+    pass

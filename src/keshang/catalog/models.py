@@ -1,0 +1,273 @@
+"""Catalog owns what the company sells and buys: units, the product category tree, brands, products with
+their unit conversions, and the price rules (by customer level, by quantity, per customer) a line's price
+comes from. Products are shared master data, not owned: a grant on ``catalog.product`` opens all of them;
+cost price is a sensitive field (``view_sensitive``)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from keshang.core.scope import ScopedManager
+
+__all__ = [
+    "Unit",
+    "ProductCategory",
+    "Brand",
+    "ProductStatus",
+    "VatRate",
+    "Product",
+    "ProductUnit",
+    "PriceRuleKind",
+    "PriceRule",
+]
+
+PRICE = {"max_digits": 18, "decimal_places": 6, "validators": [MinValueValidator(Decimal("0"))]}
+QUANTITY = {"max_digits": 18, "decimal_places": 4}
+
+
+class Unit(models.Model):
+    """A unit of measure (个, 箱, 千克…)."""
+
+    name = models.CharField(_("单位名称"), max_length=20, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("计量单位")
+        verbose_name_plural = pgettext_lazy("plural", "计量单位")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductCategory(models.Model):
+    """A node of the category tree; ``path`` ("/1/4/") selects a subtree in one query, like departments."""
+
+    name = models.CharField(_("分类名称"), max_length=50)
+    code = models.CharField(
+        _("分类编码"),
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_\-]+$", _("编码只能包含字母、数字、下划线和短横线。"))],
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("商品分类")
+        verbose_name_plural = pgettext_lazy("plural", "商品分类")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="productcategory_unique_name_per_parent",
+                violation_error_message=_("同一上级分类下已有同名分类。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Brand(models.Model):
+    name = models.CharField(_("品牌名称"), max_length=50, unique=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("品牌")
+        verbose_name_plural = pgettext_lazy("plural", "品牌")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductStatus(models.TextChoices):
+    ACTIVE = "active", _("在售")
+    DISCONTINUED = "discontinued", _("停售")
+
+
+class VatRate(models.TextChoices):
+    """China's VAT rates (DESIGN.md rule 1), stored as the fraction's text so choices compare exactly."""
+
+    R13 = "0.13", "13%"
+    R9 = "0.09", "9%"
+    R6 = "0.06", "6%"
+    R3 = "0.03", "3%"
+    R1 = "0.01", "1%"
+    R0 = "0", "0%"
+
+
+class Product(models.Model):
+    """A product. Prices are tax-inclusive (含税单价) per base unit, the way Chinese B2B quotes them;
+    the tax-exclusive figure is derived at the product's VAT rate where a line needs it."""
+
+    code = models.CharField(_("商品编码"), max_length=40, unique=True)
+    name = models.CharField(_("商品名称"), max_length=200)
+    specification = models.CharField(_("规格型号"), max_length=200, blank=True)
+    name_key = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    category = models.ForeignKey(
+        ProductCategory,
+        verbose_name=_("商品分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+    brand = models.ForeignKey(
+        Brand, verbose_name=_("品牌"), null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("基本单位"), on_delete=models.PROTECT, related_name="+")
+    barcode = models.CharField(_("条码"), max_length=40, blank=True, db_index=True)
+    vat_rate = models.CharField(_("增值税税率"), max_length=4, choices=VatRate.choices, default=VatRate.R13)
+    list_price = models.DecimalField(_("标准售价（含税）"), **PRICE, default=Decimal("0"))
+    cost_price = models.DecimalField(_("成本价（含税）"), **PRICE, null=True, blank=True)
+    min_price = models.DecimalField(_("最低售价（含税）"), **PRICE, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=ProductStatus.choices, default=ProductStatus.ACTIVE)
+    description = models.TextField(_("描述"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+
+    sensitive_fields = ("cost_price",)
+
+    class Meta:
+        verbose_name = _("商品")
+        verbose_name_plural = pgettext_lazy("plural", "商品")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["status", "code"], name="product_status_code_idx"),
+            models.Index(fields=["category", "code"], name="product_category_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}" + (f" {self.specification}" if self.specification else "")
+
+    def clean(self):
+        if self.min_price is not None and self.list_price is not None and self.min_price > self.list_price:
+            raise ValidationError({"min_price": _("最低售价不能高于标准售价。")})
+
+    @property
+    def vat(self) -> Decimal:
+        return Decimal(self.vat_rate)
+
+
+class ProductUnit(models.Model):
+    """Another unit the product is sold in, as a multiple of its base unit (箱 = 12 个)."""
+
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    factor = models.DecimalField(
+        _("换算系数"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal("0.000001"))],
+        help_text=_("1 个此单位等于多少个基本单位。"),
+    )
+    barcode = models.CharField(_("条码"), max_length=40, blank=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "product"
+
+    class Meta:
+        verbose_name = _("单位换算")
+        verbose_name_plural = pgettext_lazy("plural", "单位换算")
+        ordering = ["product", "factor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "unit"],
+                name="productunit_unique_unit",
+                violation_error_message=_("该商品已有此单位的换算。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"1 {self.unit} = {self.factor.normalize():f} {self.product.unit}"
+
+
+class PriceRuleKind(models.TextChoices):
+    LEVEL = "level", _("客户级别价")
+    QUANTITY = "quantity", _("数量阶梯价")
+    CUSTOMER = "customer", _("客户专属价")
+
+
+class PriceRule(models.Model):
+    """One price a line can get (含税, per base unit): for a customer level, from a quantity on, or for one
+    customer, optionally within validity dates. The most specific rule that applies wins (customer, then
+    level, then quantity break, then the list price); ``kind`` says which it is."""
+
+    kind = models.CharField(_("价格类型"), max_length=10, choices=PriceRuleKind.choices)
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="price_rules")
+    partner_level = models.ForeignKey(
+        "partners.PartnerLevel",
+        verbose_name=_("客户级别"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", verbose_name=_("客户"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    min_quantity = models.DecimalField(
+        _("起订数量"), **QUANTITY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    price = models.DecimalField(_("单价（含税）"), **PRICE)
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_until = models.DateField(_("失效日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    scope_parent = "product"
+
+    class Meta:
+        verbose_name = _("价格规则")
+        verbose_name_plural = pgettext_lazy("plural", "价格规则")
+        ordering = ["product", "kind", "min_quantity", "pk"]
+        indexes = [models.Index(fields=["product", "kind"], name="pricerule_product_kind_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="level", partner_level__isnull=False, partner__isnull=True)
+                    | models.Q(kind="customer", partner__isnull=False, partner_level__isnull=True)
+                    | models.Q(kind="quantity", partner__isnull=True, partner_level__isnull=True)
+                ),
+                name="pricerule_kind_target",
+                violation_error_message=_("级别价须选客户级别，专属价须选客户，阶梯价两者都不选。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="pricerule_dates",
+                violation_error_message=_("失效日期不能早于生效日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.code} {self.get_kind_display()} ≥{self.min_quantity.normalize():f}: {self.price}"

@@ -1,0 +1,1 @@
+"""The approval engine's services and selectors."""

@@ -1,0 +1,64 @@
+"""What a document type tells the approval engine about itself (DESIGN.md rule 6).
+
+A consumer (quotations, orders; later contracts, purchases, expenses, customer transfers) registers an
+:class:`Approvable` for its model from its ``AppConfig.ready()``. The engine never imports the consumer:
+it asks the registered functions for the facts flows are matched on, for a snapshot of the document as
+approvers see it, and calls back when a decision is final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+
+__all__ = ["ApprovalFacts", "Approvable", "register_approvable", "get_approvable", "approvables"]
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """The figures a flow's conditions compare: the document's amount (价税合计, CNY), its largest line
+    discount in percent, whether any line is below its product's minimum price, the customer's level code
+    and the submitter's department."""
+
+    amount: Decimal = Decimal("0")
+    discount_percent: Decimal = Decimal("0")
+    below_min_price: bool = False
+    customer_level: str = ""
+    department_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Approvable:
+    """``snapshot(obj)`` returns JSON-safe data ``{"fields": [[label, value], …], "lines": {"headers": […],
+    "rows": [[…], …]}}`` shown to approvers and compared between submissions. The callbacks run inside the
+    decision's transaction with the document locked: ``on_approved(obj, actor)``, ``on_rejected(obj, actor,
+    comment)``, ``on_returned(obj, actor, comment)``; ``actor`` is the approver who made the final decision."""
+
+    model_label: str
+    verbose_name: str
+    facts: Callable[[models.Model], ApprovalFacts]
+    snapshot: Callable[[models.Model], dict]
+    url: Callable[[models.Model], str]
+    on_approved: Callable[..., None]
+    on_rejected: Callable[..., None]
+    on_returned: Callable[..., None]
+
+
+_approvables: dict[str, Approvable] = {}
+
+
+def register_approvable(approvable: Approvable) -> Approvable:
+    _approvables[approvable.model_label] = approvable
+    return approvable
+
+
+def get_approvable(model_label: str) -> Approvable | None:
+    return _approvables.get(model_label)
+
+
+def approvables() -> dict[str, Approvable]:
+    return dict(_approvables)

@@ -1,0 +1,7 @@
+"""Approval endpoints: the inbox, decisions, flows and delegations."""
+
+api_urlpatterns = []
+
+
+def register_routes(router) -> None:
+    pass

@@ -1,0 +1,9 @@
+from rest_framework.routers import DefaultRouter
+
+from . import opportunities_api, quotations_api
+
+router = DefaultRouter()
+opportunities_api.register_routes(router)
+quotations_api.register_routes(router)
+
+urlpatterns = [*opportunities_api.api_urlpatterns, *quotations_api.api_urlpatterns, *router.urls]

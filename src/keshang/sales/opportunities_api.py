@@ -1,0 +1,5 @@
+api_urlpatterns = []
+
+
+def register_routes(router) -> None:
+    pass

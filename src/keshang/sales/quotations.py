@@ -1,0 +1,5 @@
+"""Quotations and sales orders: services, selectors and registrations."""
+
+
+def register() -> None:
+    pass
