@@ -247,6 +247,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Keshang <noreply@keshang.local>")
 
+# The letterhead of printed and e-mailed documents (quotations, orders).
+KESHANG_COMPANY = {
+    "name": env("KESHANG_COMPANY_NAME", default="客商示范贸易有限公司"),
+    "address": env("KESHANG_COMPANY_ADDRESS", default=""),
+    "phone": env("KESHANG_COMPANY_PHONE", default=""),
+}
+
 #
 # Background jobs: Huey, SQLite storage embedded or Redis when REDIS_URL is set
 #

@@ -52,7 +52,7 @@ class SalesConfig(AppConfig):
         ):
             register_menu_item(MenuItem("sales", label, url_name, resource, order=10 * (order + 1)))
 
-        from . import opportunities, quotations
+        from . import opportunities, orders, quotations
 
-        for feature in (opportunities, quotations):
+        for feature in (opportunities, quotations, orders):
             feature.register()

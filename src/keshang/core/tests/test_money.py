@@ -10,10 +10,12 @@ from keshang.core.money import (
     VAT_RATES,
     amount_in_words,
     convert_to_cny,
+    document_totals,
     gross_from_net,
     line_amount,
     net_from_gross,
     net_of_gross,
+    price_line,
     quantize_amount,
     quantize_price,
     sum_amounts,
@@ -366,3 +368,94 @@ def test_amount_in_words_ends_with_one_zheng_exactly_when_there_are_no_fen(amoun
     assert words.count("整") == (1 if cents.as_tuple().digits[-1] == 0 else 0)
     assert words.endswith("整" if "整" in words else "分")
     assert words.startswith("人民币负") == (cents < 0)
+
+
+#
+# One line, priced once from the price the user typed (issue 4)
+#
+
+quantities = decimals(min_value=0, max_value=10**4, min_places=0, max_places=4).filter(lambda value: value > 0)
+unit_prices = decimals(max_value=10**5)
+discounts = decimals(max_value=100, min_places=0, max_places=2)
+entries = st.sampled_from(["gross", "net"])
+
+
+@PROPERTY
+@given(quantity=quantities, price=unit_prices, rate=vat_rates, discount=discounts, entry=entries)
+def test_a_priced_line_splits_exactly_into_net_and_tax(quantity, price, rate, discount, entry):
+    # given a line typed either way
+    # when
+    line = price_line(quantity=quantity, unit_price=price, entry=entry, vat_rate=rate, discount_percent=discount)
+    # then every amount is in cents and net + tax is the gross exactly
+    assert line.net_amount + line.tax_amount == line.gross_amount
+    for amount in (line.net_amount, line.tax_amount, line.gross_amount, line.discount_amount):
+        assert amount.as_tuple().exponent == -2
+    assert line.discount_amount >= 0
+
+
+@PROPERTY
+@given(quantity=quantities, price=unit_prices, rate=vat_rates, discount=discounts)
+def test_a_typed_gross_price_gives_its_gross_amount_rounded_once(quantity, price, rate, discount):
+    # given 含税单价 typed
+    # when
+    line = price_line(quantity=quantity, unit_price=price, entry="gross", vat_rate=rate, discount_percent=discount)
+    # then the 价税合计 comes from the typed price, not from the derived net price (no double rounding)
+    assert line.gross_amount == line_amount(quantity, price, discount)
+    assert line.unit_price_gross == quantize_price(price)
+    assert line.net_amount == net_of_gross(line.gross_amount, rate)
+
+
+@PROPERTY
+@given(quantity=quantities, price=unit_prices, rate=vat_rates, discount=discounts)
+def test_a_typed_net_price_gives_its_net_amount_and_the_tax_on_it(quantity, price, rate, discount):
+    # given 不含税单价 typed
+    # when
+    line = price_line(quantity=quantity, unit_price=price, entry="net", vat_rate=rate, discount_percent=discount)
+    # then
+    assert line.net_amount == line_amount(quantity, price, discount)
+    assert line.tax_amount == quantize_amount(line.net_amount * rate)
+    assert line.unit_price_net == quantize_price(price)
+
+
+@PROPERTY
+@given(price=unit_prices, rate=vat_rates)
+def test_gross_to_net_to_gross_round_trips_within_a_cent(price, rate):
+    # given a typed tax-inclusive price
+    # when its derived net price is typed back as the net price
+    derived = price_line(quantity=1, unit_price=price, entry="gross", vat_rate=rate)
+    back = price_line(quantity=1, unit_price=derived.unit_price_net, entry="net", vat_rate=rate)
+    # then the tax-inclusive figures agree within a cent
+    assert abs(back.unit_price_gross - derived.unit_price_gross) < Decimal("0.01")
+    assert abs(back.gross_amount - derived.gross_amount) <= Decimal("0.01")
+
+
+def test_the_classic_one_cent_error_of_tax_inclusive_pricing_does_not_happen():
+    # given 3 × 99.99 含税 at 13 %: rounding the net price first (88.486726 → 88.49) and re-adding the tax
+    # would give 3 × 88.49 × 1.13 = 299.98, not the 299.97 the customer was quoted
+    # when
+    line = price_line(quantity=3, unit_price=Decimal("99.99"), entry="gross", vat_rate=Decimal("0.13"))
+    # then
+    assert line.gross_amount == Decimal("299.97")
+    assert line.net_amount == Decimal("265.46")
+    assert line.tax_amount == Decimal("34.51")
+
+
+@PROPERTY
+@given(lines=st.lists(st.tuples(quantities, unit_prices, vat_rates, discounts, entries), min_size=1, max_size=20))
+def test_document_totals_are_the_sums_of_the_rounded_lines(lines):
+    # given priced lines
+    priced = [price_line(quantity=q, unit_price=p, entry=e, vat_rate=r, discount_percent=d) for q, p, r, d, e in lines]
+    # when
+    totals = document_totals(priced)
+    # then
+    assert totals.gross_amount == sum(line.gross_amount for line in priced)
+    assert totals.net_amount == sum(line.net_amount for line in priced)
+    assert totals.tax_amount == sum(line.tax_amount for line in priced)
+    assert totals.net_amount + totals.tax_amount == totals.gross_amount
+
+
+def test_a_line_refuses_an_unknown_entry_and_a_discount_over_100():
+    with pytest.raises(ValueError):
+        price_line(quantity=1, unit_price=Decimal("1"), entry="both", vat_rate=Decimal("0.13"))
+    with pytest.raises(ValueError):
+        price_line(quantity=1, unit_price=Decimal("1"), entry="gross", vat_rate=Decimal("0.13"), discount_percent=101)

@@ -1,0 +1,268 @@
+"""What quotations and sales orders share: their lines, their totals, and what the approval engine is told
+about them. One place prices a line (``build_line``), so a quotation, the order copied from it and the
+benchmark's orders get the same cents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from keshang.catalog.models import Product, ProductStatus, ProductUnit, Unit
+from keshang.catalog.pricing import resolve_price
+from keshang.core.approvals import ApprovalFacts
+from keshang.core.exceptions import ApplicationError
+from keshang.core.money import document_totals, price_line, quantize_amount, quantize_price, to_decimal
+
+from .models import PricedDocument, PricedLine, PriceEntry
+
+__all__ = [
+    "LineInput",
+    "TransitionError",
+    "build_line",
+    "store_totals",
+    "check_transition",
+    "check_version",
+    "document_facts",
+    "document_snapshot",
+    "line_discount_percent",
+    "replace_lines",
+    "MANUAL_PRICE",
+]
+
+HUNDRED = Decimal("100")
+MANUAL_PRICE = gettext_lazy("手工录入")
+
+
+class TransitionError(ApplicationError):
+    """A state move that is not allowed from the document's current state (STYLE.md §7)."""
+
+    def __init__(self, message, *, code: str = "invalid_transition"):
+        super().__init__(message, code=code)
+
+
+@dataclass
+class LineInput:
+    """One line as a form or the API gives it. ``unit_price`` None takes the price the rules give."""
+
+    product: Product
+    quantity: Decimal
+    unit: Unit | None = None
+    price_entry: str = PriceEntry.GROSS
+    unit_price: Decimal | None = None
+    discount_percent: Decimal = Decimal("0")
+    description: str = ""
+
+
+def unit_factor(product: Product, unit: Unit | None, conversions: dict | None = None) -> Decimal:
+    """How many base units one ``unit`` of ``product`` is; an unknown unit is a field error."""
+    if unit is None or unit.pk == product.unit_id:
+        return Decimal("1")
+    if conversions is not None:
+        factor = conversions.get((product.pk, unit.pk))
+    else:
+        factor = ProductUnit.objects.filter(product=product, unit=unit).values_list("factor", flat=True).first()
+    if factor is None:
+        raise ValidationError(
+            {"unit": _("商品“%(product)s”没有单位“%(unit)s”的换算。") % {"product": product, "unit": unit}}
+        )
+    return factor
+
+
+def build_line(
+    line: PricedLine, item: LineInput, *, partner, on, position: int, conversions: dict | None = None
+) -> PricedLine:
+    """Fill ``line`` (unsaved) from ``item``: the default price from the catalog's rules when none was typed,
+    then every amount from the one typed price (keshang.core.money.price_line)."""
+    product = item.product
+    if product.status != ProductStatus.ACTIVE:
+        raise ValidationError({"product": _("商品“%(product)s”已停售，不能添加。") % {"product": product}})
+    quantity = to_decimal(item.quantity)
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("数量必须大于 0。")})
+    factor = unit_factor(product, item.unit, conversions)
+    quote = resolve_price(product=product, partner=partner, quantity=quantity, on=on, unit_factor=factor)
+    entry = item.price_entry if item.price_entry in PriceEntry.values else PriceEntry.GROSS
+    typed = item.unit_price
+    if typed is None:
+        typed, entry, source = quote.price, PriceEntry.GROSS, quote.source
+    else:
+        typed = to_decimal(typed)
+        if typed < 0:
+            raise ValidationError({"unit_price": _("单价不能为负数。")})
+        source = str(MANUAL_PRICE)
+    amounts = price_line(
+        quantity=quantity,
+        unit_price=typed,
+        entry=entry,
+        vat_rate=product.vat_rate,
+        discount_percent=item.discount_percent or 0,
+    )
+    line.position = position
+    line.product = product
+    line.description = item.description or ""
+    line.unit_id = item.unit.pk if item.unit is not None else product.unit_id
+    line.unit_factor = factor
+    line.quantity = quantity
+    line.vat_rate = Decimal(product.vat_rate)
+    line.price_entry = entry
+    line.unit_price_net = amounts.unit_price_net
+    line.unit_price_gross = amounts.unit_price_gross
+    line.discount_percent = to_decimal(item.discount_percent or 0)
+    line.net_amount = amounts.net_amount
+    line.tax_amount = amounts.tax_amount
+    line.gross_amount = amounts.gross_amount
+    line.discount_amount = amounts.discount_amount
+    line.list_price = quantize_price(product.list_price * factor)
+    line.min_price = quantize_price(product.min_price * factor) if product.min_price is not None else None
+    line.price_source = source[:200]
+    return line
+
+
+def line_discount_percent(line: PricedLine) -> Decimal:
+    """How far the line's effective tax-inclusive price is below the list price, in percent (0 when at or above
+    it, or without a list price): a typed low price is a discount as much as a discount rate is."""
+    if not line.list_price:
+        return Decimal("0")
+    effective = line.gross_amount / line.quantity if line.quantity else Decimal("0")
+    percent = (1 - effective / line.list_price) * HUNDRED
+    return max(quantize_amount(percent), Decimal("0"))
+
+
+def is_below_min_price(line: PricedLine) -> bool:
+    if line.min_price is None:
+        return False
+    effective = line.gross_amount / line.quantity if line.quantity else Decimal("0")
+    # Compared in cents: a price that only differs from the minimum below a cent per unit is not below it.
+    return quantize_amount(effective) < quantize_amount(line.min_price)
+
+
+def store_totals(document: PricedDocument, lines: list[PricedLine]) -> None:
+    """Totals, each the sum of the rounded lines (STYLE.md §5), and the figures approvals are decided on."""
+    totals = document_totals(lines)
+    document.net_amount = totals.net_amount
+    document.tax_amount = totals.tax_amount
+    document.gross_amount = totals.gross_amount
+    document.discount_amount = totals.discount_amount
+    document.max_discount_percent = max((line_discount_percent(line) for line in lines), default=Decimal("0"))
+    document.below_min_price = any(is_below_min_price(line) for line in lines)
+
+
+def check_transition(document, *, to: str, allowed: set[tuple[str, str]], labels) -> None:
+    if (document.status, to) not in allowed:
+        raise TransitionError(
+            _("单据当前状态为“%(state)s”，不能变为“%(target)s”。")
+            % {"state": document.get_status_display(), "target": labels(to).label}
+        )
+
+
+def check_version(document, expected_version: int | None) -> None:
+    """Optimistic concurrency: a save based on an older version than the stored one is refused."""
+    if expected_version is not None and int(expected_version) != document.version:
+        raise ApplicationError(
+            _("该单据已被他人修改（当前版本 %(version)s），请刷新后重新编辑。") % {"version": document.version},
+            code="conflict",
+        )
+
+
+def document_facts(document: PricedDocument) -> ApprovalFacts:
+    partner = document.partner
+    level = partner.level.code if partner.level_id else ""
+    return ApprovalFacts(
+        amount=document.gross_amount,
+        discount_percent=document.max_discount_percent,
+        below_min_price=document.below_min_price,
+        customer_level=level,
+        department_id=document.department_id,
+    )
+
+
+def _money(value) -> str:
+    return f"{quantize_amount(value):,}"
+
+
+def document_snapshot(document: PricedDocument) -> dict:
+    """The document as approvers see it and later compare: header fields and the lines."""
+    lines = list(document.lines.select_related("product", "unit"))
+    fields = [
+        [_("客户"), str(document.partner)],
+        [_("负责人"), str(document.owner)],
+        [_("不含税金额"), _money(document.net_amount)],
+        [_("税额"), _money(document.tax_amount)],
+        [_("价税合计"), _money(document.gross_amount)],
+        [_("最大折扣率（%）"), str(document.max_discount_percent)],
+        [_("有低于最低售价的明细"), _("是") if document.below_min_price else _("否")],
+        [_("付款条件"), document.payment_terms],
+        [_("交货条件"), document.delivery_terms],
+        [_("备注"), document.notes],
+    ]
+    headers = [
+        _("商品"),
+        _("数量"),
+        _("单位"),
+        _("含税单价"),
+        _("不含税单价"),
+        _("折扣率（%）"),
+        _("价税合计"),
+        _("最低售价（含税）"),
+    ]
+    rows = [
+        [
+            str(line.product),
+            f"{line.quantity.normalize():f}",
+            str(line.unit),
+            str(line.unit_price_gross),
+            str(line.unit_price_net),
+            str(line.discount_percent),
+            _money(line.gross_amount),
+            str(line.min_price) if line.min_price is not None else "",
+        ]
+        for line in lines
+    ]
+    return {"fields": fields, "lines": {"headers": headers, "rows": rows}, "taken_at": timezone.now().isoformat()}
+
+
+def replace_lines(document: PricedDocument, line_model, items: list[LineInput], *, partner, on) -> list:
+    """Delete the document's lines and write ``items`` instead (a draft's lines have no identity worth keeping),
+    after validating every one; errors name the line."""
+    if not items:
+        raise ValidationError({"lines": _("至少需要一行明细。")})
+    products = {item.product.pk for item in items}
+    conversions = {
+        (product_id, unit_id): factor
+        for product_id, unit_id, factor in ProductUnit.objects.filter(product__in=products).values_list(
+            "product_id", "unit_id", "factor"
+        )
+    }
+    parent_field = line_model.scope_parent
+    lines = []
+    errors = {}
+    for position, item in enumerate(items, start=1):
+        try:
+            line = build_line(
+                line_model(**{parent_field: document}),
+                item,
+                partner=partner,
+                on=on,
+                position=position,
+                conversions=conversions,
+            )
+            line.full_clean(exclude=[parent_field])
+        except ValidationError as error:
+            messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            for texts in messages.values():
+                errors.setdefault("lines", []).extend(
+                    _("第 %(line)s 行：%(message)s") % {"line": position, "message": text} for text in texts
+                )
+            continue
+        lines.append(line)
+    if errors:
+        raise ValidationError(errors)
+    line_model.objects.filter(**{parent_field: document}).delete()
+    line_model.objects.bulk_create(lines)
+    return lines

@@ -1,0 +1,132 @@
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from keshang.core.approvals import decide_approval, list_my_tasks
+from keshang.core.exceptions import ApplicationError
+from keshang.core.models import AuditAction, AuditEntry
+from keshang.sales import orders, quotations
+from keshang.sales.models import DeliveryStatus, PaymentStatus, SalesOrder, SalesOrderStatus
+
+from .document_factories import flow, line, make_order, make_quotation, make_team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team():
+    return make_team()
+
+
+def accepted_quotation(team, *lines):
+    quotation = quotations.submit_quotation(actor=team.rep, quotation=make_quotation(team, *lines))
+    quotations.mark_quotation_sent(actor=team.rep, quotation=quotation)
+    return quotations.accept_quotation(actor=team.rep, quotation=quotation)
+
+
+def test_an_order_from_an_accepted_quotation_copies_its_lines_exactly(team):
+    quotation = accepted_quotation(team, line(team.product, "3", price="99.99"), line(team.product, "1", discount="5"))
+    order = orders.create_order_from_quotation(actor=team.rep, quotation=quotation)
+    assert order.status == SalesOrderStatus.DRAFT and order.number is None and order.quotation == quotation
+    assert order.gross_amount == quotation.gross_amount
+    pairs = zip(order.lines.order_by("position"), quotation.lines.order_by("position"), strict=True)
+    for copied, original in pairs:
+        assert (copied.unit_price_gross, copied.gross_amount, copied.price_source) == (
+            original.unit_price_gross,
+            original.gross_amount,
+            original.price_source,
+        )
+
+
+def test_only_an_accepted_quotation_becomes_an_order(team):
+    quotation = make_quotation(team)
+    with pytest.raises(ApplicationError):
+        orders.create_order_from_quotation(actor=team.rep, quotation=quotation)
+    assert not SalesOrder.objects.exists()
+
+
+def test_confirming_without_a_flow_numbers_the_order(team):
+    order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
+    assert order.status == SalesOrderStatus.CONFIRMED
+    assert order.number.startswith("SO") and order.confirmed_by == team.rep
+
+
+def test_a_large_order_waits_for_approval_and_the_approval_confirms_it(team):
+    # given orders of 1,000 or more need the manager
+    flow("sales.salesorder", min_amount=Decimal("1000"))
+    order = make_order(team, line(team.product, "10"))
+    # when
+    order = orders.confirm_sales_order(actor=team.rep, order=order)
+    # then it is not confirmed (and has no number) until the manager approves
+    assert order.status == SalesOrderStatus.SUBMITTED and order.number is None
+    decide_approval(task=list_my_tasks(user=team.manager).get(), actor=team.manager, decision="approve")
+    order.refresh_from_db()
+    assert order.status == SalesOrderStatus.CONFIRMED and order.number.startswith("SO")
+
+
+def test_an_order_cannot_be_confirmed_twice(team):
+    order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
+    with pytest.raises(ApplicationError):
+        orders.confirm_sales_order(actor=team.rep, order=order)
+    assert AuditEntry.objects.filter(object_id=str(order.pk), action=AuditAction.STATE).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_confirmations_confirm_once(team):
+    # given one draft order and two threads confirming it at the same moment
+    order = make_order(team)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm():
+        try:
+            barrier.wait()
+            orders.confirm_sales_order(actor=team.rep, order=order)
+            outcomes.append("confirmed")
+        except ApplicationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then exactly one confirmed it, with one number
+    assert sorted(outcomes) == ["confirmed", "refused"]
+    order.refresh_from_db()
+    assert order.status == SalesOrderStatus.CONFIRMED and order.number
+
+
+def test_a_confirmed_order_is_read_only(team):
+    order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
+    with pytest.raises(ApplicationError):
+        orders.update_sales_order(actor=team.rep, order=order, data={}, lines=[line(team.product, "9")])
+
+
+def test_cancelling_needs_a_reason(team):
+    order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
+    with pytest.raises(ApplicationError):
+        orders.cancel_sales_order(actor=team.rep, order=order, reason=" ")
+    order = orders.cancel_sales_order(actor=team.rep, order=order, reason="客户取消")
+    assert order.status == SalesOrderStatus.CANCELLED and order.cancel_reason == "客户取消"
+
+
+def test_delivery_and_payment_status_are_derived(team):
+    order = orders.confirm_sales_order(actor=team.rep, order=make_order(team, line(team.product, "4")))
+    first = order.lines.get()
+    order = orders.record_delivery(actor=team.rep, order=order, quantities={first.pk: Decimal("1")})
+    assert (order.status, order.delivery_status) == (SalesOrderStatus.PARTIALLY_DELIVERED, DeliveryStatus.PARTIAL)
+    order = orders.record_delivery(actor=team.rep, order=order, quantities={first.pk: Decimal("3")})
+    assert (order.status, order.delivery_status) == (SalesOrderStatus.DELIVERED, DeliveryStatus.FULL)
+    with pytest.raises(ApplicationError):
+        orders.record_delivery(actor=team.rep, order=order, quantities={first.pk: Decimal("1")})
+    order = orders.record_payment(actor=team.rep, order=order, amount=Decimal("100"))
+    assert order.payment_status == PaymentStatus.PARTIAL
+    order = orders.record_payment(actor=team.rep, order=order, amount=order.gross_amount - Decimal("100"))
+    assert order.payment_status == PaymentStatus.FULL
+    order = orders.close_sales_order(actor=team.rep, order=order)
+    assert order.status == SalesOrderStatus.CLOSED
