@@ -24,7 +24,7 @@ from keshang.core.models import ApprovalStatus, AuditAction
 from keshang.core.money import quantize_amount, to_decimal
 from keshang.core.numbering import next_number
 from keshang.core.permissions import Action
-from keshang.core.registry import DetailTab, register_detail_tab
+from keshang.core.registry import DetailTab, register_demo_loader, register_detail_tab, register_setup_step
 
 from .documents import (
     LineInput,
@@ -189,7 +189,9 @@ def delete_sales_order(*, actor, order: SalesOrder) -> None:
         if order.status != S.DRAFT:
             raise ApplicationError(_("只能删除草稿订单；其他订单请取消。"), code="not_deletable")
         before = audit.snapshot(order)
+        pk = order.pk
         order.delete()
+        order.pk = pk  # the audit row names the deleted document
         audit.record(actor=actor, obj=order, action=AuditAction.DELETE, before=before)
 
 
@@ -336,6 +338,10 @@ def _sent_back(message):
 
 
 def register() -> None:
+    from .documents_demo import ensure_default_flows, load_document_demo
+
+    register_setup_step(ensure_default_flows, order=50)
+    register_demo_loader(load_document_demo, order=50)
     register_detail_tab(
         "partners.partner",
         DetailTab("orders", pgettext_lazy("plural", "销售订单"), "sales:partner_orders", 60, "sales.salesorder"),

@@ -163,7 +163,9 @@ def delete_quotation(*, actor, quotation: Quotation) -> None:
         if quotation.status != S.DRAFT or quotation.number:
             raise ApplicationError(_("只能删除未提交过的报价草稿；已编号的报价单请保留以备查。"), code="not_deletable")
         before = audit.snapshot(quotation)
+        pk = quotation.pk
         quotation.delete()
+        quotation.pk = pk  # the audit row names the deleted document
         audit.record(actor=actor, obj=quotation, action=AuditAction.DELETE, before=before)
 
 

@@ -30,6 +30,7 @@ class Team:
 def give_sales_grants(user, scope: str) -> None:
     for resource in ("sales.quotation", "sales.salesorder"):
         grant(user, resource, (*DOCUMENT_ACTIONS, Action.APPROVE), scope)
+    grant(user, "sales.opportunity", DOCUMENT_ACTIONS, scope)
     grant(user, "partners.partner", (Action.VIEW, Action.CHANGE), scope)
     grant(user, "catalog.product", (Action.VIEW,), Scope.ALL)
 
