@@ -4,6 +4,7 @@ hand the cleaned data to the services as a header dict and a list of LineInput."
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keshang.catalog.models import Product, ProductStatus, Unit
@@ -51,6 +52,7 @@ class QuotationForm(DocumentFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["opportunity"].queryset = Opportunity.objects.visible_to(self.user).filter(status="open")
+        self.fields["quote_date"].initial = timezone.localdate
         self.fields["valid_until"].required = False
         self.fields["valid_until"].help_text = _("不填则为报价日期后 30 天。")
 
@@ -60,6 +62,10 @@ class SalesOrderForm(DocumentFormMixin, forms.ModelForm):
         model = SalesOrder
         fields = list(ORDER_FIELDS)
         widgets = {"order_date": DATE, "delivery_date": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order_date"].initial = timezone.localdate
 
 
 class LineForm(ScopedFormMixin, forms.Form):
@@ -71,7 +77,9 @@ class LineForm(ScopedFormMixin, forms.Form):
     quantity = forms.DecimalField(
         label=_("数量"), max_digits=18, decimal_places=4, min_value=Decimal("0.0001"), initial=Decimal("1")
     )
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.filter(is_active=True), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=Unit.objects.filter(is_active=True), required=False, empty_label=_("基本单位")
+    )
     price_entry = forms.ChoiceField(
         choices=PriceEntry.choices, initial=PriceEntry.GROSS, widget=forms.HiddenInput(attrs={"class": "price-entry"})
     )

@@ -213,7 +213,12 @@ class LinePreviewView(ScopedViewMixin, View):
         lines = LineFormSet(request.POST, prefix="lines", user=request.user)
         if request.POST.get("add_line"):
             lines = _with_extra_line(lines, request.POST)
-        context = {"lines": lines, "preview": preview_lines(lines, form, request.user), "form": form}
+        context = {
+            "lines": lines,
+            "preview": preview_lines(lines, form, request.user),
+            "form": form,
+            "preview_url": request.path,
+        }
         return TemplateResponse(request, self.template_name, context)
 
 
