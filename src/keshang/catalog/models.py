@@ -120,6 +120,8 @@ class Product(models.Model):
     name = models.CharField(_("商品名称"), max_length=200)
     specification = models.CharField(_("规格型号"), max_length=200, blank=True)
     name_key = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    # Name (with pinyin and its initials), specification, code and barcode, for the product pickers.
+    search_text = models.TextField(editable=False, blank=True, default="")
     category = models.ForeignKey(
         ProductCategory,
         verbose_name=_("商品分类"),
@@ -153,6 +155,8 @@ class Product(models.Model):
     objects = ScopedManager()
 
     sensitive_fields = ("cost_price",)
+    # Derived keys, and the save time the audit entry carries anyway (else every save looks like a change).
+    audit_exclude = ("name_key", "search_text", "updated_at")
 
     class Meta:
         verbose_name = _("商品")

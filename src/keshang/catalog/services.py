@@ -9,20 +9,23 @@ so the product's history tab shows them.
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction
+from keshang.partners import text
 
 from .models import Brand, PriceRule, PriceRuleKind, Product, ProductCategory, ProductStatus, ProductUnit, Unit
 
 __all__ = [
     "PRODUCT_FIELDS",
     "product_name_key",
+    "derive_product_keys",
     "DuplicateProductError",
     "find_duplicate_product",
     "is_sellable",
@@ -70,8 +73,18 @@ def _check_fields(data: dict, allowed, what: str) -> None:
         raise ValueError(f"unknown {what} fields: {sorted(unknown)}")
 
 
-def _protected(exc: ProtectedError, message: str) -> ApplicationError:
-    return ApplicationError(message, code="protected")
+def _changed(before: dict, instance) -> bool:
+    """Whether a save changed anything: Decimals compare by value ("0.05" as typed, "0.050000" as stored)."""
+    after = audit.snapshot(instance)
+    decimals = {field.attname for field in instance._meta.concrete_fields if isinstance(field, models.DecimalField)}
+    for key in before.keys() | after.keys():
+        old, new = before.get(key), after.get(key)
+        if key in decimals and old is not None and new is not None:
+            if Decimal(old) != Decimal(new):
+                return True
+        elif old != new:
+            return True
+    return False
 
 
 def _save_simple(*, actor, instance, data: dict, related=None):
@@ -83,7 +96,7 @@ def _save_simple(*, actor, instance, data: dict, related=None):
             setattr(instance, field, value)
         instance.full_clean()
         instance.save()
-        if is_new or before != audit.snapshot(instance):
+        if is_new or _changed(before, instance):
             audit.record(
                 actor=actor,
                 obj=instance,
@@ -106,7 +119,7 @@ def _delete_simple(*, actor, instance, protected_message: str, related=None) -> 
             )
             instance.delete()
     except ProtectedError as exc:
-        raise _protected(exc, protected_message) from exc
+        raise ApplicationError(protected_message, code="protected") from exc
 
 
 #
@@ -197,7 +210,7 @@ def update_category(*, actor, category: ProductCategory, data: dict) -> ProductC
                 child.path = category.path + child.path[len(old_path) :]
                 child.depth = child.path.count("/") - 2
                 child.save(update_fields=["path", "depth"])
-        if before != audit.snapshot(category):
+        if _changed(before, category):
             audit.record(actor=actor, obj=category, action=AuditAction.UPDATE, before=before)
     return category
 
@@ -246,7 +259,6 @@ def find_duplicate_product(*, name: str, specification: str = "", exclude_pk: in
 
 
 def _check_code(product: Product) -> None:
-    product.code = (product.code or "").strip()
     rows = Product.objects.filter(code__iexact=product.code)
     if product.pk:
         rows = rows.exclude(pk=product.pk)
@@ -262,6 +274,16 @@ def _check_duplicate(product: Product, *, confirm_duplicate: bool) -> None:
     existing = find_duplicate_product(name=product.name, specification=product.specification, exclude_pk=product.pk)
     if existing is not None:
         raise DuplicateProductError(existing)
+
+
+def derive_product_keys(product: Product) -> None:
+    """Trim what people type and derive the duplicate key and the picker's search text."""
+    product.code = (product.code or "").strip()
+    product.name = (product.name or "").strip()
+    product.specification = (product.specification or "").strip()
+    product.barcode = (product.barcode or "").strip()
+    product.name_key = product_name_key(product.name, product.specification)
+    product.search_text = text.search_text(product.name, product.specification, product.code, product.barcode)
 
 
 def is_sellable(product: Product) -> bool:
@@ -280,9 +302,7 @@ def create_product(*, actor, data: dict, confirm_duplicate: bool = False) -> Pro
     _check_fields(data, PRODUCT_FIELDS, "product")
     with transaction.atomic():
         product = Product(**data)
-        product.name = (product.name or "").strip()
-        product.specification = (product.specification or "").strip()
-        product.name_key = product_name_key(product.name, product.specification)
+        derive_product_keys(product)
         product.created_by = actor if getattr(actor, "is_authenticated", False) else None
         # Before full_clean, whose unique check would refuse the code without naming the product holding it.
         _check_code(product)
@@ -301,9 +321,7 @@ def update_product(*, actor, product: Product, data: dict, confirm_duplicate: bo
         key_before, code_before = product.name_key, product.code
         for field, value in data.items():
             setattr(product, field, value)
-        product.name = (product.name or "").strip()
-        product.specification = (product.specification or "").strip()
-        product.name_key = product_name_key(product.name, product.specification)
+        derive_product_keys(product)
         if product.code != code_before:
             _check_code(product)
         # Edits that leave name and spec alone are not re-checked: a confirmed duplicate stays confirmed.
@@ -314,7 +332,7 @@ def update_product(*, actor, product: Product, data: dict, confirm_duplicate: bo
             raise ApplicationError(message, code="invalid_unit", fields={"unit": [message]})
         product.full_clean()
         product.save()
-        if before != audit.snapshot(product):
+        if _changed(before, product):
             audit.record(actor=actor, obj=product, action=AuditAction.UPDATE, before=before)
     return product
 
@@ -380,7 +398,8 @@ def save_price_rule(*, actor, product: Product, rule: PriceRule | None = None, d
     if kind != PriceRuleKind.LEVEL:
         data["partner_level"] = None
     if kind == PriceRuleKind.CUSTOMER and not data.get("partner", rule.partner if rule else None):
-        raise ApplicationError(_("客户专属价须选择客户。"), code="invalid", fields={"partner": [_("客户专属价须选择客户。")]})
+        message = _("客户专属价须选择客户。")
+        raise ApplicationError(message, code="invalid", fields={"partner": [message]})
     if kind == PriceRuleKind.LEVEL and not data.get("partner_level", rule.partner_level if rule else None):
         message = _("客户级别价须选择客户级别。")
         raise ApplicationError(message, code="invalid", fields={"partner_level": [message]})
@@ -388,4 +407,6 @@ def save_price_rule(*, actor, product: Product, rule: PriceRule | None = None, d
 
 
 def delete_price_rule(*, actor, rule: PriceRule) -> None:
-    _delete_simple(actor=actor, instance=rule, protected_message=_("该价格规则仍被使用，不能删除。"), related=rule.product)
+    _delete_simple(
+        actor=actor, instance=rule, protected_message=_("该价格规则仍被使用，不能删除。"), related=rule.product
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from .permissions import Action
 
@@ -17,9 +18,12 @@ MASK = "****"
 
 
 def mask_value(value) -> str:
-    """138****1234 for phones, z***@example.com for e-mails, ****1234 for account numbers."""
+    """138****1234 for phones, z***@example.com for e-mails, ****1234 for account numbers, **** for numbers."""
     if value in (None, ""):
         return value
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        # Part of an amount tells its size (1234.56 → 123****4.56): money is hidden whole.
+        return MASK
     text = str(value)
     if "@" in text:
         local, _, domain = text.partition("@")

@@ -119,14 +119,17 @@ class ScopedViewMixin(LoginRequiredMixin):
         obj = kwargs.get("object")
         if obj is not None and getattr(obj, "pk", None):
             context["tabs"] = detail_tabs_for(self.model._meta.label_lower, self.request.user, obj.pk)
-        context.update(
-            model=self.model,
-            verbose_name=self.model._meta.verbose_name,
-            verbose_name_plural=self.model._meta.verbose_name_plural,
-            list_url=self.reverse_or_none("list"),
-            can_add=self.can(Action.ADD) and self.reverse_or_none("add") is not None,
-            add_url=self.reverse_or_none("add"),
-        )
+        defaults = {
+            "model": self.model,
+            "verbose_name": self.model._meta.verbose_name,
+            "verbose_name_plural": self.model._meta.verbose_name_plural,
+            "list_url": self.reverse_or_none("list"),
+            "can_add": self.can(Action.ADD) and self.reverse_or_none("add") is not None,
+            "add_url": self.reverse_or_none("add"),
+        }
+        # What the view passed wins: a parts tab's "add" button adds a part, not another record.
+        for key, value in defaults.items():
+            context.setdefault(key, value)
         return context
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -209,3 +210,10 @@ def test_history_tab_lists_changes_and_masks_sensitive_values(client, team):
     assert "修改" in page
     assert "137****9999" in page
     assert "13700009999" not in page
+
+
+@pytest.mark.parametrize("amount", [Decimal("1234.560000"), Decimal("60.000000"), 1234, Decimal("0.5")])
+def test_a_masked_amount_hides_every_digit(amount):
+    from keshang.core.masking import MASK, mask_value
+
+    assert mask_value(amount) == MASK

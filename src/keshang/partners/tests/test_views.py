@@ -97,3 +97,15 @@ def test_export_is_scoped_and_audited(client, rep):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "我的客户" in body and "别人的客户" not in body
     assert AuditEntry.objects.filter(action="export", user=rep).exists()
+
+
+def test_a_parts_tab_add_button_adds_a_part_of_this_partner(client):
+    # given a rep who may change their partner
+    rep = UserFactory()
+    grant(rep, "partners.partner", (Action.VIEW, Action.ADD, Action.CHANGE), Scope.OWN)
+    partner = PartnerFactory(owner=rep)
+    client.force_login(rep)
+    # when
+    page = client.get(reverse("partners:partner_contacts", args=[partner.pk])).content.decode()
+    # then the button opens the contact form of this partner, not a new partner
+    assert f'href="{reverse("partners:contact_add", args=[partner.pk])}"' in page
