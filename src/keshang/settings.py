@@ -306,6 +306,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "keshang.partners.models.PartnerStatus",
         "ImportStatusEnum": "keshang.core.models.ImportStatus",
+        "ApprovalTaskStatusEnum": "keshang.core.models.ApprovalTaskStatus",
+        "ApprovalStatusEnum": "keshang.core.models.ApprovalStatus",
+        "QuotationStatusEnum": "keshang.sales.models.QuotationStatus",
+        "SalesOrderStatusEnum": "keshang.sales.models.SalesOrderStatus",
+        "OpportunityStatusEnum": "keshang.sales.models.OpportunityStatus",
+        "ProductStatusEnum": "keshang.catalog.models.ProductStatus",
     },
 }
 

@@ -77,3 +77,12 @@ class PartnersConfig(AppConfig):
         for feature in (ownership, importing, merging, suppliers):
             feature.register()
         register_demo_loader(load_partner_demo, order=20)
+
+        from keshang.core.approvals import register_condition_choices
+
+        from .models import PartnerLevel
+
+        # Approval flows may be limited to customer levels; the engine in core cannot know the levels itself.
+        register_condition_choices(
+            "customer_levels", lambda: list(PartnerLevel.objects.values_list("code", "name").order_by("order"))
+        )

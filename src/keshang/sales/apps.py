@@ -46,6 +46,7 @@ class SalesConfig(AppConfig):
             (
                 (pgettext_lazy("plural", "商机"), "sales:opportunity_list", "sales.opportunity"),
                 (_("商机看板"), "sales:opportunity_board", "sales.opportunity"),
+                (_("销售漏斗"), "sales:opportunity_funnel", "sales.opportunity"),
                 (pgettext_lazy("plural", "报价单"), "sales:quotation_list", "sales.quotation"),
                 (pgettext_lazy("plural", "销售订单"), "sales:salesorder_list", "sales.salesorder"),
             )

@@ -1,1 +1,587 @@
-"""The approval engine's services and selectors."""
+"""The approval engine's services and selectors (DESIGN.md rule 6).
+
+A consumer calls :func:`submit_for_approval` inside its own transaction; approvers decide with
+:func:`decide_approval`; the engine calls the consumer back (``on_approved`` …) with the document locked.
+
+Rules decided here (see also docs/architecture.md):
+
+* The submitter is never their own approver. They are dropped from a step's approvers; when that leaves
+  nobody, the step is passed automatically and recorded as an approved task of the submitter with the
+  comment "提交人即审批人，自动通过", so the history says why the step needed no one.
+* A step that resolves to nobody at all (no role holder, no manager that far up, no active named user)
+  refuses the submission with ``no_approver``; the caller's transaction rolls back.
+* ``same_department`` on a role step means the submitter's department or one of its ancestors; a submitter
+  without a department has no such holders.
+* An approver with an active delegation covering today gets their task assigned to the delegate (one hop,
+  delegations of delegates are not followed); not when the delegate is the submitter or already has a task in
+  that step, then the approver keeps it.
+* Steps are read from the flow as it is when each step starts, so an administrator's change to a flow
+  applies to the steps of pending requests that have not started yet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keshang.core import audit
+from keshang.core.exceptions import ApplicationError
+from keshang.core.models import (
+    ApprovalDelegation,
+    ApprovalFlow,
+    ApprovalMode,
+    ApprovalRequest,
+    ApprovalStatus,
+    ApprovalStep,
+    ApprovalTask,
+    ApprovalTaskStatus,
+    ApproverKind,
+    AuditAction,
+    Notification,
+)
+from keshang.core.notifications import notify
+from keshang.core.permissions import Action
+
+from .registry import Approvable, ApprovalFacts, get_approvable
+from .snapshots import SnapshotChange, snapshot_changes
+
+__all__ = [
+    "ApprovalErrorCode",
+    "Decision",
+    "AUTO_APPROVED_COMMENT",
+    "find_flow",
+    "submit_for_approval",
+    "decide_approval",
+    "cancel_approval",
+    "list_my_tasks",
+    "count_my_pending_tasks",
+    "get_pending_request",
+    "approval_history",
+    "list_visible_requests",
+    "request_document",
+    "snapshot_changes",
+    "SnapshotChange",
+    "active_delegate",
+    "save_delegation",
+    "delete_delegation",
+    "list_delegations",
+]
+
+
+class ApprovalErrorCode(enum.StrEnum):
+    NO_APPROVER = "no_approver"
+    ALREADY_DECIDED = "already_decided"
+    NOT_YOUR_TASK = "not_your_task"
+    COMMENT_REQUIRED = "comment_required"
+    INVALID_DECISION = "invalid_decision"
+    NOT_APPROVABLE = "not_approvable"
+    DOCUMENT_MISSING = "document_missing"
+    FLOW_MISSING = "flow_missing"
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETURN = "return"
+
+
+# Stored on the task (not translated at read time): the history shows what was recorded.
+AUTO_APPROVED_COMMENT = "提交人即审批人，自动通过"
+
+DECISION_OUTCOMES = {
+    Decision.APPROVE: (ApprovalTaskStatus.APPROVED, ApprovalStatus.APPROVED),
+    Decision.REJECT: (ApprovalTaskStatus.REJECTED, ApprovalStatus.REJECTED),
+    Decision.RETURN: (ApprovalTaskStatus.RETURNED, ApprovalStatus.RETURNED),
+}
+
+
+#
+# Flows
+#
+
+
+def find_flow(*, obj: models.Model, facts: ApprovalFacts) -> ApprovalFlow | None:
+    """The first active flow of ``obj``'s document type, by priority, whose set conditions all hold."""
+    # The engine reads flows for the system: the submitter needs no grant on flow configuration.
+    flows = (
+        ApprovalFlow.objects.unscoped()
+        .filter(document_type=obj._meta.label_lower, is_active=True)
+        .order_by("priority", "pk")
+        .prefetch_related("departments")
+    )
+    department_path = _department_path(facts.department_id)
+    for flow in flows:
+        if _flow_matches(flow, facts, department_path):
+            return flow
+    return None
+
+
+def _department_path(department_id: int | None) -> str | None:
+    if department_id is None:
+        return None
+    from keshang.org.models import Department
+
+    return Department.objects.unscoped().filter(pk=department_id).values_list("path", flat=True).first()
+
+
+def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts, department_path: str | None) -> bool:
+    if flow.min_amount is not None and facts.amount < flow.min_amount:
+        return False
+    if flow.min_discount_percent is not None and facts.discount_percent < flow.min_discount_percent:
+        return False
+    if flow.below_min_price and not facts.below_min_price:
+        return False
+    if flow.customer_levels and facts.customer_level not in flow.customer_levels:
+        return False
+    departments = list(flow.departments.all())
+    if departments:
+        if department_path is None:
+            return False
+        return any(department_path.startswith(department.path) for department in departments)
+    return True
+
+
+#
+# Submitting
+#
+
+
+def _approvable_for(obj: models.Model) -> Approvable:
+    approvable = get_approvable(obj._meta.label_lower)
+    if approvable is None:
+        raise ApplicationError(
+            _("“%(type)s”没有接入审批。") % {"type": obj._meta.verbose_name}, code=ApprovalErrorCode.NOT_APPROVABLE
+        )
+    return approvable
+
+
+def _requests_of(obj: models.Model):
+    # Requests are read by their document: whoever holds the document (the caller checked) may see them.
+    return ApprovalRequest.objects.unscoped().filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    )
+
+
+def submit_for_approval(*, obj: models.Model, actor) -> ApprovalRequest | None:
+    """Send ``obj`` into its flow; call it inside the caller's transaction, with the document saved.
+
+    Withdraws the document's pending request first. Returns None when no flow matches (no approval
+    needed), else the new request: ``status`` is ``approved`` at once when every step passed
+    automatically (the submitter approves nothing of their own), else ``pending``.
+    """
+    approvable = _approvable_for(obj)
+    with transaction.atomic():
+        pending = _requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
+        if pending is not None:
+            _close_request(pending, actor=actor, status=ApprovalStatus.CANCELLED, document=obj)
+        facts = approvable.facts(obj)
+        flow = find_flow(obj=obj, facts=facts)
+        if flow is None:
+            return None
+        last_approved = _requests_of(obj).filter(status=ApprovalStatus.APPROVED).order_by("-pk").first()
+        request = ApprovalRequest(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            document_repr=str(obj)[:200],
+            flow=flow,
+            flow_name=flow.name,
+            submitter=actor,
+            facts=audit.serialize_value(dataclasses.asdict(facts)),
+            snapshot=audit.serialize_value(approvable.snapshot(obj)),
+            previous_snapshot=last_approved.snapshot if last_approved is not None else None,
+        )
+        request.full_clean()
+        request.save()
+        started = _start_next_step(request, after=0)
+        if request.status == ApprovalStatus.APPROVED:
+            request.decided_at = timezone.now()
+        request.save(update_fields=["current_step", "status", "decided_at"])
+        audit.record(
+            actor=actor,
+            obj=request,
+            action=AuditAction.CREATE,
+            related=obj,
+            message=_("提交审批：%(flow)s") % {"flow": flow.name},
+        )
+        _notify_approvers(request, started)
+    return request
+
+
+def _start_next_step(request: ApprovalRequest, *, after: int) -> list[ApprovalTask]:
+    """Start the first step after ``after`` that needs someone, passing the submitter's own steps.
+
+    Returns the tasks of the started step (to notify), or [] with the request approved when none is left.
+    """
+    if request.flow_id is None:
+        # delete_flow refuses while requests are pending; a flow removed behind its back must not approve them.
+        raise ApplicationError(
+            _("审批流程“%(flow)s”已不存在，请联系管理员。") % {"flow": request.flow_name},
+            code=ApprovalErrorCode.FLOW_MISSING,
+        )
+    submitter = request.submitter
+    steps = (
+        ApprovalStep.objects.unscoped()
+        .filter(flow_id=request.flow_id, order__gt=after)
+        .select_related("role")
+        .prefetch_related("users")
+        .order_by("order", "pk")
+    )
+    today = timezone.localdate()
+    for step in steps:
+        approvers = _resolve_approvers(step, submitter)
+        if not approvers:
+            raise ApplicationError(
+                _("审批步骤“%(step)s”找不到审批人，请联系管理员检查审批流程“%(flow)s”。")
+                % {"step": step.name, "flow": request.flow_name},
+                code=ApprovalErrorCode.NO_APPROVER,
+            )
+        request.current_step = step.order
+        others = [user for user in approvers if user.pk != submitter.pk]
+        if not others:
+            task = _create_task(request, step, approver=submitter)
+            task.status = ApprovalTaskStatus.APPROVED
+            task.comment = AUTO_APPROVED_COMMENT
+            task.decided_at = timezone.now()
+            task.save(update_fields=["status", "comment", "decided_at"])
+            continue
+        tasks = []
+        assigned: set[int] = {user.pk for user in others}
+        for approver in others:
+            delegate = active_delegate(approver, on=today)
+            if delegate is not None and delegate.pk != submitter.pk and delegate.pk not in assigned:
+                assigned.add(delegate.pk)
+                tasks.append(_create_task(request, step, approver=delegate, delegated_from=approver))
+            else:
+                tasks.append(_create_task(request, step, approver=approver))
+        return tasks
+    request.status = ApprovalStatus.APPROVED
+    return []
+
+
+def _create_task(request, step, *, approver, delegated_from=None) -> ApprovalTask:
+    task = ApprovalTask(
+        request=request,
+        step_order=step.order,
+        step_name=step.name,
+        mode=step.mode,
+        approver=approver,
+        delegated_from=delegated_from,
+    )
+    task.full_clean()
+    task.save()
+    return task
+
+
+def _resolve_approvers(step: ApprovalStep, submitter) -> list:
+    """The active users who approve ``step`` for ``submitter`` (the submitter included, if they are one)."""
+    from keshang.org.models import Department, User
+
+    # Who approves is the flow's decision, not the submitter's data scope: users are read for the system.
+    users = User.objects.unscoped().filter(is_active=True)
+    if step.kind == ApproverKind.ROLE:
+        if step.role is None or not step.role.is_active:
+            return []
+        users = users.filter(roles=step.role)
+        if step.same_department:
+            if submitter.department_id is None:
+                return []
+            path = Department.objects.unscoped().values_list("path", flat=True).get(pk=submitter.department_id)
+            ancestors = [int(part) for part in path.strip("/").split("/") if part]
+            users = users.filter(department_id__in=ancestors)
+        return list(users.order_by("pk").distinct())
+    if step.kind == ApproverKind.USER:
+        return list(users.filter(pk__in=[user.pk for user in step.users.all()]).order_by("pk"))
+    manager = submitter
+    for _level in range(max(step.levels_up, 1)):
+        manager = User.objects.unscoped().filter(pk=manager.manager_id).first() if manager.manager_id else None
+        if manager is None:
+            return []
+    return [manager] if manager.is_active else []
+
+
+#
+# Deciding
+#
+
+
+def decide_approval(*, task: ApprovalTask, actor, decision: str, comment: str = "") -> ApprovalRequest:
+    """同意 / 驳回 / 退回修改 one task. Reject and return need a comment. Refuses a task that is no longer
+    pending (``already_decided``) or not the actor's (``not_your_task``), re-checked under the row locks."""
+    if decision not in Decision.__members__.values():
+        raise ApplicationError(_("无效的审批操作。"), code=ApprovalErrorCode.INVALID_DECISION)
+    decision = Decision(decision)
+    comment = (comment or "").strip()
+    if decision != Decision.APPROVE and not comment:
+        message = _("驳回或退回时请填写审批意见。")
+        raise ApplicationError(message, code=ApprovalErrorCode.COMMENT_REQUIRED, fields={"comment": [message]})
+    with transaction.atomic():
+        request = ApprovalRequest.objects.unscoped().select_related("content_type").get(pk=task.request_id)
+        # Lock the document before the request: consumers lock the document and then submit (which locks
+        # the pending request), so this order cannot deadlock against a resubmission on PostgreSQL.
+        document = _lock_document(request)
+        request = ApprovalRequest.objects.unscoped().select_for_update().get(pk=request.pk)
+        task = ApprovalTask.objects.unscoped().select_related("approver").get(pk=task.pk)
+        if task.approver_id != actor.pk:
+            raise ApplicationError(_("这不是您的审批任务。"), code=ApprovalErrorCode.NOT_YOUR_TASK)
+        if task.status != ApprovalTaskStatus.PENDING or request.status != ApprovalStatus.PENDING:
+            raise ApplicationError(_("该审批已处理，请刷新后查看。"), code=ApprovalErrorCode.ALREADY_DECIDED)
+        approvable = _approvable_for(document)
+        now = timezone.now()
+        task_before, request_before = audit.snapshot(task), audit.snapshot(request)
+        task_status, request_status = DECISION_OUTCOMES[decision]
+        task.status, task.comment, task.decided_at = task_status, comment, now
+        task.full_clean()
+        task.save(update_fields=["status", "comment", "decided_at"])
+        audit.record(
+            actor=actor,
+            obj=task,
+            action=AuditAction.STATE,
+            before=task_before,
+            related=document,
+            message=_("%(step)s：%(decision)s") % {"step": task.step_name, "decision": task.get_status_display()},
+        )
+        started: list[ApprovalTask] = []
+        if decision == Decision.APPROVE:
+            step_tasks = request.tasks.filter(step_order=task.step_order)
+            if task.mode == ApprovalMode.ANY:
+                _skip(step_tasks.filter(status=ApprovalTaskStatus.PENDING), now)
+            if not step_tasks.filter(status=ApprovalTaskStatus.PENDING).exists():
+                started = _start_next_step(request, after=task.step_order)
+        else:
+            request.status = request_status
+            _skip(request.tasks.filter(status=ApprovalTaskStatus.PENDING), now)
+        if request.status != ApprovalStatus.PENDING:
+            request.decided_at = now
+        request.save(update_fields=["current_step", "status", "decided_at"])
+        if request.status != ApprovalStatus.PENDING or request_before["current_step"] != request.current_step:
+            audit.record(actor=actor, obj=request, action=AuditAction.STATE, before=request_before, related=document)
+        # The approver acts for the system here: the consumer's callback changes the document (e.g. the
+        # quotation becomes approved) although the approver may have no "change" right on it.
+        if request.status == ApprovalStatus.APPROVED:
+            approvable.on_approved(document, actor)
+        elif request.status == ApprovalStatus.REJECTED:
+            approvable.on_rejected(document, actor, comment)
+        elif request.status == ApprovalStatus.RETURNED:
+            approvable.on_returned(document, actor, comment)
+        _notify_decision(request, task, actor)
+        _notify_approvers(request, started)
+    return request
+
+
+def _lock_document(request: ApprovalRequest) -> models.Model:
+    model = request.content_type.model_class()
+    document = (
+        model._default_manager.unscoped().select_for_update().filter(pk=request.object_id).first() if model else None
+    )
+    if document is None:
+        raise ApplicationError(
+            _("单据“%(document)s”已不存在。") % {"document": request.document_repr},
+            code=ApprovalErrorCode.DOCUMENT_MISSING,
+        )
+    return document
+
+
+def _skip(tasks, now) -> None:
+    """Tasks nobody needs to decide any more (another approver decided a 或签 step, or the request ended)."""
+    tasks.update(status=ApprovalTaskStatus.SKIPPED, decided_at=now)
+
+
+def cancel_approval(*, obj: models.Model, actor) -> None:
+    """Withdraw ``obj``'s pending request (the caller checked that ``actor`` may); nothing pending, nothing to do."""
+    with transaction.atomic():
+        pending = _requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
+        if pending is not None:
+            _close_request(pending, actor=actor, status=ApprovalStatus.CANCELLED, document=obj)
+
+
+def _close_request(request: ApprovalRequest, *, actor, status: str, document: models.Model) -> None:
+    before = audit.snapshot(request)
+    waiting = list(request.tasks.filter(status=ApprovalTaskStatus.PENDING).select_related("approver"))
+    request.status = status
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    _skip(request.tasks.filter(status=ApprovalTaskStatus.PENDING), request.decided_at)
+    audit.record(
+        actor=actor, obj=request, action=AuditAction.STATE, before=before, related=document, message=_("撤回审批")
+    )
+    recipients = [task.approver for task in waiting]
+    title = _("审批已撤回：%(document)s") % {"document": request.document_repr}
+    transaction.on_commit(lambda: notify(recipients=recipients, title=title, url=request_url(request)))
+
+
+#
+# Notifications (after commit: a rolled-back decision notifies nobody)
+#
+
+
+def request_url(request: ApprovalRequest) -> str:
+    return reverse("core:approvalrequest_detail", args=[request.pk])
+
+
+def _notify_approvers(request: ApprovalRequest, tasks: list[ApprovalTask]) -> None:
+    if not tasks:
+        return
+    recipients = [task.approver for task in tasks]
+    title = _("待您审批：%(document)s") % {"document": request.document_repr}
+    body = _("%(submitter)s 提交，流程“%(flow)s”，步骤“%(step)s”。") % {
+        "submitter": request.submitter,
+        "flow": request.flow_name,
+        "step": tasks[0].step_name,
+    }
+    url = request_url(request)
+    transaction.on_commit(
+        lambda: notify(recipients=recipients, title=title, body=body, url=url, level=Notification.Level.WARNING)
+    )
+
+
+def _notify_decision(request: ApprovalRequest, task: ApprovalTask, actor) -> None:
+    """Tell the submitter: the outcome when the request ended, else that a step was passed."""
+    values = {"document": request.document_repr, "approver": actor, "step": task.step_name}
+    if request.status == ApprovalStatus.APPROVED:
+        title, level = _("审批通过：%(document)s") % values, Notification.Level.SUCCESS
+    elif request.status == ApprovalStatus.REJECTED:
+        title, level = _("审批被驳回：%(document)s") % values, Notification.Level.DANGER
+    elif request.status == ApprovalStatus.RETURNED:
+        title, level = _("审批被退回修改：%(document)s") % values, Notification.Level.WARNING
+    elif task.status == ApprovalTaskStatus.APPROVED:
+        title, level = _("%(approver)s 已同意“%(step)s”：%(document)s") % values, Notification.Level.INFO
+    else:
+        return
+    body = _("%(approver)s：%(comment)s") % {"approver": actor, "comment": task.comment} if task.comment else ""
+    url = request_url(request)
+    submitter = request.submitter
+    transaction.on_commit(lambda: notify(recipients=[submitter], title=title, body=body, url=url, level=level))
+
+
+#
+# Selectors
+#
+
+
+def list_my_tasks(*, user, status: str = "pending"):
+    """The user's own approval tasks, newest first: ``pending`` (the inbox), ``done`` (those they decided),
+    ``all``, or one task status. Personal, like notifications: no grant is needed to see one's own tasks."""
+    tasks = (
+        ApprovalTask.objects.unscoped()
+        .filter(approver=user)
+        .select_related("request", "request__submitter", "request__content_type", "delegated_from")
+        .order_by("-pk")
+    )
+    if status == "done":
+        return tasks.filter(
+            status__in=[ApprovalTaskStatus.APPROVED, ApprovalTaskStatus.REJECTED, ApprovalTaskStatus.RETURNED]
+        ).order_by("-decided_at", "-pk")
+    if status == "all":
+        return tasks
+    return tasks.filter(status=status)
+
+
+def count_my_pending_tasks(*, user) -> int:
+    return list_my_tasks(user=user).count()
+
+
+def get_pending_request(obj: models.Model) -> ApprovalRequest | None:
+    """The document's pending request, if any (the caller holds the document, so may see its approval)."""
+    return _requests_of(obj).filter(status=ApprovalStatus.PENDING).select_related("submitter").first()
+
+
+def approval_history(obj: models.Model):
+    """Every request of the document, newest first, with its tasks (in step order) and their people."""
+    return (
+        _requests_of(obj)
+        .select_related("submitter")
+        .prefetch_related(
+            models.Prefetch(
+                "tasks",
+                queryset=ApprovalTask.objects.unscoped()
+                .select_related("approver", "delegated_from")
+                .order_by("step_order", "pk"),
+            )
+        )
+        .order_by("-pk")
+    )
+
+
+def list_visible_requests(*, user):
+    """Requests ``user`` may open: their own submissions, those they are or were asked to approve (also as the
+    one who delegated), and those of documents they may view (the document's own data scope decides)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return ApprovalRequest.objects.none()
+    requests = ApprovalRequest.objects.unscoped()
+    if user.is_superuser:
+        return requests
+    mine = models.Q(submitter=user) | models.Q(
+        pk__in=ApprovalTask.objects.unscoped()
+        .filter(models.Q(approver=user) | models.Q(delegated_from=user))
+        .values("request_id")
+    )
+    content_types = requests.values_list("content_type", flat=True).distinct()
+    for content_type in ContentType.objects.filter(pk__in=content_types):
+        model = content_type.model_class()
+        if model is None or not hasattr(model._default_manager, "visible_to"):
+            continue
+        visible = model._default_manager.visible_to(user, Action.VIEW).values("pk")
+        mine |= models.Q(content_type=content_type, object_id__in=visible)
+    return requests.filter(mine)
+
+
+def request_document(request: ApprovalRequest, *, user) -> models.Model | None:
+    """The request's document if ``user`` may view it (for a link to it), else None."""
+    model = request.content_type.model_class()
+    if model is None or not hasattr(model._default_manager, "visible_to"):
+        return None
+    return model._default_manager.visible_to(user, Action.VIEW).filter(pk=request.object_id).first()
+
+
+#
+# Delegations
+#
+
+
+def active_delegate(user, on: datetime.date | None = None):
+    """Who approves for ``user`` on ``on`` (today by default): the delegate of their newest active delegation."""
+    on = on or timezone.localdate()
+    delegation = (
+        ApprovalDelegation.objects.unscoped()
+        .filter(user=user, is_active=True, starts_on__lte=on, ends_on__gte=on, delegate__is_active=True)
+        .select_related("delegate")
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+    return delegation.delegate if delegation is not None else None
+
+
+def list_delegations(*, user, action: str = Action.VIEW):
+    return ApprovalDelegation.objects.visible_to(user, action).select_related("user", "delegate")
+
+
+def save_delegation(*, actor, delegation: ApprovalDelegation | None = None, **data) -> ApprovalDelegation:
+    """Create (for ``actor`` unless ``user`` is given) or change a delegation. Tasks already assigned stay
+    where they are; the delegation applies to steps that start while it is active."""
+    with transaction.atomic():
+        is_new = delegation is None
+        delegation = delegation or ApprovalDelegation(user=data.pop("user", None) or actor)
+        data.pop("user", None)
+        before = None if is_new else audit.snapshot(ApprovalDelegation.objects.unscoped().get(pk=delegation.pk))
+        for field, value in data.items():
+            setattr(delegation, field, value)
+        delegation.full_clean()
+        delegation.save()
+        if is_new or before != audit.snapshot(delegation):
+            audit.record(
+                actor=actor, obj=delegation, action=AuditAction.CREATE if is_new else AuditAction.UPDATE, before=before
+            )
+    return delegation
+
+
+def delete_delegation(*, actor, delegation: ApprovalDelegation) -> None:
+    with transaction.atomic():
+        audit.record(actor=actor, obj=delegation, action=AuditAction.DELETE, before=audit.snapshot(delegation))
+        delegation.delete()

@@ -14,7 +14,16 @@ from decimal import Decimal
 
 from django.db import models
 
-__all__ = ["ApprovalFacts", "Approvable", "register_approvable", "get_approvable", "approvables"]
+__all__ = [
+    "ApprovalFacts",
+    "Approvable",
+    "register_approvable",
+    "unregister_approvable",
+    "get_approvable",
+    "approvables",
+    "register_condition_choices",
+    "condition_choices",
+]
 
 
 @dataclass(frozen=True)
@@ -62,3 +71,27 @@ def get_approvable(model_label: str) -> Approvable | None:
 
 def approvables() -> dict[str, Approvable]:
     return dict(_approvables)
+
+
+def unregister_approvable(model_label: str) -> None:
+    """For tests that register a throw-away document type."""
+    _approvables.pop(model_label, None)
+
+
+#
+# Choices for a flow's conditions that live in later apps (customer levels are partners.PartnerLevel)
+#
+
+_condition_choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
+
+def register_condition_choices(condition: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
+    """``choices()`` returns ``[(code, label), …]`` for a flow condition, e.g. ``"customer_levels"``;
+    core cannot import the app that owns them (apps depend downward), so that app registers them here."""
+    _condition_choices[condition] = choices
+
+
+def condition_choices(condition: str) -> list[tuple[str, str]] | None:
+    """The registered choices, or None when nobody registered any (the form then takes typed codes)."""
+    provider = _condition_choices.get(condition)
+    return list(provider()) if provider is not None else None

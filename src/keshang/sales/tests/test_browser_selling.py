@@ -27,18 +27,18 @@ expect = sync_api.expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+def log_in(browser_tab, username: str) -> None:
+    browser_tab.context.clear_cookies()
+    browser_tab.goto("/login/")
+    browser_tab.get_by_label("用户名").fill(username)
+    browser_tab.get_by_label("密码").fill(DEMO_PASSWORD)
+    browser_tab.get_by_role("button", name="登录").click()
 
 
-def settle(page) -> None:
+def settle(browser_tab) -> None:
     """Wait until htmx has finished the request and swap in flight (a swapped-in editor listens only then)."""
-    page.wait_for_timeout(50)
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+    browser_tab.wait_for_timeout(50)
+    expect(browser_tab.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
 def test_quote_with_a_big_discount_is_approved_by_the_manager_and_becomes_an_order(page, company, watcher, screenshot):  # noqa: F811
