@@ -61,7 +61,7 @@ def _lines(rng: random.Random, products: list[Product]) -> list[LineInput]:
     for product in chosen:
         quantity = Decimal(rng.choice((1, 2, 5, 10, 20, 50, 100)))
         typed = None
-        if rng.random() < 0.3:
+        if product.list_price >= 10 and rng.random() < 0.3:
             # Some reps type a rounded tax-inclusive price a little under the list price.
             typed = (product.list_price * Decimal(rng.choice(("0.98", "0.95", "0.92")))).quantize(Decimal("0.1"))
         discount = Decimal(rng.choice((0, 0, 0, 2, 5)))
