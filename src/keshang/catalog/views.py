@@ -2,13 +2,20 @@
 price rules, images and history; forms with the duplicate confirmation), the parts' inline forms, and the
 category tree, brands and units."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.importing_views import ImportUploadView
 from keshang.core.permissions import Action
-from keshang.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
+from keshang.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    PartDeleteView,
+    PartEditView,
+)
 
 from . import selectors, services
 from .filters import BrandFilterSet, CategoryFilterSet, ProductFilterSet, UnitFilterSet
@@ -182,79 +189,14 @@ class ProductImportView(ImportUploadView):
 #
 
 
-class ProductPartEditView(ObjectEditView):
-    """Add (``product_pk`` in the URL) or edit (``pk``) one part of a product: changing a part is changing
-    the product, so it takes the product's "change" grant."""
-
+class ProductPartEditView(PartEditView):
     template_name = "catalog/part_edit.html"
-    tab_key = ""
-    save_service = None
-    instance_argument = ""
-
-    def get_action(self) -> str:
-        return Action.CHANGE
-
-    def get_product(self, obj=None):
-        if obj is not None:
-            return obj.product
-        products = selectors.list_products(user=self.request.user, action=Action.CHANGE)
-        return get_object_or_404(products, pk=self.kwargs["product_pk"])
-
-    def get(self, request, *args, **kwargs):
-        self.product = self.get_product(self.get_object() if "pk" in kwargs else None)
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.product = self.get_product(self.get_object() if "pk" in kwargs else None)
-        return super().post(request, *args, **kwargs)
-
-    def save_form(self, form):
-        existing = {self.instance_argument: form.instance} if form.instance.pk else {}
-        return type(self).save_service(
-            actor=self.request.user, product=self.product, data=form.cleaned_data, **existing
-        )
 
     def handle_application_error(self, form, error):
         for field, messages in error.fields.items():
             form.add_error(field if field in form.fields else None, messages)
         if not error.fields:
             super().handle_application_error(form, error)
-
-    def success_url(self, obj) -> str:
-        return reverse(f"catalog:product_{self.tab_key}", args=[obj.product_id])
-
-    def render(self, form, obj, status=200):
-        response = super().render(form, obj, status)
-        response.context_data.update(
-            product=self.product, cancel_url=reverse(f"catalog:product_{self.tab_key}", args=[self.product.pk])
-        )
-        return response
-
-
-class ProductPartDeleteView(ObjectDeleteView):
-    tab_key = ""
-    delete_service = None
-    instance_argument = ""
-
-    def get_action(self) -> str:
-        return Action.CHANGE
-
-    def delete_object(self, obj):
-        type(self).delete_service(actor=self.request.user, **{self.instance_argument: obj})
-
-    def get(self, request, *args, **kwargs):
-        self.product_pk = self.get_object().product_id
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.product_pk = self.get_object().product_id
-        return super().post(request, *args, **kwargs)
-
-    def reverse_or_none(self, view: str, **kwargs):
-        # Cancel, and after deleting (or failing to), go back to the product's tab, not a list of parts.
-        if view in ("list", "detail") and getattr(self, "product_pk", None):
-            return reverse(f"catalog:product_{self.tab_key}", args=[self.product_pk])
-        return super().reverse_or_none(view, **kwargs)
 
 
 class ProductUnitEditView(ProductPartEditView):
@@ -265,7 +207,7 @@ class ProductUnitEditView(ProductPartEditView):
     instance_argument = "product_unit"
 
 
-class ProductUnitDeleteView(ProductPartDeleteView):
+class ProductUnitDeleteView(PartDeleteView):
     model = ProductUnit
     tab_key = "units"
     delete_service = services.delete_product_unit
@@ -280,7 +222,7 @@ class PriceRuleEditView(ProductPartEditView):
     instance_argument = "rule"
 
 
-class PriceRuleDeleteView(ProductPartDeleteView):
+class PriceRuleDeleteView(PartDeleteView):
     model = PriceRule
     tab_key = "prices"
     delete_service = services.delete_price_rule

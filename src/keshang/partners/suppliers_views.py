@@ -252,7 +252,7 @@ class QualificationEditView(PartEditView):
     def save_form(self, form):
         return suppliers.save_qualification(
             actor=self.request.user,
-            partner=self.partner,
+            partner=self.parent,
             qualification=form.instance if form.instance.pk else None,
             data=form.qualification_data(),
             upload=form.cleaned_data.get("file"),

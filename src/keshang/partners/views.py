@@ -1,12 +1,18 @@
 """Partner pages: list, detail with tabs (overview, contacts, addresses, bank accounts, history),
 forms, and the parts' inline forms — all on core's scoped generic views."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from keshang.core import views
 from keshang.core.masking import Masker
-from keshang.core.permissions import Action
-from keshang.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
+from keshang.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    PartDeleteView,
+)
 
 from . import selectors, services
 from .filters import ContactFilterSet, PartnerFilterSet
@@ -150,75 +156,8 @@ class ContactListView(ObjectListView):
     export_basename = "contacts"
 
 
-class PartEditView(ObjectEditView):
-    """Add (``partner_pk`` in the URL) or edit (``pk``) one part of a partner: changing a part is
-    changing the partner, so it takes the partner's "change" grant and scope."""
-
+class PartEditView(views.PartEditView):
     template_name = "partners/part_edit.html"
-    tab_key = ""
-
-    def get_action(self) -> str:
-        return Action.CHANGE
-
-    def get_partner(self, obj=None):
-        if obj is not None:
-            return obj.partner
-        partners = selectors.list_partners(user=self.request.user, action=Action.CHANGE)
-        return get_object_or_404(partners, pk=self.kwargs["partner_pk"])
-
-    def get(self, request, *args, **kwargs):
-        self.partner = self.get_partner(self.get_object() if "pk" in kwargs else None)
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.partner = self.get_partner(self.get_object() if "pk" in kwargs else None)
-        return super().post(request, *args, **kwargs)
-
-    # The part's service and the keyword it takes the existing row by (save_contact(contact=…)).
-    save_service = None
-    instance_argument = ""
-
-    def save_form(self, form):
-        existing = {self.instance_argument: form.instance} if form.instance.pk else {}
-        return type(self).save_service(
-            actor=self.request.user, partner=self.partner, data=form.cleaned_data, **existing
-        )
-
-    def success_url(self, obj) -> str:
-        return reverse(f"partners:partner_{self.tab_key}", args=[obj.partner_id])
-
-    def render(self, form, obj, status=200):
-        response = super().render(form, obj, status)
-        response.context_data.update(
-            partner=self.partner, cancel_url=reverse(f"partners:partner_{self.tab_key}", args=[self.partner.pk])
-        )
-        return response
-
-
-class PartDeleteView(ObjectDeleteView):
-    tab_key = ""
-    delete_service = None
-    instance_argument = ""
-
-    def get_action(self) -> str:
-        return Action.CHANGE
-
-    def delete_object(self, obj):
-        type(self).delete_service(actor=self.request.user, **{self.instance_argument: obj})
-
-    def get(self, request, *args, **kwargs):
-        self.partner_pk = self.get_object().partner_id
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.partner_pk = self.get_object().partner_id
-        return super().post(request, *args, **kwargs)
-
-    def reverse_or_none(self, view: str, **kwargs):
-        # Cancel, and after deleting (or failing to), go back to the partner's tab, not a list of parts.
-        if view in ("list", "detail") and getattr(self, "partner_pk", None):
-            return reverse(f"partners:partner_{self.tab_key}", args=[self.partner_pk])
-        return super().reverse_or_none(view, **kwargs)
 
 
 class ContactEditView(PartEditView):

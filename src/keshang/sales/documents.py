@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from keshang.catalog.models import Product, ProductStatus, ProductUnit, Unit
 from keshang.catalog.pricing import resolve_price
+from keshang.core import audit
 from keshang.core.approvals import ApprovalFacts
 from keshang.core.exceptions import ApplicationError
+from keshang.core.models import AuditAction
 from keshang.core.money import document_totals, price_line, quantize_amount, quantize_price, to_decimal
 
 from .models import PricedDocument, PricedLine, PriceEntry
@@ -27,6 +29,8 @@ __all__ = [
     "build_line",
     "store_totals",
     "check_transition",
+    "lock_document",
+    "move_document",
     "check_version",
     "document_facts",
     "document_snapshot",
@@ -153,11 +157,27 @@ def store_totals(document: PricedDocument, lines: list[PricedLine]) -> None:
     document.below_min_price = any(is_below_min_price(line) for line in lines)
 
 
-def check_transition(document, *, to: str, allowed: set[tuple[str, str]], labels) -> None:
+def lock_document(document, *, actor, action: str):
+    """Re-read the row under lock, through the actor's scope (None: the system, e.g. an approval callback)."""
+    manager = type(document).objects
+    queryset = manager.unscoped() if actor is None else manager.visible_to(actor, action)
+    return queryset.select_for_update().get(pk=document.pk)
+
+
+def move_document(document, to: str, *, actor, allowed, message: str = "", before: dict | None = None) -> None:
+    """One checked state move (STYLE.md §7): the pair must be in ``allowed``; saved and audited."""
+    before = before if before is not None else audit.snapshot(document)
+    check_transition(document, to=to, allowed=allowed)
+    document.status = to
+    document.save()
+    audit.record(actor=actor, obj=document, action=AuditAction.STATE, before=before, message=message)
+
+
+def check_transition(document, *, to: str, allowed: set[tuple[str, str]]) -> None:
     if (document.status, to) not in allowed:
         raise TransitionError(
             _("单据当前状态为“%(state)s”，不能变为“%(target)s”。")
-            % {"state": document.get_status_display(), "target": labels(to).label}
+            % {"state": document.get_status_display(), "target": dict(document._meta.get_field("status").choices)[to]}
         )
 
 

@@ -32,6 +32,8 @@ from .documents import (
     check_version,
     document_facts,
     document_snapshot,
+    lock_document,
+    move_document,
     replace_lines,
     store_totals,
 )
@@ -88,16 +90,11 @@ ORDER_FIELDS = (
 
 
 def _lock(order: SalesOrder, actor, action: str = Action.CHANGE) -> SalesOrder:
-    queryset = SalesOrder.objects.unscoped() if actor is None else SalesOrder.objects.visible_to(actor, action)
-    return queryset.select_for_update().get(pk=order.pk)
+    return lock_document(order, actor=actor, action=action)
 
 
 def _move(order: SalesOrder, to: str, *, actor, message: str = "", before: dict | None = None) -> None:
-    before = before if before is not None else audit.snapshot(order)
-    check_transition(order, to=to, allowed=ORDER_TRANSITIONS, labels=SalesOrderStatus)
-    order.status = to
-    order.save()
-    audit.record(actor=actor, obj=order, action=AuditAction.STATE, before=before, message=message)
+    move_document(order, to, actor=actor, allowed=ORDER_TRANSITIONS, message=message, before=before)
 
 
 def _apply(order: SalesOrder, data: dict) -> None:
@@ -229,7 +226,7 @@ def confirm_sales_order(*, actor, order: SalesOrder) -> SalesOrder:
 def withdraw_sales_order(*, actor, order: SalesOrder) -> SalesOrder:
     with transaction.atomic():
         order = _lock(order, actor)
-        check_transition(order, to=S.DRAFT, allowed=ORDER_TRANSITIONS, labels=SalesOrderStatus)
+        check_transition(order, to=S.DRAFT, allowed=ORDER_TRANSITIONS)
         cancel_approval(obj=order, actor=actor)
         _move(order, S.DRAFT, actor=actor, message=_("撤回审批"))
     return order
@@ -240,7 +237,7 @@ def cancel_sales_order(*, actor, order: SalesOrder, reason: str) -> SalesOrder:
         raise ApplicationError(_("请填写取消原因。"), fields={"reason": [_("请填写取消原因。")]})
     with transaction.atomic():
         order = _lock(order, actor)
-        check_transition(order, to=S.CANCELLED, allowed=ORDER_TRANSITIONS, labels=SalesOrderStatus)
+        check_transition(order, to=S.CANCELLED, allowed=ORDER_TRANSITIONS)
         if order.status == S.SUBMITTED:
             cancel_approval(obj=order, actor=actor)
         before = audit.snapshot(order)

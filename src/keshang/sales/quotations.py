@@ -32,6 +32,8 @@ from .documents import (
     check_version,
     document_facts,
     document_snapshot,
+    lock_document,
+    move_document,
     replace_lines,
     store_totals,
 )
@@ -86,18 +88,11 @@ DEFAULT_VALIDITY = datetime.timedelta(days=30)
 
 
 def _lock(quotation: Quotation, actor, action: str = Action.CHANGE) -> Quotation:
-    """Re-read the row under lock, through the actor's scope (None: the system, e.g. an approval callback)."""
-    manager = Quotation.objects
-    queryset = manager.unscoped() if actor is None else manager.visible_to(actor, action)
-    return queryset.select_for_update().get(pk=quotation.pk)
+    return lock_document(quotation, actor=actor, action=action)
 
 
 def _move(quotation: Quotation, to: str, *, actor, message: str = "", before: dict | None = None) -> None:
-    before = before if before is not None else audit.snapshot(quotation)
-    check_transition(quotation, to=to, allowed=QUOTATION_TRANSITIONS, labels=QuotationStatus)
-    quotation.status = to
-    quotation.save()
-    audit.record(actor=actor, obj=quotation, action=AuditAction.STATE, before=before, message=message)
+    move_document(quotation, to, actor=actor, allowed=QUOTATION_TRANSITIONS, message=message, before=before)
 
 
 def _apply(quotation: Quotation, data: dict) -> None:
@@ -191,7 +186,7 @@ def _submit(quotation: Quotation, *, actor, message: str) -> None:
 def submit_quotation(*, actor, quotation: Quotation) -> Quotation:
     with transaction.atomic():
         quotation = _lock(quotation, actor)
-        check_transition(quotation, to=S.SUBMITTED, allowed=QUOTATION_TRANSITIONS, labels=QuotationStatus)
+        check_transition(quotation, to=S.SUBMITTED, allowed=QUOTATION_TRANSITIONS)
         if not quotation.lines.exists():
             raise ApplicationError(_("报价单没有明细，不能提交。"), code="no_lines")
         _submit(quotation, actor=actor, message="")
@@ -202,7 +197,7 @@ def withdraw_quotation(*, actor, quotation: Quotation) -> Quotation:
     """The submitter takes a quotation back from approval to change it."""
     with transaction.atomic():
         quotation = _lock(quotation, actor)
-        check_transition(quotation, to=S.DRAFT, allowed=QUOTATION_TRANSITIONS, labels=QuotationStatus)
+        check_transition(quotation, to=S.DRAFT, allowed=QUOTATION_TRANSITIONS)
         cancel_approval(obj=quotation, actor=actor)
         _move(quotation, S.DRAFT, actor=actor, message=_("撤回审批"))
     return quotation
@@ -283,7 +278,7 @@ def revise_quotation(*, actor, quotation: Quotation) -> Quotation:
     """The next revision: a draft with the same number and revision + 1; the old one becomes read-only."""
     with transaction.atomic():
         source = _lock(quotation, actor)
-        check_transition(source, to=S.SUPERSEDED, allowed=QUOTATION_TRANSITIONS, labels=QuotationStatus)
+        check_transition(source, to=S.SUPERSEDED, allowed=QUOTATION_TRANSITIONS)
         revision = _clone(
             source,
             actor=actor,
