@@ -36,6 +36,9 @@ format: install-test
 	$(BIN)/ruff format src conftest.py
 	$(BIN)/ruff check --fix src conftest.py
 
+# One worker per core: the suite (browser tests included) runs in parallel, each worker on its own database.
+PYTEST_ARGS ?= -n 2
+
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
