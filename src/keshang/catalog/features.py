@@ -18,7 +18,7 @@ def register() -> None:
     ):
         register_detail_tab("catalog.product", DetailTab(key, label, url_name, order))
     # Product pictures are attachments; core checks each file by its content (images among the types it allows).
-    attachments.register_attachable(Product)
+    attachments.register_attachable(Product, kinds=attachments.IMAGE_KINDS)
     register_detail_tab(
         "catalog.product",
         DetailTab("attachments", gettext_lazy("图片"), attachments.attachment_url_name(Product, "list"), 30),

@@ -36,6 +36,7 @@ from .permissions import Action
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "register_attachable",
+    "IMAGE_KINDS",
     "attachable_models",
     "attachment_url_name",
     "attachment_api_url_name",
@@ -59,11 +60,16 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 #
 
 _attachable: dict[str, type[models.Model]] = {}
+# Models whose attachments are limited to some kinds of content (a product's images).
+_allowed_kinds: dict[str, frozenset[str]] = {}
 
 
-def register_attachable(model: type[models.Model]) -> None:
-    """Give ``model`` attachment pages and API routes; call from ``AppConfig.ready()``."""
+def register_attachable(model: type[models.Model], *, kinds: tuple[str, ...] | None = None) -> None:
+    """Give ``model`` attachment pages and API routes; call from ``AppConfig.ready()``. ``kinds`` limits
+    what may be attached (e.g. ``IMAGE_KINDS``); by default every kind :data:`KINDS` lists."""
     _attachable[model._meta.label_lower] = model
+    if kinds is not None:
+        _allowed_kinds[model._meta.label_lower] = frozenset(kinds)
 
 
 def attachable_models() -> list[type[models.Model]]:
@@ -88,6 +94,7 @@ PDF, PNG, JPEG, GIF, WEBP = "pdf", "png", "jpeg", "gif", "webp"
 OOXML_WORD, OOXML_EXCEL, OOXML_POWERPOINT = "docx", "xlsx", "pptx"
 ODF_TEXT, ODF_SPREADSHEET, ODF_PRESENTATION = "odt", "ods", "odp"
 OLE2, TEXT = "ole2", "text"
+IMAGE_KINDS = (PNG, JPEG, GIF, WEBP)
 
 # Each kind of content and the extensions it may carry, with the MIME type it is served as.
 KINDS: dict[str, dict[str, str]] = {
@@ -234,10 +241,10 @@ def _content_kind(upload) -> str | None:
     return TEXT if _is_plain_text(upload, head) else None
 
 
-def check_upload(upload) -> CheckedUpload:
+def check_upload(upload, *, kinds: frozenset[str] | None = None) -> CheckedUpload:
     """Refuse (``ValidationError`` on ``file``) an empty or oversized file, content of a type not on
-    the list (executables, HTML, SVG, archives…), or content that does not match its extension
-    (an .exe renamed .pdf)."""
+    the list (executables, HTML, SVG, archives…) or not among ``kinds`` when given, or content that does
+    not match its extension (an .exe renamed .pdf)."""
     limit = max_upload_bytes()
     if not upload.size:
         raise ValidationError({"file": _("文件为空。")}, code="empty")
@@ -250,6 +257,11 @@ def check_upload(upload) -> CheckedUpload:
     kind = _content_kind(upload)
     if kind is None:
         raise _unsupported()
+    if kinds is not None and kind not in kinds:
+        allowed = "、".join(extension for allowed_kind in sorted(kinds) for extension in KINDS[allowed_kind])
+        raise ValidationError(
+            {"file": _("这里只能上传以下类型的文件：%(types)s。") % {"types": allowed}}, code="kind_not_allowed"
+        )
     mime_type = KINDS[kind].get(extension)
     if mime_type is None:
         expected = "、".join(KINDS[kind])
@@ -283,7 +295,7 @@ def upload_attachment(*, actor, obj: models.Model, upload) -> Attachment:
     The caller has checked that ``actor`` may change ``obj``. If saving the row fails, the stored
     file is removed again.
     """
-    checked = check_upload(upload)
+    checked = check_upload(upload, kinds=_allowed_kinds.get(obj._meta.label_lower))
     with transaction.atomic():
         attachment = Attachment(
             content_type=ContentType.objects.get_for_model(obj),

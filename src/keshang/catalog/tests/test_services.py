@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keshang.catalog import services
 from keshang.catalog.models import PriceRule, PriceRuleKind, Product, ProductCategory, ProductStatus, Unit
@@ -16,8 +17,9 @@ from keshang.catalog.tests.factories import (
     ProductUnitFactory,
     UnitFactory,
 )
+from keshang.core.attachments import upload_attachment
 from keshang.core.exceptions import ApplicationError
-from keshang.core.models import AuditAction, AuditEntry
+from keshang.core.models import Attachment, AuditAction, AuditEntry
 from keshang.org.tests.factories import UserFactory
 from keshang.partners.tests.factories import PartnerFactory
 
@@ -297,3 +299,16 @@ def test_a_unit_in_use_is_not_deleted():
 def test_unknown_fields_are_a_programming_error():
     with pytest.raises(ValueError):
         services.create_product(actor=None, data=product_data(colour="red"))
+
+
+def test_a_product_takes_images_only():
+    # given a product and a PDF and a PNG
+    product = ProductFactory()
+    pdf = SimpleUploadedFile("说明书.pdf", b"%PDF-1.4\n" + b"0" * 100)
+    png = SimpleUploadedFile("图片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    # when / then the PDF is refused with a field message, the image kept
+    with pytest.raises(ValidationError) as error:
+        upload_attachment(actor=None, obj=product, upload=pdf)
+    assert "file" in error.value.message_dict
+    upload_attachment(actor=None, obj=product, upload=png)
+    assert [attachment.name for attachment in Attachment.objects.for_object(product)] == ["图片.png"]
