@@ -1,3 +1,4 @@
+import datetime
 import threading
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.sales import orders, quotations
 from keshang.sales.models import DeliveryStatus, PaymentStatus, SalesOrder, SalesOrderStatus
+from keshang.sales.selectors import sales_by_customer_month
 
 from .document_factories import flow, line, make_order, make_quotation, make_team
 
@@ -130,3 +132,18 @@ def test_delivery_and_payment_status_are_derived(team):
     assert order.payment_status == PaymentStatus.FULL
     order = orders.close_sales_order(actor=team.rep, order=order)
     assert order.status == SalesOrderStatus.CLOSED
+
+
+def test_sales_by_customer_and_month_sums_confirmed_orders_in_scope(team):
+    # given two confirmed orders in November, one in October, a draft, and a stranger's confirmed order
+    for day in (datetime.date(2026, 11, 3), datetime.date(2026, 11, 20), datetime.date(2026, 10, 5)):
+        orders.confirm_sales_order(actor=team.rep, order=make_order(team, line(team.product, "2"), order_date=day))
+    make_order(team, order_date=datetime.date(2026, 11, 4))
+    # when the manager asks
+    rows = sales_by_customer_month(user=team.manager)
+    # then
+    assert [(row.month, row.gross_amount, row.orders) for row in rows] == [
+        (datetime.date(2026, 10, 1), Decimal("226.00"), 1),
+        (datetime.date(2026, 11, 1), Decimal("452.00"), 2),
+    ]
+    assert sales_by_customer_month(user=team.other_rep) == []
