@@ -93,7 +93,8 @@ class RegionResolver:
 
     ``resolve("广东省 深圳市 南山区")``, ``resolve("广东深圳南山")``, ``resolve("深圳市南山区")``,
     ``resolve("440305")`` all give 南山区; a municipality's districts sit under a placeholder city
-    (北京市 市辖区), which the text skips (``"北京 朝阳区"``). Returns ``(region_pk, None)`` or
+    (北京市 市辖区), which the text skips (``"北京 朝阳区"``), and the municipality may be named twice
+    (``"北京市 北京市 朝阳区"``). Returns ``(region_pk, None)`` or
     ``(None, message)`` when the text names no region or more than one (``"南山区"`` alone: 深圳 and 鹤岗).
     """
 
@@ -106,8 +107,12 @@ class RegionResolver:
         }
         self._by_code = {place.code: place for place in places.values()}
         self._levels: dict[str, list[tuple[str, _Place]]] = {level: [] for level in RegionLevel.values}
+        municipalities = set()
         for place in places.values():
             if place.is_placeholder:
+                parent = places.get(place.parent_pk)
+                if parent is not None and parent.level == RegionLevel.PROVINCE:
+                    municipalities.add(parent.pk)
                 continue  # 市辖区, 县 …: groupings, never written in an address
             entries = [(form, place) for form in _place_forms(place.name)]
             self._levels[place.level].extend(entries)
@@ -116,6 +121,10 @@ class RegionResolver:
                 parent = places.get(parent.parent_pk)  # 北京 朝阳区: a municipality's districts read as its own
             if parent is not None:
                 parent.children.extend(entries)
+        for pk in municipalities:
+            # 北京市 北京市 (朝阳区): a municipality is its own city, and spreadsheets say so.
+            municipality = places[pk]
+            municipality.children.extend((form, municipality) for form in _place_forms(municipality.name))
         self._cache: dict[str, tuple[int | None, str | None]] = {}
 
     def _walk(self, text: str, options: list[tuple[str, _Place]], found: set[int], depth: int = 0) -> None:
