@@ -27,7 +27,7 @@ from keshang.core.money import quantize_price, to_decimal
 
 from .models import PriceRule, PriceRuleKind, Product, ProductUnit, Unit
 
-__all__ = ["PriceQuote", "resolve_price", "resolve_prices", "unit_factor", "unit_choices"]
+__all__ = ["PriceQuote", "resolve_price", "resolve_prices", "price_rules_for", "unit_factor", "unit_choices"]
 
 # Most specific first: the order in which kinds win.
 KIND_PRIORITY = {PriceRuleKind.CUSTOMER: 0, PriceRuleKind.LEVEL: 1, PriceRuleKind.QUANTITY: 2}
@@ -125,18 +125,41 @@ def _check_factor(unit_factor) -> Decimal:
 
 
 def resolve_price(
-    *, product: Product, partner=None, quantity=Decimal("1"), on: datetime.date, unit_factor=Decimal("1")
+    *,
+    product: Product,
+    partner=None,
+    quantity=Decimal("1"),
+    on: datetime.date,
+    unit_factor=Decimal("1"),
+    rules: dict[int, list[PriceRule]] | None = None,
 ) -> PriceQuote:
     """The price of ``quantity`` line units (each ``unit_factor`` base units) of ``product`` for ``partner``
-    on date ``on``. One query (the rules, with their levels)."""
+    on date ``on``. One query (the rules, with their levels), or none when ``rules`` (from
+    :func:`price_rules_for`, for the same partner and date) are given."""
     factor = _check_factor(unit_factor)
     base_quantity = to_decimal(quantity) * factor
-    rules = (
+    if rules is not None:
+        return _quote(product, rules.get(product.pk, ()), base_quantity, factor)
+    candidates = (
         PriceRule.objects.filter(_targets(partner), _valid_on(on), product=product, min_quantity__lte=base_quantity)
         .select_related("partner_level")
         .order_by()
     )
-    return _quote(product, rules, base_quantity, factor)
+    return _quote(product, candidates, base_quantity, factor)
+
+
+def price_rules_for(*, products: Iterable[Product], partner=None, on: datetime.date) -> dict[int, list[PriceRule]]:
+    """Every rule that may price ``products`` for ``partner`` on ``on``, by product id, in one query: a
+    document with many lines prices them all from it (``resolve_price(..., rules=…)``)."""
+    by_product: dict[int, list[PriceRule]] = {}
+    rules = (
+        PriceRule.objects.filter(_targets(partner), _valid_on(on), product__in=[product.pk for product in products])
+        .select_related("partner_level")
+        .order_by()
+    )
+    for rule in rules:
+        by_product.setdefault(rule.product_id, []).append(rule)
+    return by_product
 
 
 def resolve_prices(

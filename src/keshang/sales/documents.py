@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keshang.catalog.models import Product, ProductStatus, ProductUnit, Unit
-from keshang.catalog.pricing import resolve_price
+from keshang.catalog.pricing import price_rules_for, resolve_price
 from keshang.core import audit
 from keshang.core.approvals import ApprovalFacts
 from keshang.core.exceptions import ApplicationError
@@ -79,7 +79,14 @@ def unit_factor(product: Product, unit: Unit | None, conversions: dict | None = 
 
 
 def build_line(
-    line: PricedLine, item: LineInput, *, partner, on, position: int, conversions: dict | None = None
+    line: PricedLine,
+    item: LineInput,
+    *,
+    partner,
+    on,
+    position: int,
+    conversions: dict | None = None,
+    rules: dict | None = None,
 ) -> PricedLine:
     """Fill ``line`` (unsaved) from ``item``: the default price from the catalog's rules when none was typed,
     then every amount from the one typed price (keshang.core.money.price_line)."""
@@ -90,7 +97,7 @@ def build_line(
     if quantity <= 0:
         raise ValidationError({"quantity": _("数量必须大于 0。")})
     factor = unit_factor(product, item.unit, conversions)
-    quote = resolve_price(product=product, partner=partner, quantity=quantity, on=on, unit_factor=factor)
+    quote = resolve_price(product=product, partner=partner, quantity=quantity, on=on, unit_factor=factor, rules=rules)
     entry = item.price_entry if item.price_entry in PriceEntry.values else PriceEntry.GROSS
     typed = item.unit_price
     if typed is None:
@@ -259,6 +266,7 @@ def replace_lines(document: PricedDocument, line_model, items: list[LineInput], 
             "product_id", "unit_id", "factor"
         )
     }
+    rules = price_rules_for(products=[item.product for item in items], partner=partner, on=on)
     parent_field = line_model.scope_parent
     lines = []
     errors = {}
@@ -271,8 +279,11 @@ def replace_lines(document: PricedDocument, line_model, items: list[LineInput], 
                 on=on,
                 position=position,
                 conversions=conversions,
+                rules=rules,
             )
-            line.full_clean(exclude=[parent_field])
+            # Product and unit are rows already loaded (the unit checked against the product's conversions):
+            # a query per line to prove they exist would only slow a document of many lines.
+            line.full_clean(exclude=[parent_field, "product", "unit"])
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             for texts in messages.values():

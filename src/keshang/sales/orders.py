@@ -197,7 +197,8 @@ def _confirm(order: SalesOrder, *, actor, message: str, before: dict | None = No
     order.number = order.number or next_number("SO", on=order.order_date)
     order.confirmed_at = timezone.now()
     order.confirmed_by = actor if getattr(actor, "pk", None) else None
-    order.full_clean()
+    # Only the number and the stamps changed since the draft was validated; the related rows are unchanged.
+    order.full_clean(exclude=["owner", "department", "created_by", "partner", "contact", "quotation", "confirmed_by"])
     _move(order, S.CONFIRMED, actor=actor, before=before, message=message)
 
 
