@@ -32,9 +32,15 @@ SHORT_ASCII_TOKEN = 8
 
 
 def grams_of(search_text: str) -> set[str]:
+    """Every two-character piece of the Chinese words and of the ASCII words no longer than the longest
+    Chinese word: a name's initials are as long as the name (诚宏嘉易电子有限公司 → chjydzyxgs, 10 letters),
+    its full pinyin always longer, so the initials of a long name are covered and full pinyin is not."""
+    tokens = search_text.split()
+    longest_chinese = max((len(token) for token in tokens if CJK.search(token)), default=0)
+    short = max(SHORT_ASCII_TOKEN, longest_chinese)
     grams = set()
-    for token in search_text.split():
-        if CJK.search(token) or len(token) <= SHORT_ASCII_TOKEN:
+    for token in tokens:
+        if CJK.search(token) or len(token) <= short:
             grams.update(token[index : index + 2] for index in range(len(token) - 1))
     return grams
 

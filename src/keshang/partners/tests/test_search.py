@@ -86,6 +86,12 @@ def test_bigrams_cover_chinese_and_initials_but_not_long_pinyin():
     assert "ua" not in grams
 
 
+def test_the_initials_of_a_long_name_get_bigrams_and_its_full_pinyin_does_not():
+    grams = grams_of("诚宏嘉易电子有限公司 chenghongjiayidianziyouxiangongsi chjydzyxgs")
+    assert {"ch", "hj", "gs"} <= grams
+    assert "en" not in grams and "ng" not in grams
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 triggers exist on SQLite only")
 def test_the_fts_triggers_survive_every_migration():
     """A later migration that rebuilds partners_partner would drop them silently: this fails then."""
