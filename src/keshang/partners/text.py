@@ -28,7 +28,6 @@ from importlib import resources
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
@@ -421,13 +420,22 @@ _HAN_OR_OTHER = re.compile(rf"([{_HAN_CLASS}]+)|([^{_HAN_CLASS}]+)")
 _Slot = tuple[tuple[str, str], ...]
 
 
+@functools.cache
+def _han_readings():
+    """pypinyin, loaded on first use: its dictionaries take ~55 MB, which processes that never derive a search
+    text (most web requests) need not hold."""
+    from pypinyin import Style, pinyin
+
+    return functools.partial(pinyin, style=Style.NORMAL, heteronym=True)
+
+
 def _slots(folded: str) -> list[_Slot]:
     slots: list[_Slot] = []
     for han, other in _HAN_OR_OTHER.findall(folded):
         if han:
             # heteronym=True gives every reading of a character pypinyin cannot place in a phrase (单 → dan,
             # chan, shan) but only the phrase's reading otherwise (重庆 → chong; 银行 → hang).
-            for readings in pinyin(han, style=Style.NORMAL, heteronym=True):
+            for readings in _han_readings()(han):
                 slots.append(tuple((reading, reading[:1]) for reading in dict.fromkeys(readings) if reading))
         elif token := _NON_WORD.sub("", other):
             slots.append(((token, token),))

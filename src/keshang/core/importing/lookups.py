@@ -4,14 +4,14 @@ resolved from what people type in a spreadsheet, in memory (no query per row).""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import phonenumbers
 from django.utils.translation import gettext as _
-from phonenumbers import geocoder
 
 from ..models import Region, RegionLevel
 from .base import normalise_header
@@ -36,19 +36,22 @@ COUNTRY_ALIASES = {
 }
 
 
+COUNTRIES = Path(__file__).resolve().parent.parent / "data" / "countries.json"
+
+
 @functools.cache
 def _countries() -> dict[str, str]:
-    """Country names in English and Chinese, and ISO codes, to ISO codes, from phonenumbers' own data."""
+    """Country names in English and Chinese, and ISO codes, to ISO codes.
+
+    The names are phonenumbers' own (``data/countries.json`` was written from its locale data for the regions
+    it can parse): importing ``phonenumbers.geocoder`` would load all of its geographic data, ~95 MB in
+    every web worker, for 245 names.
+    """
     table = {}
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+    for region, names in json.loads(COUNTRIES.read_text(encoding="utf-8")).items():
         table.setdefault(region.casefold(), region)
-        example = phonenumbers.example_number(region)
-        if example is None:
-            continue
-        for language in ("en", "zh"):
-            name = geocoder.country_name_for_number(example, language)
-            if name:
-                table.setdefault(normalise_header(name), region)
+        for name in names.values():
+            table.setdefault(normalise_header(name), region)
     table.update(COUNTRY_ALIASES)
     return table
 
