@@ -51,3 +51,10 @@ messages: install-test
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Benchmarks of issue 5 (bench/README.md): Keshang against the raw-database limit on a seeded workload of
+# N customers, on SQLite and, when DATABASE_URL is set, on PostgreSQL; writes bench/results/<date>-<db>.json.
+N ?= 100000
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run --n $(N)
