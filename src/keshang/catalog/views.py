@@ -145,11 +145,7 @@ class ProductEditView(ObjectEditView):
         return services.create_product(actor=actor, data=form.product_data(), confirm_duplicate=confirm)
 
     def handle_application_error(self, form, error):
-        if error.fields:
-            for field, messages in error.fields.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            super().handle_application_error(form, error)
+        super().handle_application_error(form, error)
         if isinstance(error, DuplicateProductError):
             form.offer_confirmation()
 
@@ -191,12 +187,6 @@ class ProductImportView(ImportUploadView):
 
 class ProductPartEditView(PartEditView):
     template_name = "catalog/part_edit.html"
-
-    def handle_application_error(self, form, error):
-        for field, messages in error.fields.items():
-            form.add_error(field if field in form.fields else None, messages)
-        if not error.fields:
-            super().handle_application_error(form, error)
 
 
 class ProductUnitEditView(ProductPartEditView):
@@ -262,12 +252,6 @@ class CategoryEditView(ObjectEditView):
         if form.instance.pk:
             return services.update_category(actor=self.request.user, category=form.instance, data=form.cleaned_data)
         return services.create_category(actor=self.request.user, data=form.cleaned_data)
-
-    def handle_application_error(self, form, error):
-        for field, messages in error.fields.items():
-            form.add_error(field if field in form.fields else None, messages)
-        if not error.fields:
-            super().handle_application_error(form, error)
 
 
 class CategoryDeleteView(ObjectDeleteView):

@@ -42,7 +42,8 @@ from .views import (
     ObjectHistoryView,
     ObjectListView,
     PersonalViewMixin,
-    _add_errors,
+    add_application_error,
+    add_validation_error,
     htmx_partial,
     redirect_after_write,
 )
@@ -143,11 +144,9 @@ class ApprovalRequestDetailView(PersonalViewMixin, View):
                 if error.code == approvals.ApprovalErrorCode.ALREADY_DECIDED:
                     messages.error(request, error.message)
                     return redirect_after_write(request, request.path)
-                for field, errors in (error.fields or {None: [error.message]}).items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                add_application_error(form, error)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             else:
                 done = {
                     "approve": _("已同意“%(document)s”。"),
@@ -253,7 +252,7 @@ class ApprovalFlowEditView(ObjectEditView):
                     )
                     recheck_scope(user=request.user, obj=saved, action=self.get_action())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:

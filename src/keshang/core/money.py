@@ -30,6 +30,7 @@ __all__ = [
     "DocumentTotals",
     "document_totals",
     "amount_in_words",
+    "format_amount",
     "convert_to_cny",
 ]
 
@@ -195,6 +196,11 @@ def amount_in_words(amount) -> str:
     if words.endswith(("元", "角")):
         words += "整"
     return f"人民币{sign}{words}"
+
+
+def format_amount(amount) -> str:
+    """An amount as printed on documents: rounded to cents, thousands separated (1,234.50)."""
+    return f"{quantize_amount(amount):,}"
 
 
 def convert_to_cny(amount, rate) -> Decimal:

@@ -45,6 +45,8 @@ __all__ = [
     "ObjectHistoryView",
     "PartEditView",
     "PartDeleteView",
+    "add_validation_error",
+    "add_application_error",
     "htmx_partial",
     "PAGE_SIZES",
 ]
@@ -272,8 +274,8 @@ class ObjectEditView(ScopedViewMixin, ObjectMixin, View):
         return self.reverse_or_none("detail", pk=obj.pk) or self.reverse_or_none("list") or "/"
 
     def handle_application_error(self, form, error: ApplicationError) -> None:
-        """A service refused: show its message on the form (subclasses may offer a way forward)."""
-        form.add_error(None, error.message)
+        """A service refused: its messages on the form (subclasses may offer a way forward)."""
+        add_application_error(form, error)
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object() if "pk" in kwargs else None
@@ -288,7 +290,7 @@ class ObjectEditView(ScopedViewMixin, ObjectMixin, View):
                     saved = self.save_form(form)
                     recheck_scope(user=request.user, obj=saved, action=self.get_action())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             except ApplicationError as error:
                 self.handle_application_error(form, error)
             else:
@@ -302,12 +304,22 @@ class ObjectEditView(ScopedViewMixin, ObjectMixin, View):
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_validation_error(form, error: ValidationError) -> None:
+    """A model's or service's ValidationError on the form: on the fields it names, the rest above the form."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def add_application_error(form, error: ApplicationError) -> None:
+    """A service's refusal on the form: messages for fields the form has go on those fields, the others
+    above the form; a refusal that names no field shows its message above the form."""
+    for field, field_messages in error.fields.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+    if not error.fields:
+        form.add_error(None, error.message)
 
 
 class ObjectDeleteView(ScopedViewMixin, ObjectMixin, View):

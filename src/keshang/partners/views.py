@@ -127,7 +127,8 @@ class PartnerEditView(ObjectEditView):
         return response
 
     def handle_application_error(self, form, error):
-        super().handle_application_error(form, error)
+        # The duplicate warning names the other partner and its owner: it belongs above the whole form.
+        form.add_error(None, error.message)
         if isinstance(error, DuplicatePartnerError) and not error.blocking:
             form.offer_confirmation()
 

@@ -19,15 +19,17 @@ from keshang.core import audit
 from keshang.core.approvals import ApprovalFacts
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction
-from keshang.core.money import document_totals, price_line, quantize_amount, quantize_price, to_decimal
+from keshang.core.money import document_totals, format_amount, price_line, quantize_amount, quantize_price, to_decimal
 
 from .models import PricedDocument, PricedLine, PriceEntry
 
 __all__ = [
     "LineInput",
+    "LinePricing",
     "TransitionError",
     "build_line",
     "store_totals",
+    "apply_header",
     "check_transition",
     "lock_document",
     "move_document",
@@ -63,14 +65,33 @@ class LineInput:
     description: str = ""
 
 
-def unit_factor(product: Product, unit: Unit | None, conversions: dict | None = None) -> Decimal:
+@dataclass(frozen=True)
+class LinePricing:
+    """What prices a document's lines, read once for all of them: unit conversions and price rules."""
+
+    partner: object
+    on: object
+    conversions: dict
+    rules: dict
+
+    @classmethod
+    def load(cls, products, *, partner, on) -> LinePricing:
+        products = list({product.pk: product for product in products}.values())
+        conversions = {
+            (product_id, unit_id): factor
+            for product_id, unit_id, factor in ProductUnit.objects.filter(product__in=products).values_list(
+                "product_id", "unit_id", "factor"
+            )
+        }
+        rules = price_rules_for(products=products, partner=partner, on=on)
+        return cls(partner=partner, on=on, conversions=conversions, rules=rules)
+
+
+def unit_factor(product: Product, unit: Unit | None, conversions: dict) -> Decimal:
     """How many base units one ``unit`` of ``product`` is; an unknown unit is a field error."""
     if unit is None or unit.pk == product.unit_id:
         return Decimal("1")
-    if conversions is not None:
-        factor = conversions.get((product.pk, unit.pk))
-    else:
-        factor = ProductUnit.objects.filter(product=product, unit=unit).values_list("factor", flat=True).first()
+    factor = conversions.get((product.pk, unit.pk))
     if factor is None:
         raise ValidationError(
             {"unit": _("商品“%(product)s”没有单位“%(unit)s”的换算。") % {"product": product, "unit": unit}}
@@ -78,16 +99,7 @@ def unit_factor(product: Product, unit: Unit | None, conversions: dict | None = 
     return factor
 
 
-def build_line(
-    line: PricedLine,
-    item: LineInput,
-    *,
-    partner,
-    on,
-    position: int,
-    conversions: dict | None = None,
-    rules: dict | None = None,
-) -> PricedLine:
+def build_line(line: PricedLine, item: LineInput, *, pricing: LinePricing, position: int) -> PricedLine:
     """Fill ``line`` (unsaved) from ``item``: the default price from the catalog's rules when none was typed,
     then every amount from the one typed price (keshang.core.money.price_line)."""
     product = item.product
@@ -96,8 +108,15 @@ def build_line(
     quantity = to_decimal(item.quantity)
     if quantity <= 0:
         raise ValidationError({"quantity": _("数量必须大于 0。")})
-    factor = unit_factor(product, item.unit, conversions)
-    quote = resolve_price(product=product, partner=partner, quantity=quantity, on=on, unit_factor=factor, rules=rules)
+    factor = unit_factor(product, item.unit, pricing.conversions)
+    quote = resolve_price(
+        product=product,
+        partner=pricing.partner,
+        quantity=quantity,
+        on=pricing.on,
+        unit_factor=factor,
+        rules=pricing.rules,
+    )
     entry = item.price_entry if item.price_entry in PriceEntry.values else PriceEntry.GROSS
     typed = item.unit_price
     if typed is None:
@@ -188,6 +207,16 @@ def check_transition(document, *, to: str, allowed: set[tuple[str, str]]) -> Non
         )
 
 
+def apply_header(document: PricedDocument, data: dict, fields) -> None:
+    """Copy the header ``fields`` present in ``data``; a contact must be one of the customer's."""
+    for field in fields:
+        if field in data:
+            setattr(document, field, data[field])
+    if document.contact_id and document.contact.partner_id != document.partner_id:
+        message = _("联系人不属于所选客户。")
+        raise ApplicationError(message, fields={"contact": [message]})
+
+
 def check_version(document, expected_version: int | None) -> None:
     """Optimistic concurrency: a save based on an older version than the stored one is refused."""
     if expected_version is not None and int(expected_version) != document.version:
@@ -209,19 +238,15 @@ def document_facts(document: PricedDocument) -> ApprovalFacts:
     )
 
 
-def _money(value) -> str:
-    return f"{quantize_amount(value):,}"
-
-
 def document_snapshot(document: PricedDocument) -> dict:
     """The document as approvers see it and later compare: header fields and the lines."""
     lines = list(document.lines.select_related("product", "unit"))
     fields = [
         [_("客户"), str(document.partner)],
         [_("负责人"), str(document.owner)],
-        [_("不含税金额"), _money(document.net_amount)],
-        [_("税额"), _money(document.tax_amount)],
-        [_("价税合计"), _money(document.gross_amount)],
+        [_("不含税金额"), format_amount(document.net_amount)],
+        [_("税额"), format_amount(document.tax_amount)],
+        [_("价税合计"), format_amount(document.gross_amount)],
         [_("最大折扣率（%）"), str(document.max_discount_percent)],
         [_("有低于最低售价的明细"), _("是") if document.below_min_price else _("否")],
         [_("付款条件"), document.payment_terms],
@@ -246,7 +271,7 @@ def document_snapshot(document: PricedDocument) -> dict:
             str(line.unit_price_gross),
             str(line.unit_price_net),
             str(line.discount_percent),
-            _money(line.gross_amount),
+            format_amount(line.gross_amount),
             str(line.min_price) if line.min_price is not None else "",
         ]
         for line in lines
@@ -259,28 +284,13 @@ def replace_lines(document: PricedDocument, line_model, items: list[LineInput], 
     after validating every one; errors name the line."""
     if not items:
         raise ValidationError({"lines": _("至少需要一行明细。")})
-    products = {item.product.pk for item in items}
-    conversions = {
-        (product_id, unit_id): factor
-        for product_id, unit_id, factor in ProductUnit.objects.filter(product__in=products).values_list(
-            "product_id", "unit_id", "factor"
-        )
-    }
-    rules = price_rules_for(products=[item.product for item in items], partner=partner, on=on)
+    pricing = LinePricing.load([item.product for item in items], partner=partner, on=on)
     parent_field = line_model.scope_parent
     lines = []
     errors = {}
     for position, item in enumerate(items, start=1):
         try:
-            line = build_line(
-                line_model(**{parent_field: document}),
-                item,
-                partner=partner,
-                on=on,
-                position=position,
-                conversions=conversions,
-                rules=rules,
-            )
+            line = build_line(line_model(**{parent_field: document}), item, pricing=pricing, position=position)
             # Product and unit are rows already loaded (the unit checked against the product's conversions):
             # a query per line to prove they exist would only slow a document of many lines.
             line.full_clean(exclude=[parent_field, "product", "unit"])

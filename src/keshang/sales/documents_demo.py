@@ -125,7 +125,7 @@ def load_document_demo(*, actor, password_for, stdout) -> dict[str, str]:
             elif quotation.status == QuotationStatus.SENT and move == "accept":
                 quotation = quotations.accept_quotation(actor=owner, quotation=quotation)
             elif quotation.status == QuotationStatus.SENT and move == "reject":
-                quotation = quotations.reject_quotation(actor=owner, quotation=quotation, message="价格偏高")
+                quotation = quotations.reject_quotation(actor=owner, quotation=quotation, reason="价格偏高")
     quotations.expire_quotations(on=today)
     stdout.write(f"销售订单 {SalesOrder.objects.count()} 张，报价单 {Quotation.objects.count()} 张")
     return {}

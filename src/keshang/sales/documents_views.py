@@ -25,12 +25,14 @@ from keshang.core.views import (
     ObjectDetailView,
     ObjectMixin,
     ScopedViewMixin,
+    add_application_error,
+    add_validation_error,
     redirect_after_write,
 )
 from keshang.partners.models import Partner
 
 from . import selectors
-from .documents import build_line, store_totals
+from .documents import LinePricing, build_line, store_totals
 from .documents_forms import LineFormSet, initial_lines, line_inputs
 from .models import PriceEntry
 
@@ -122,12 +124,9 @@ class DocumentEditView(ScopedViewMixin, ObjectMixin, View):
                         )
                     recheck_scope(user=request.user, obj=saved, action=self.get_action())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             except ApplicationError as error:
-                for field, texts in error.fields.items():
-                    form.add_error(field if field in form.fields else None, texts)
-                if not error.fields:
-                    form.add_error(None, error.message)
+                add_application_error(form, error)
             else:
                 messages.success(request, _("已保存“%(object)s”。") % {"object": saved})
                 return redirect_after_write(request, reverse(self.url_name("detail"), args=[saved.pk]))
@@ -147,30 +146,25 @@ class DocumentEditView(ScopedViewMixin, ObjectMixin, View):
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def preview_lines(formset, form, user) -> dict:
     """Price every complete line as the service will (unsaved), for the editor's derived figures and totals:
     the other unit price, the amounts, which rule gave the price, and the customer's last price."""
     partner_id = form.data.get("partner") if hasattr(form, "data") else None
     partner = Partner.objects.visible_to(user).filter(pk=partner_id).first() if str(partner_id).isdigit() else None
-    on = _date_of(form)
-    rows = []
-    priced = []
-    for line_form in formset.forms:
-        row = {"form": line_form, "line": None, "error": "", "last_price": None}
-        data = line_form.cleaned_data if line_form.is_valid() else None
+    rows = [{"form": line_form, "line": None, "error": "", "last_price": None} for line_form in formset.forms]
+    items = {}
+    for row in rows:
+        data = row["form"].cleaned_data if row["form"].is_valid() else None
         if data and data.get("product") and not data.get("DELETE"):
-            item = line_form.to_input()
+            items[id(row)] = row["form"].to_input()
+    pricing = LinePricing.load([item.product for item in items.values()], partner=partner, on=_date_of(form))
+    priced = []
+    for row in rows:
+        item = items.get(id(row))
+        if item is not None:
             row["auto"] = item.unit_price is None
             try:
-                line = build_line(_PreviewLine(), item, partner=partner, on=on, position=len(priced) + 1)
+                line = build_line(_PreviewLine(), item, pricing=pricing, position=len(priced) + 1)
             except ValidationError as error:
                 row["error"] = "；".join(error.messages)
             else:
@@ -178,7 +172,6 @@ def preview_lines(formset, form, user) -> dict:
                 priced.append(line)
                 if partner is not None:
                     row["last_price"] = selectors.last_price(user=user, partner=partner, product=item.product)
-        rows.append(row)
     totals = _PreviewLine()
     store_totals(totals, priced)
     return {"rows": rows, "totals": totals, "amount_in_words": amount_in_words(totals.gross_amount)}
@@ -237,8 +230,10 @@ class DocumentMoveView(ScopedViewMixin, ObjectMixin, View):
     reason where the move needs one)."""
 
     template_name = "sales/document_move.html"
-    # move key → (service, label, needs a reason, action)
+    # move key → (service, label, needs a reason, action); a service takes ``<document_kwarg>=`` and, when it
+    # needs one, ``reason=``.
     services: dict = {}
+    document_kwarg = ""
 
     def get_action(self) -> str:
         move = self.services.get(self.kwargs.get("move"))
@@ -269,7 +264,8 @@ class DocumentMoveView(ScopedViewMixin, ObjectMixin, View):
             return redirect_after_write(request, reverse(self.url_name("move"), args=[obj.pk, move]))
         try:
             with transaction.atomic():
-                result = service(actor=request.user, obj=obj, reason=reason)
+                extra = {"reason": reason} if needs_reason else {}
+                result = service(actor=request.user, **{self.document_kwarg: obj}, **extra)
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect_after_write(request, self.detail_url(obj))

@@ -28,6 +28,7 @@ from keshang.core.views import (
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
+    add_application_error,
     htmx_partial,
     redirect_after_write,
 )
@@ -40,15 +41,6 @@ from .opportunities_forms import CompetitorForm, MoveStageForm, OpportunityForm,
 from .opportunities_tables import OpportunityStageTable, OpportunityTable
 
 __all__ = ["urlpatterns"]
-
-
-def _field_errors(form, error: ApplicationError) -> None:
-    """A service's refusal on the fields it names (close reason, stage), else above the form."""
-    named = {name: messages for name, messages in error.fields.items() if name in form.fields}
-    for name, field_messages in named.items():
-        form.add_error(name, field_messages)
-    if not named:
-        form.add_error(None, error.message)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -157,9 +149,6 @@ class OpportunityEditView(ObjectEditView):
                 actor=actor, opportunity=form.instance, data=form.opportunity_data(), contacts=contacts
             )
         return opportunities.create_opportunity(actor=actor, data=form.opportunity_data(), contacts=contacts)
-
-    def handle_application_error(self, form, error):
-        _field_errors(form, error)
 
     def render(self, form, obj, status=200):
         response = super().render(form, obj, status)
@@ -335,7 +324,7 @@ class OpportunityMoveView(ScopedViewMixin, ObjectMixin, View):
                     # The card's keyboard form has no room for a reason: ask for it on the move page.
                     url = reverse("sales:opportunity_move", args=[obj.pk]) + "?" + urlencode({"stage": stage.pk})
                     return redirect_after_write(request, url)
-                _field_errors(form, error)
+                add_application_error(form, error)
             else:
                 notice = _("已将“%(name)s”移动到“%(stage)s”。") % {"name": obj, "stage": stage}
                 if from_board:

@@ -28,6 +28,7 @@ from keshang.core.registry import DetailTab, register_demo_loader, register_deta
 
 from .documents import (
     LineInput,
+    apply_header,
     check_transition,
     check_version,
     document_facts,
@@ -98,11 +99,7 @@ def _move(order: SalesOrder, to: str, *, actor, message: str = "", before: dict 
 
 
 def _apply(order: SalesOrder, data: dict) -> None:
-    for field in ORDER_FIELDS:
-        if field in data:
-            setattr(order, field, data[field])
-    if order.contact_id and order.contact.partner_id != order.partner_id:
-        raise ApplicationError(_("联系人不属于所选客户。"), fields={"contact": [_("联系人不属于所选客户。")]})
+    apply_header(order, data, ORDER_FIELDS)
     if order.delivery_date and order.order_date and order.delivery_date < order.order_date:
         message = _("交货日期不能早于订单日期。")
         raise ApplicationError(message, fields={"delivery_date": [message]})

@@ -14,17 +14,13 @@ from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
 from keshang.core.masking import Masker
 from keshang.core.models import AuditAction
-from keshang.core.money import amount_in_words, quantize_amount
+from keshang.core.money import amount_in_words, format_amount
 from keshang.partners.models import Contact
 
 from .models import Quotation, QuotationStatus
 from .quotations import mark_quotation_sent
 
 __all__ = ["quotation_context", "quotation_pdf", "pdf_filename", "send_quotation_email"]
-
-
-def _money(value) -> str:
-    return f"{quantize_amount(value):,}"
 
 
 def _price(value) -> str:
@@ -52,7 +48,7 @@ def quotation_context(quotation: Quotation, *, user) -> dict:
             "price_net": _price(line.unit_price_net),
             "discount": format(line.discount_percent.normalize(), "f"),
             "vat": f"{(line.vat_rate * 100).normalize():f}%",
-            "amount": _money(line.gross_amount),
+            "amount": format_amount(line.gross_amount),
         }
         for line in quotation.lines.select_related("product", "unit")
     ]
@@ -62,9 +58,9 @@ def quotation_context(quotation: Quotation, *, user) -> dict:
         "contact": contact,
         "contact_phone": contact_phone,
         "lines": lines,
-        "net_amount": _money(quotation.net_amount),
-        "tax_amount": _money(quotation.tax_amount),
-        "gross_amount": _money(quotation.gross_amount),
+        "net_amount": format_amount(quotation.net_amount),
+        "tax_amount": format_amount(quotation.tax_amount),
+        "gross_amount": format_amount(quotation.gross_amount),
         "amount_in_words": amount_in_words(quotation.gross_amount),
     }
 

@@ -28,6 +28,7 @@ from keshang.core.scope import recheck_scope
 
 from .documents import (
     LineInput,
+    apply_header,
     check_transition,
     check_version,
     document_facts,
@@ -96,11 +97,7 @@ def _move(quotation: Quotation, to: str, *, actor, message: str = "", before: di
 
 
 def _apply(quotation: Quotation, data: dict) -> None:
-    for field in QUOTATION_FIELDS:
-        if field in data:
-            setattr(quotation, field, data[field])
-    if quotation.contact_id and quotation.contact.partner_id != quotation.partner_id:
-        raise ApplicationError(_("联系人不属于所选客户。"), fields={"contact": [_("联系人不属于所选客户。")]})
+    apply_header(quotation, data, QUOTATION_FIELDS)
     if quotation.opportunity_id and quotation.opportunity.partner_id != quotation.partner_id:
         raise ApplicationError(_("商机不属于所选客户。"), fields={"opportunity": [_("商机不属于所选客户。")]})
     if quotation.quote_date and not quotation.valid_until:
@@ -217,12 +214,13 @@ def mark_quotation_sent(*, actor, quotation: Quotation) -> Quotation:
     return _simple_move(quotation, S.SENT, actor=actor, stamp="sent_at")
 
 
-def accept_quotation(*, actor, quotation: Quotation, message: str = "") -> Quotation:
-    return _simple_move(quotation, S.ACCEPTED, actor=actor, stamp="closed_at", message=message)
+def accept_quotation(*, actor, quotation: Quotation, reason: str = "") -> Quotation:
+    return _simple_move(quotation, S.ACCEPTED, actor=actor, stamp="closed_at", message=reason)
 
 
-def reject_quotation(*, actor, quotation: Quotation, message: str = "") -> Quotation:
-    return _simple_move(quotation, S.REJECTED, actor=actor, stamp="closed_at", message=message)
+def reject_quotation(*, actor, quotation: Quotation, reason: str = "") -> Quotation:
+    """The customer said no; ``reason`` (why) goes into the audit trail."""
+    return _simple_move(quotation, S.REJECTED, actor=actor, stamp="closed_at", message=reason)
 
 
 def expire_quotations(*, on: datetime.date | None = None) -> int:

@@ -255,7 +255,7 @@ def _move(service, *, kwarg: str, with_reason: bool = False, scope_action: str =
 
     def move(self, request, pk=None):
         obj = self.get_object()
-        extra = {"reason" if kwarg == "order" else "message": self._reason()} if with_reason else {}
+        extra = {"reason": self._reason()} if with_reason else {}
         result = service(actor=request.user, **{kwarg: obj}, **extra)
         return self._respond(result)
 

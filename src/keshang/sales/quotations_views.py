@@ -126,30 +126,24 @@ class QuotationHistoryView(ObjectHistoryView):
     model = Quotation
 
 
-def _quotation_move(service, *, with_reason=False):
-    def move(*, actor, obj, reason):
-        return service(actor=actor, quotation=obj, **({"message": reason} if with_reason else {}))
-
-    return move
-
-
 class QuotationMoveView(DocumentMoveView):
     model = Quotation
+    document_kwarg = "quotation"
     services = {
-        "submit": (_quotation_move(quotations.submit_quotation), gettext_lazy("提交"), False, Action.CHANGE),
-        "withdraw": (_quotation_move(quotations.withdraw_quotation), gettext_lazy("撤回审批"), False, Action.CHANGE),
-        "send": (_quotation_move(quotations.mark_quotation_sent), gettext_lazy("标记为已发送"), False, Action.CHANGE),
-        "accept": (_quotation_move(quotations.accept_quotation), gettext_lazy("客户已接受"), False, Action.CHANGE),
+        "submit": (quotations.submit_quotation, gettext_lazy("提交"), False, Action.CHANGE),
+        "withdraw": (quotations.withdraw_quotation, gettext_lazy("撤回审批"), False, Action.CHANGE),
+        "send": (quotations.mark_quotation_sent, gettext_lazy("标记为已发送"), False, Action.CHANGE),
+        "accept": (quotations.accept_quotation, gettext_lazy("客户已接受"), False, Action.CHANGE),
         "reject": (
-            _quotation_move(quotations.reject_quotation, with_reason=True),
+            quotations.reject_quotation,
             gettext_lazy("客户已拒绝"),
             True,
             Action.CHANGE,
         ),
-        "revise": (_quotation_move(quotations.revise_quotation), gettext_lazy("修订"), False, Action.CHANGE),
-        "copy": (_quotation_move(quotations.copy_quotation), gettext_lazy("复制"), False, Action.VIEW),
+        "revise": (quotations.revise_quotation, gettext_lazy("修订"), False, Action.CHANGE),
+        "copy": (quotations.copy_quotation, gettext_lazy("复制"), False, Action.VIEW),
         "to_order": (
-            _quotation_move(orders.create_order_from_quotation),
+            orders.create_order_from_quotation,
             gettext_lazy("转为销售订单"),
             False,
             Action.VIEW,
@@ -307,21 +301,15 @@ class SalesOrderHistoryView(ObjectHistoryView):
     model = SalesOrder
 
 
-def _order_move(service, *, with_reason=False):
-    def move(*, actor, obj, reason):
-        return service(actor=actor, order=obj, **({"reason": reason} if with_reason else {}))
-
-    return move
-
-
 class SalesOrderMoveView(DocumentMoveView):
     model = SalesOrder
+    document_kwarg = "order"
     services = {
-        "confirm": (_order_move(orders.confirm_sales_order), gettext_lazy("确认订单"), False, Action.CHANGE),
-        "withdraw": (_order_move(orders.withdraw_sales_order), gettext_lazy("撤回审批"), False, Action.CHANGE),
-        "close": (_order_move(orders.close_sales_order), gettext_lazy("关闭"), False, Action.CHANGE),
+        "confirm": (orders.confirm_sales_order, gettext_lazy("确认订单"), False, Action.CHANGE),
+        "withdraw": (orders.withdraw_sales_order, gettext_lazy("撤回审批"), False, Action.CHANGE),
+        "close": (orders.close_sales_order, gettext_lazy("关闭"), False, Action.CHANGE),
         "cancel": (
-            _order_move(orders.cancel_sales_order, with_reason=True),
+            orders.cancel_sales_order,
             gettext_lazy("取消订单"),
             True,
             Action.CHANGE,

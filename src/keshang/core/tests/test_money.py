@@ -11,6 +11,7 @@ from keshang.core.money import (
     amount_in_words,
     convert_to_cny,
     document_totals,
+    format_amount,
     gross_from_net,
     line_amount,
     net_from_gross,
@@ -459,3 +460,8 @@ def test_a_line_refuses_an_unknown_entry_and_a_discount_over_100():
         price_line(quantity=1, unit_price=Decimal("1"), entry="both", vat_rate=Decimal("0.13"))
     with pytest.raises(ValueError):
         price_line(quantity=1, unit_price=Decimal("1"), entry="gross", vat_rate=Decimal("0.13"), discount_percent=101)
+
+
+def test_an_amount_is_printed_in_cents_with_thousands_separated():
+    assert format_amount(Decimal("1234567.005")) == "1,234,567.01"
+    assert format_amount(Decimal("0")) == "0.00"
