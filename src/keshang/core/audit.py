@@ -20,9 +20,13 @@ from .models import AuditAction, AuditEntry
 
 __all__ = ["snapshot", "record", "record_event", "serialize_value"]
 
+_AS_IS = frozenset({str, int, bool})
+
 
 def serialize_value(value):
     """JSON-safe form of a field value: Decimals as strings, so money is never turned into a float."""
+    if value is None or type(value) in _AS_IS:
+        return value  # most values: one look-up instead of the checks below (imports snapshot 100,000 rows)
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):

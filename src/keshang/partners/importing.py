@@ -35,7 +35,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from keshang.core import audit
+from keshang.core import audit, bulk
 from keshang.core.context import current_request
 from keshang.core.exceptions import ApplicationError, ScopeViolation
 from keshang.core.importing import (
@@ -670,7 +670,7 @@ def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]
             services.derive_partner_keys(partner)  # the same keys and search text create_partner derives
             # Taken before the insert, when there is no pk and so no per-row query for the tags.
             snapshots.append(audit.snapshot(partner))
-        Partner.objects.bulk_create([partner for partner, _contact in partners])
+        bulk.insert_rows(Partner, [partner for partner, _contact in partners])
         pks = [partner.pk for partner, _contact in partners]
         if user is not None and Partner.objects.visible_to(user, Action.ADD).filter(pk__in=pks).count() != len(pks):
             raise ScopeViolation()
@@ -682,7 +682,7 @@ def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]
                 # As services.save_contact derives it.
                 contact.search_text = services.contact_search_text(contact)
                 contacts.append(contact)
-        Contact.objects.bulk_create(contacts)
+        bulk.insert_rows(Contact, contacts)
         entries = []
         partner_type = ContentType.objects.get_for_model(Partner)
         contact_type = ContentType.objects.get_for_model(Contact)
@@ -723,7 +723,7 @@ def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]
                     related_object_id=str(contact.partner_id),
                 )
             )
-        AuditEntry.objects.bulk_create(entries)
+        bulk.insert_rows(AuditEntry, entries)
     return [partner for partner, _contact in partners]
 
 

@@ -9,7 +9,8 @@ and initials, credit code, phone digits; see ``text.search_text``):
 * exactly two characters (华为, 上海): trigram indexes cannot serve them, so ``PartnerSearchGram``
   keeps every two-character piece of the Chinese names and the pinyin initials, maintained by the
   service layer (:func:`index_partner_grams`);
-* one character: a plain scan (rare, and still bounded by the page size).
+* one character, or two digits: a plain scan (rare, and still bounded by the page size; two digits are in
+  the phone numbers of nearly every partner, so bigrams of numbers would only grow the table).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def grams_of(search_text: str) -> set[str]:
     short = max(SHORT_ASCII_TOKEN, longest_chinese)
     grams = set()
     for token in tokens:
+        if token.isdigit():
+            continue  # phone digits and numbers: a two-digit query matches nearly everyone, so it scans instead
         if CJK.search(token) or len(token) <= short:
             grams.update(token[index : index + 2] for index in range(len(token) - 1))
     return grams
@@ -79,7 +82,7 @@ def _word_condition(word: str) -> Q:
             fts = "SELECT rowid FROM partners_partner_fts WHERE partners_partner_fts MATCH %s"
             return Q(pk__in=RawSQL(fts, [_fts_phrase(word)]))
         return Q(search_text__contains=word)  # served by the pg_trgm GIN index
-    if len(word) == 2:
+    if len(word) == 2 and not word.isdigit():
         return Q(pk__in=PartnerSearchGram.objects.filter(gram=word).values("partner_id"))
     return Q(search_text__contains=word)
 

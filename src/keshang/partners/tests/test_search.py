@@ -92,6 +92,15 @@ def test_the_initials_of_a_long_name_get_bigrams_and_its_full_pinyin_does_not():
     assert "en" not in grams and "ng" not in grams
 
 
+def test_numbers_get_no_bigrams_and_two_digits_still_find_the_phone(viewer, partners):
+    # given 华为 (phone 0755-28780808), whose digits are in its search text but not among its bigrams
+    assert not PartnerSearchGram.objects.filter(partner=partners[0], gram="87").exists()
+    # when two of its digits are searched
+    found = names(viewer, "87")
+    # then the scan of the search text finds it
+    assert "华为技术有限公司" in found
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 triggers exist on SQLite only")
 def test_the_fts_triggers_survive_every_migration():
     """A later migration that rebuilds partners_partner would drop them silently: this fails then."""

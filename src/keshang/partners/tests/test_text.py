@@ -2,14 +2,16 @@
 
 import unicodedata
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from stdnum.cn import uscc
 
 from keshang.partners.text import (
+    _slots,
     name_key,
     normalize_credit_code,
     normalize_phone,
@@ -364,6 +366,24 @@ def test_invalid_phone_numbers_are_refused(value):
     assert caught.value.messages == ["请输入有效的电话号码。"]
 
 
+@PROPERTY
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True) | st.from_regex(r"1[0-9]{6,11}", fullmatch=True))
+def test_numbers_that_look_like_mobiles_are_judged_as_phonenumbers_judges_them(value):
+    # given phonenumbers' own answer (an 11-digit mobile skips parsing on the fast path)
+    number = phonenumbers.parse(value, "CN")
+    expected = (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(number)
+        else None
+    )
+    # when / then normalize_phone gives the same number or refuses the same way
+    if expected is None:
+        with pytest.raises(ValidationError):
+            normalize_phone(value)
+    else:
+        assert normalize_phone(value) == expected
+
+
 @pytest.mark.parametrize("value", ["", "  ", "\u3000"])
 def test_an_empty_phone_is_empty(value):
     assert normalize_phone(value) == ""
@@ -411,6 +431,45 @@ def test_the_limit_caps_the_combinations_fewest_departures_first():
         *("shanlezhongzhang", "slzz"),
         *("danyuezhongzhang", "dyzz"),
     ]
+
+
+# Words whose reading depends on the phrase they are in, and characters with several readings.
+PHRASE_PARTS = (
+    "重庆",
+    "银行",
+    "行长",
+    "长沙",
+    "单县",
+    "音乐",
+    "乐清",
+    "朝阳",
+    "了解",
+    "蚌埠",
+    "六安",
+    "市",
+    "重",
+    "行",
+    "长",
+    "单",
+)
+HAN_RUNS = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1, max_size=12),
+    st.lists(st.sampled_from(PHRASE_PARTS), min_size=1, max_size=6).map("".join),
+)
+
+
+@PROPERTY
+@given(HAN_RUNS)
+def test_readings_are_pypinyins_toneless_readings_of_every_character(han):
+    # given pypinyin's own Style.NORMAL readings with heteronyms, duplicates dropped (shì, shí → shi)
+    expected = [
+        list(dict.fromkeys(reading for reading in options if reading))
+        for options in pinyin(han, style=Style.NORMAL, heteronym=True)
+    ]
+    # when the search text's readings are derived (from Style.TONE through a cache of toneless syllables)
+    slots = _slots(han)
+    # then they are the same, character by character, most common first
+    assert [[full for full, _initial in slot] for slot in slots] == expected
 
 
 def test_a_long_name_full_of_heteronyms_stays_small():
