@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -21,6 +24,28 @@ __all__ = [
     "CustomerMonthSales",
     "sales_by_customer_month",
 ]
+
+
+class AmountSum(Sum):
+    """A sum of money. SQLite keeps decimals as floating point, so there the amounts are added as whole fen
+    (integers: exact, whatever the number of rows) and read back with :func:`_as_amount`; PostgreSQL's numeric
+    sum is exact as it is."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="SUM(CAST(ROUND(%(expressions)s * 100) AS INTEGER))", **extra_context
+        )
+
+
+class MonthOf(TruncMonth):
+    """The first day of a date's month. SQLite stores dates as ``YYYY-MM-DD`` text, so there the month is
+    its first seven characters, cut in SQLite's own code: Django's TruncMonth calls a Python function for
+    every row, which made the monthly report five times slower than the query itself."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"(substr({sql}, 1, 7) || '-01')", params
+
 
 CONFIRMED_STATES = (
     SalesOrderStatus.CONFIRMED,
@@ -71,10 +96,11 @@ def last_price(*, user, partner, product) -> LastPrice | None:
     )
 
 
-@dataclass(frozen=True)
-class CustomerMonthSales:
+class CustomerMonthSales(NamedTuple):
+    """One customer's confirmed sales in one month (a tuple: a company-wide report makes 10,000 and more)."""
+
     partner_id: int
-    month: object  # the first day of the month
+    month: datetime.date  # the first day of the month
     gross_amount: Decimal
     net_amount: Decimal
     orders: int
@@ -88,19 +114,34 @@ def sales_by_customer_month(*, user, date_from=None, date_to=None) -> list[Custo
         orders = orders.filter(order_date__gte=date_from)
     if date_to is not None:
         orders = orders.filter(order_date__lte=date_to)
-    rows = (
-        orders.annotate(month=TruncMonth("order_date"))
-        .values("partner_id", "month")
-        .annotate(gross=Sum("gross_amount"), net=Sum("net_amount"), count=Count("pk"))
+    query = (
+        orders.annotate(month=MonthOf("order_date"))
+        .values_list("partner_id", "month")
+        .annotate(gross=AmountSum("gross_amount"), net=AmountSum("net_amount"), count=Count("pk"))
         .order_by("partner_id", "month")
     )
-    return [
-        CustomerMonthSales(
-            partner_id=row["partner_id"],
-            month=row["month"],
-            gross_amount=row["gross"],
-            net_amount=row["net"],
-            orders=row["count"],
-        )
-        for row in rows
-    ]
+    # The scoped queryset's own SQL, but its rows read with the cursor and converted here, each month once: a
+    # company-wide report has 10,000 rows and more, and Django's per-value converters took longer than the query.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    months: dict = {}
+    result = []
+    for partner_id, month, gross, net, count in rows:
+        if month not in months:
+            months[month] = _as_date(month)
+        result.append(CustomerMonthSales(partner_id, months[month], _as_amount(gross), _as_amount(net), count))
+    return result
+
+
+def _as_date(value) -> datetime.date:
+    """SQLite gives the month as text, PostgreSQL as a date (or a timestamp, by version)."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _as_amount(value) -> Decimal:
+    """An :class:`AmountSum`: whole fen from SQLite, the exact numeric from PostgreSQL."""
+    return value if isinstance(value, Decimal) else Decimal(value).scaleb(-2)

@@ -147,3 +147,19 @@ def test_sales_by_customer_and_month_sums_confirmed_orders_in_scope(team):
         (datetime.date(2026, 11, 1), Decimal("452.00"), 2),
     ]
     assert sales_by_customer_month(user=team.other_rep) == []
+
+
+def test_monthly_sales_add_amounts_exactly_to_the_fen(team):
+    # given three confirmed orders of one month whose totals floating point cannot add exactly (0.1 + 0.2 + 0.3)
+    day = datetime.date(2026, 11, 3)
+    confirmed = [
+        orders.confirm_sales_order(actor=team.rep, order=make_order(team, line(team.product, "1"), order_date=day))
+        for _ in range(3)
+    ]
+    for order, amount in zip(confirmed, ("0.10", "0.20", "0.30"), strict=True):
+        SalesOrder.objects.filter(pk=order.pk).update(gross_amount=Decimal(amount), net_amount=Decimal(amount))
+    # when the manager asks
+    (row,) = sales_by_customer_month(user=team.manager)
+    # then the sums are the exact amounts, in yuan and fen
+    assert (str(row.gross_amount), str(row.net_amount), row.orders) == ("0.60", "0.60", 3)
+    assert row.month == datetime.date(2026, 11, 1)
