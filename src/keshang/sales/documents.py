@@ -184,10 +184,25 @@ def store_totals(document: PricedDocument, lines: list[PricedLine]) -> None:
 
 
 def lock_document(document, *, actor, action: str):
-    """Re-read the row under lock, through the actor's scope (None: the system, e.g. an approval callback)."""
+    """Re-read the row under lock, through the actor's scope (None: the system, e.g. an approval callback).
+
+    With the customer, its level and the department, which approval's facts read (only the document's own row
+    is locked)."""
     manager = type(document).objects
     queryset = manager.unscoped() if actor is None else manager.visible_to(actor, action)
-    return queryset.select_for_update().get(pk=document.pk)
+    return queryset.select_for_update(of=("self",)).select_related("partner__level", "department").get(pk=document.pk)
+
+
+def validation_exclusions(document, *also: str) -> list[str]:
+    """Fields ``full_clean`` may skip: ``also`` and the foreign keys whose rows are loaded on the document (the
+    caller's customer, owner, department): proving they exist would cost a query each, and the database's
+    foreign keys still refuse a row deleted meanwhile."""
+    loaded = [
+        field.name
+        for field in document._meta.concrete_fields
+        if field.is_relation and field.is_cached(document) and getattr(document, field.name) is not None
+    ]
+    return [*also, *loaded]
 
 
 def move_document(document, to: str, *, actor, allowed, message: str = "", before: dict | None = None) -> None:
@@ -235,6 +250,7 @@ def document_facts(document: PricedDocument) -> ApprovalFacts:
         below_min_price=document.below_min_price,
         customer_level=level,
         department_id=document.department_id,
+        department_path=document.department.path if document.department_id else None,
     )
 
 
@@ -279,9 +295,10 @@ def document_snapshot(document: PricedDocument) -> dict:
     return {"fields": fields, "lines": {"headers": headers, "rows": rows}, "taken_at": timezone.now().isoformat()}
 
 
-def replace_lines(document: PricedDocument, line_model, items: list[LineInput], *, partner, on) -> list:
+def replace_lines(document: PricedDocument, line_model, items: list[LineInput], *, partner, on, new=False) -> list:
     """Delete the document's lines and write ``items`` instead (a draft's lines have no identity worth keeping),
-    after validating every one; errors name the line."""
+    after validating every one; errors name the line. A ``new`` document, created in this transaction, has no
+    lines to delete."""
     if not items:
         raise ValidationError({"lines": _("至少需要一行明细。")})
     pricing = LinePricing.load([item.product for item in items], partner=partner, on=on)

@@ -37,6 +37,7 @@ from .documents import (
     move_document,
     replace_lines,
     store_totals,
+    validation_exclusions,
 )
 from .models import (
     DeliveryStatus,
@@ -111,9 +112,9 @@ def create_sales_order(*, actor, data: dict, lines: list[LineInput], quotation: 
         _apply(order, {"order_date": timezone.localdate(), **data})
         order.owner = data.get("owner") or actor
         order.department = data.get("department") or order.owner.department
-        order.full_clean(exclude=["number"])
+        order.full_clean(exclude=validation_exclusions(order, "number"))
         order.save()
-        saved = replace_lines(order, SalesOrderLine, lines, partner=order.partner, on=order.order_date)
+        saved = replace_lines(order, SalesOrderLine, lines, partner=order.partner, on=order.order_date, new=True)
         store_totals(order, saved)
         order.save()
         audit.record(actor=actor, obj=order, action=AuditAction.CREATE)
@@ -138,7 +139,7 @@ def create_order_from_quotation(*, actor, quotation: Quotation) -> SalesOrder:
             department=quotation.department,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
-        order.full_clean(exclude=["number"])
+        order.full_clean(exclude=validation_exclusions(order, "number"))
         order.save()
         copied_fields = [
             field.name
@@ -168,7 +169,7 @@ def update_sales_order(
             raise ApplicationError(_("只有草稿订单可以修改；已确认的订单请取消后重新下单。"), code="not_editable")
         before = audit.snapshot(order)
         _apply(order, data)
-        order.full_clean(exclude=["number"])
+        order.full_clean(exclude=validation_exclusions(order, "number"))
         saved = replace_lines(order, SalesOrderLine, lines, partner=order.partner, on=order.order_date)
         store_totals(order, saved)
         order.version += 1
@@ -194,8 +195,12 @@ def _confirm(order: SalesOrder, *, actor, message: str, before: dict | None = No
     order.number = order.number or next_number("SO", on=order.order_date)
     order.confirmed_at = timezone.now()
     order.confirmed_by = actor if getattr(actor, "pk", None) else None
-    # Only the number and the stamps changed since the draft was validated; the related rows are unchanged.
-    order.full_clean(exclude=["owner", "department", "created_by", "partner", "contact", "quotation", "confirmed_by"])
+    # Only the number and the stamps changed since the draft was validated; the related rows are unchanged, and
+    # the number is the sequence's next (unique by construction, and by the column's constraint).
+    order.full_clean(
+        exclude=["owner", "department", "created_by", "partner", "contact", "quotation", "confirmed_by"],
+        validate_unique=False,
+    )
     _move(order, S.CONFIRMED, actor=actor, before=before, message=message)
 
 

@@ -37,6 +37,7 @@ from .documents import (
     move_document,
     replace_lines,
     store_totals,
+    validation_exclusions,
 )
 from .models import Quotation, QuotationLine, QuotationStatus
 
@@ -114,9 +115,11 @@ def create_quotation(*, actor, data: dict, lines: list[LineInput]) -> Quotation:
         _apply(quotation, data)
         quotation.owner = data.get("owner") or actor
         quotation.department = data.get("department") or quotation.owner.department
-        quotation.full_clean(exclude=["number"])
+        quotation.full_clean(exclude=validation_exclusions(quotation, "number"))
         quotation.save()
-        saved = replace_lines(quotation, QuotationLine, lines, partner=quotation.partner, on=quotation.quote_date)
+        saved = replace_lines(
+            quotation, QuotationLine, lines, partner=quotation.partner, on=quotation.quote_date, new=True
+        )
         store_totals(quotation, saved)
         quotation.save()
         audit.record(actor=actor, obj=quotation, action=AuditAction.CREATE)
@@ -138,7 +141,7 @@ def update_quotation(
         before = audit.snapshot(quotation)
         was_approved = quotation.status == S.APPROVED
         _apply(quotation, data)
-        quotation.full_clean(exclude=["number"])
+        quotation.full_clean(exclude=validation_exclusions(quotation, "number"))
         saved = replace_lines(quotation, QuotationLine, lines, partner=quotation.partner, on=quotation.quote_date)
         store_totals(quotation, saved)
         quotation.version += 1

@@ -116,7 +116,7 @@ def find_flow(*, obj: models.Model, facts: ApprovalFacts) -> ApprovalFlow | None
         .order_by("priority", "pk")
         .prefetch_related("departments")
     )
-    department_path = _department_path(facts.department_id)
+    department_path = facts.department_path or _department_path(facts.department_id)
     for flow in flows:
         if _flow_matches(flow, facts, department_path):
             return flow

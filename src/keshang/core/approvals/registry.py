@@ -37,6 +37,8 @@ class ApprovalFacts:
     below_min_price: bool = False
     customer_level: str = ""
     department_id: int | None = None
+    # The department's path when the caller has it loaded: the engine reads it otherwise.
+    department_path: str | None = None
     extra: dict = field(default_factory=dict)
 
 
