@@ -6,6 +6,7 @@ from rest_framework import serializers
 from keshang.core.api import MaskedSerializerMixin, ScopedModelViewSet, ScopedRelatedField
 from keshang.core.models import Region
 from keshang.core.permissions import Action
+from keshang.core.versioning import VersionedViewSetMixin, versioned_schema
 from keshang.org.models import Department, User
 
 from . import merging_api, ownership_api, selectors, services, suppliers_api, text
@@ -27,6 +28,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     )
     tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
     confirm_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)
+    version = serializers.IntegerField(required=False, help_text="编辑时传入读取到的版本号，防止覆盖他人的修改。")
 
     class Meta:
         model = Partner
@@ -38,6 +40,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "last_followup_at",
             "created_at",
             "updated_at",
+            "version",
             "confirm_duplicate",
         ]
         read_only_fields = ["last_followup_at", "created_at", "updated_at"]
@@ -57,8 +60,13 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return attrs
 
 
+@versioned_schema(PartnerSerializer)
 class PartnerViewSet(
-    ownership_api.ActionsMixin, merging_api.ActionsMixin, suppliers_api.ActionsMixin, ScopedModelViewSet
+    ownership_api.ActionsMixin,
+    merging_api.ActionsMixin,
+    suppliers_api.ActionsMixin,
+    VersionedViewSetMixin,
+    ScopedModelViewSet,
 ):
     model = Partner
     serializer_class = PartnerSerializer
@@ -73,13 +81,20 @@ class PartnerViewSet(
         return data, data.pop("tags", None), data.pop("confirm_duplicate", False)
 
     def create_object(self, serializer):
+        serializer.validated_data.pop("version", None)  # a new partner starts at version 1
         data, tags, confirm = self._split(serializer)
         return services.create_partner(actor=self.request.user, data=data, tags=tags, confirm_duplicate=confirm)
 
     def update_object(self, serializer):
+        version = self.expected_version(serializer)
         data, tags, confirm = self._split(serializer)
         return services.update_partner(
-            actor=self.request.user, partner=serializer.instance, data=data, tags=tags, confirm_duplicate=confirm
+            actor=self.request.user,
+            partner=serializer.instance,
+            data=data,
+            tags=tags,
+            confirm_duplicate=confirm,
+            expected_version=version,
         )
 
     def delete_object(self, instance):
@@ -91,7 +106,7 @@ class PartnerViewSet(
 #
 
 
-class PartViewSet(ScopedModelViewSet):
+class PartViewSet(VersionedViewSetMixin, ScopedModelViewSet):
     """Contacts, addresses and bank accounts: any write changes the partner they belong to."""
 
     save_service = None
@@ -109,14 +124,17 @@ class PartViewSet(ScopedModelViewSet):
 
     def create_object(self, serializer):
         partner = self._partner(serializer)
+        serializer.validated_data.pop("version", None)  # a new part starts at version 1
         return type(self).save_service(actor=self.request.user, partner=partner, data=serializer.validated_data)
 
     def update_object(self, serializer):
         serializer.validated_data.pop("partner", None)
+        version = self.expected_version(serializer)
         return type(self).save_service(
             actor=self.request.user,
             partner=serializer.instance.partner,
             data=serializer.validated_data,
+            expected_version=version,
             **{self.instance_argument: serializer.instance},
         )
 
@@ -126,6 +144,7 @@ class PartViewSet(ScopedModelViewSet):
 
 class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     partner = ScopedRelatedField(queryset=Partner.objects.all())
+    version = serializers.IntegerField(required=False, help_text="编辑时传入读取到的版本号，防止覆盖他人的修改。")
 
     class Meta:
         model = Contact
@@ -144,6 +163,7 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "notes",
             "created_at",
             "updated_at",
+            "version",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -153,6 +173,7 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return value
 
 
+@versioned_schema(ContactSerializer)
 class ContactViewSet(PartViewSet):
     model = Contact
     serializer_class = ContactSerializer
@@ -171,12 +192,14 @@ class AddressSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
     )
+    version = serializers.IntegerField(required=False, help_text="编辑时传入读取到的版本号，防止覆盖他人的修改。")
 
     class Meta:
         model = Address
-        fields = ["id", "partner", "kind", "region", "detail", "contact_name", "contact_phone", "is_default"]
+        fields = ["id", "partner", "kind", "region", "detail", "contact_name", "contact_phone", "is_default", "version"]
 
 
+@versioned_schema(AddressSerializer)
 class AddressViewSet(PartViewSet):
     model = Address
     serializer_class = AddressSerializer
@@ -191,15 +214,17 @@ class AddressViewSet(PartViewSet):
 
 class BankAccountSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     partner = ScopedRelatedField(queryset=Partner.objects.all())
+    version = serializers.IntegerField(required=False, help_text="编辑时传入读取到的版本号，防止覆盖他人的修改。")
 
     class Meta:
         model = BankAccount
-        fields = ["id", "partner", "bank_name", "account_name", "account_number", "is_default"]
+        fields = ["id", "partner", "bank_name", "account_name", "account_number", "is_default", "version"]
 
     def validate_account_number(self, value):
         return text.normalize_bank_account(value)
 
 
+@versioned_schema(BankAccountSerializer)
 class BankAccountViewSet(PartViewSet):
     model = BankAccount
     serializer_class = BankAccountSerializer

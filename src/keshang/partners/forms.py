@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.forms import RegionField, ScopedFormMixin
+from keshang.core.versioning import VersionedFormMixin
 
 from . import text
 from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
@@ -18,7 +19,7 @@ def _clean_phone(value: str) -> str:
     return value
 
 
-class PartnerForm(ScopedFormMixin, forms.ModelForm):
+class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     website = forms.URLField(label=_("网址"), required=False, assume_scheme="https")
     confirm_duplicate = forms.BooleanField(
         label=_("仍然保存（我已确认不是重复客商）"), required=False, widget=forms.HiddenInput
@@ -66,7 +67,7 @@ class PartnerForm(ScopedFormMixin, forms.ModelForm):
         }
 
 
-class ContactForm(ScopedFormMixin, forms.ModelForm):
+class ContactForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -90,7 +91,7 @@ class ContactForm(ScopedFormMixin, forms.ModelForm):
         return _clean_phone(self.cleaned_data.get("phone", ""))
 
 
-class AddressForm(ScopedFormMixin, forms.ModelForm):
+class AddressForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Address
         fields = ["kind", "region", "detail", "contact_name", "contact_phone", "is_default"]
@@ -100,7 +101,7 @@ class AddressForm(ScopedFormMixin, forms.ModelForm):
         return _clean_phone(self.cleaned_data.get("contact_phone", ""))
 
 
-class BankAccountForm(ScopedFormMixin, forms.ModelForm):
+class BankAccountForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = BankAccount
         fields = ["bank_name", "account_name", "account_number", "is_default"]

@@ -649,6 +649,8 @@ def merge_partners(
         duplicate.delete()
 
         services.derive_partner_keys(survivor)
+        # A new version: an edit form opened on the survivor before the merge must not write its old values back.
+        survivor.version += 1
         survivor.full_clean()
         survivor.save()
         survivor.tags.add(*duplicate_tags)

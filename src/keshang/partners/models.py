@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from keshang.core.crypto import EncryptedTextField
 from keshang.core.scope import ScopedManager
+from keshang.core.versioning import VersionedModel
 from keshang.org.models import OwnedModel
 
 __all__ = [
@@ -144,8 +145,9 @@ PARTNER_EDITABLE_FIELDS = (
 )
 
 
-class Partner(OwnedModel):
-    """A customer and/or supplier. Owned (owner, department, collaborators); no owner = in the pool."""
+class Partner(VersionedModel, OwnedModel):
+    """A customer and/or supplier. Owned (owner, department, collaborators); no owner = in the pool.
+    ``version`` guards edits against overwriting someone else's (core/versioning.py)."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -199,7 +201,8 @@ class Partner(OwnedModel):
     objects = ScopedManager()
 
     sensitive_fields = ("phone", "email")
-    audit_exclude = ("name_key", "phone_key", "search_text")
+    # The version says only that something changed, which the entry itself shows.
+    audit_exclude = ("name_key", "phone_key", "search_text", "version")
 
     class Meta:
         verbose_name = _("客商")
@@ -244,7 +247,7 @@ class DecisionRole(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Contact(models.Model):
+class Contact(VersionedModel):
     """A person at a partner. Governed by the partner's grants and scope (``scope_parent``)."""
 
     partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="contacts")
@@ -266,7 +269,7 @@ class Contact(models.Model):
 
     scope_parent = "partner"
     sensitive_fields = ("mobile", "phone", "email", "wechat")
-    audit_exclude = ("search_text",)
+    audit_exclude = ("search_text", "version")
 
     class Meta:
         verbose_name = _("联系人")
@@ -291,7 +294,7 @@ class AddressKind(models.TextChoices):
     SHIPPING = "shipping", _("收货地址")
 
 
-class Address(models.Model):
+class Address(VersionedModel):
     partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(_("地址类型"), max_length=10, choices=AddressKind.choices, default=AddressKind.SHIPPING)
     region = models.ForeignKey(
@@ -308,6 +311,7 @@ class Address(models.Model):
 
     scope_parent = "partner"
     sensitive_fields = ("contact_phone",)
+    audit_exclude = ("version",)
 
     class Meta:
         verbose_name = _("地址")
@@ -327,7 +331,7 @@ class Address(models.Model):
         return f"{region} {self.detail}".strip()
 
 
-class BankAccount(models.Model):
+class BankAccount(VersionedModel):
     """A partner's bank account; the number is encrypted at rest and masked without view_sensitive."""
 
     partner = models.ForeignKey(Partner, verbose_name=_("客商"), on_delete=models.CASCADE, related_name="bank_accounts")
@@ -344,6 +348,7 @@ class BankAccount(models.Model):
     sensitive_fields = ("account_number",)
     # The audit trail is not encrypted, so it keeps only a masked number (that it changed, and its tail).
     audit_masked = ("account_number",)
+    audit_exclude = ("version",)
 
     class Meta:
         verbose_name = _("银行账户")

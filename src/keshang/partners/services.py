@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction
+from keshang.core.versioning import check_version
 
 from . import text
 from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
@@ -190,12 +192,23 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
     return partner
 
 
-def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_duplicate: bool = False) -> Partner:
+def update_partner(
+    *,
+    actor,
+    partner: Partner,
+    data: dict,
+    tags=None,
+    confirm_duplicate: bool = False,
+    expected_version: int | None = None,
+) -> Partner:
+    """Apply ``data``; ``expected_version`` is the version the user started editing from, and a save based
+    on an older one is refused (:class:`~keshang.core.versioning.VersionConflict`) instead of overwriting."""
     unknown = set(data) - PARTNER_FIELDS
     if unknown:
         raise ValueError(f"unknown partner fields: {sorted(unknown)}")
     with transaction.atomic():
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        check_version(partner, expected_version)
         before = audit.snapshot(partner)
         identity_before = _identity(partner)
         search_text_before = partner.search_text
@@ -205,11 +218,15 @@ def update_partner(*, actor, partner: Partner, data: dict, tags=None, confirm_du
         if _identity(partner) != identity_before:
             _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
         partner.full_clean()
+        # Tags before the comparison, so that a change of tags alone is a new version too.
+        _set_tags(partner, tags)
+        changed = before != audit.snapshot(partner)
+        if changed:
+            partner.version += 1
         partner.save()
         if partner.search_text != search_text_before:
             index_partner_grams(partner)
-        _set_tags(partner, tags)
-        if before != audit.snapshot(partner):
+        if changed:
             audit.record(actor=actor, obj=partner, action=AuditAction.UPDATE, before=before)
     return partner
 
@@ -227,12 +244,20 @@ def delete_partner(*, actor, partner: Partner) -> None:
 #
 
 
-def _save_part(*, actor, instance, data: dict, exclusive_flag: str | None = None, scope_of_flag=()):
+def _save_part(
+    *, actor, instance, data: dict, exclusive_flag: str | None = None, scope_of_flag=(), expected_version=None
+):
     """Create or update one part of a partner; at most one row per partner (and ``scope_of_flag``)
-    carries ``exclusive_flag`` (primary contact, default address), so setting it clears the others."""
+    carries ``exclusive_flag`` (primary contact, default address), so setting it clears the others.
+    An update applies ``data`` to the row read under its lock, refused if it is no longer at
+    ``expected_version`` (:class:`~keshang.core.versioning.VersionConflict`)."""
     with transaction.atomic():
         is_new = instance.pk is None
-        before = None if is_new else audit.snapshot(type(instance).objects.get(pk=instance.pk))
+        before = None
+        if not is_new:
+            instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+            check_version(instance, expected_version)
+            before = audit.snapshot(instance)
         for field, value in data.items():
             setattr(instance, field, value)
         if isinstance(instance, Contact):
@@ -243,10 +268,14 @@ def _save_part(*, actor, instance, data: dict, exclusive_flag: str | None = None
                 others = others.filter(**{field: getattr(instance, field)})
             if instance.pk:
                 others = others.exclude(pk=instance.pk)
-            others.update(**{exclusive_flag: False})
+            # A new version for them too: a form still showing the flag set must not set it back silently.
+            others.update(**{exclusive_flag: False}, version=F("version") + 1)
         instance.full_clean()
+        changed = is_new or before != audit.snapshot(instance)
+        if changed and not is_new:
+            instance.version += 1
         instance.save()
-        if is_new or before != audit.snapshot(instance):
+        if changed:
             audit.record(
                 actor=actor,
                 obj=instance,
@@ -269,21 +298,32 @@ def _delete_part(*, actor, instance) -> None:
         instance.delete()
 
 
-def save_contact(*, actor, partner: Partner, contact: Contact | None = None, data: dict) -> Contact:
-    return _save_part(actor=actor, instance=contact or Contact(partner=partner), data=data, exclusive_flag="is_primary")
+def save_contact(
+    *, actor, partner: Partner, contact: Contact | None = None, data: dict, expected_version: int | None = None
+) -> Contact:
+    return _save_part(
+        actor=actor,
+        instance=contact or Contact(partner=partner),
+        data=data,
+        exclusive_flag="is_primary",
+        expected_version=expected_version,
+    )
 
 
 def delete_contact(*, actor, contact: Contact) -> None:
     _delete_part(actor=actor, instance=contact)
 
 
-def save_address(*, actor, partner: Partner, address: Address | None = None, data: dict) -> Address:
+def save_address(
+    *, actor, partner: Partner, address: Address | None = None, data: dict, expected_version: int | None = None
+) -> Address:
     return _save_part(
         actor=actor,
         instance=address or Address(partner=partner),
         data=data,
         exclusive_flag="is_default",
         scope_of_flag=("kind",),
+        expected_version=expected_version,
     )
 
 
@@ -291,9 +331,20 @@ def delete_address(*, actor, address: Address) -> None:
     _delete_part(actor=actor, instance=address)
 
 
-def save_bank_account(*, actor, partner: Partner, account: BankAccount | None = None, data: dict) -> BankAccount:
+def save_bank_account(
+    *,
+    actor,
+    partner: Partner,
+    account: BankAccount | None = None,
+    data: dict,
+    expected_version: int | None = None,
+) -> BankAccount:
     return _save_part(
-        actor=actor, instance=account or BankAccount(partner=partner), data=data, exclusive_flag="is_default"
+        actor=actor,
+        instance=account or BankAccount(partner=partner),
+        data=data,
+        exclusive_flag="is_default",
+        expected_version=expected_version,
     )
 
 

@@ -117,7 +117,12 @@ class PartnerEditView(ObjectEditView):
         tags = form.cleaned_data.get("tags")
         if form.instance.pk:
             return services.update_partner(
-                actor=actor, partner=form.instance, data=form.partner_data(), tags=tags, confirm_duplicate=confirm
+                actor=actor,
+                partner=form.instance,
+                data=form.partner_data(),
+                tags=tags,
+                confirm_duplicate=confirm,
+                expected_version=form.expected_version(),
             )
         return services.create_partner(actor=actor, data=form.partner_data(), tags=tags, confirm_duplicate=confirm)
 
@@ -159,6 +164,17 @@ class ContactListView(ObjectListView):
 
 class PartEditView(views.PartEditView):
     template_name = "partners/part_edit.html"
+
+    def save_form(self, form):
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        existing = {self.instance_argument: form.instance} if form.instance.pk else {}
+        return type(self).save_service(
+            actor=self.request.user,
+            partner=self.parent,
+            data=data,
+            expected_version=form.expected_version(),
+            **existing,
+        )
 
 
 class ContactEditView(PartEditView):

@@ -145,3 +145,49 @@ def test_concurrent_callers_get_distinct_gap_free_numbers():
     assert sorted(numbers) == [f"SO202611-{value:05d}" for value in range(1, thread_count * per_thread + 1)]
     assert all(numbers == sorted(numbers) for numbers in taken)
     assert NumberSequence.objects.get(doc_type="SO", period="202611").last_value == thread_count * per_thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_workers_across_a_year_end_with_rollbacks_leave_each_month_gap_free():
+    # given 8 threads alternating between December and January, every third document rolled back
+    thread_count, per_thread = 8, 12
+    december, january = datetime.date(2026, 12, 31), datetime.date(2027, 1, 1)
+    start = threading.Barrier(thread_count)
+    kept: list[str] = []
+    errors: list[BaseException] = []
+
+    class RolledBack(Exception):
+        pass
+
+    def take_numbers(index):
+        try:
+            start.wait(timeout=30)
+            for step in range(per_thread):
+                try:
+                    with transaction.atomic():
+                        number = next_number("QT", on=december if (index + step) % 2 else january)
+                        if step % 3 == 2:
+                            raise RolledBack
+                except RolledBack:
+                    continue
+                kept.append(number)
+        except BaseException as error:  # noqa: BLE001 - reported to the test thread below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take_numbers, args=(index,)) for index in range(thread_count)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # then each month's kept numbers are exactly 1..n: rolled-back numbers were given back, none repeated
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert len(kept) == thread_count * per_thread * 2 // 3
+    for period in ("202612", "202701"):
+        in_period = sorted(number for number in kept if number.startswith(f"QT{period}-"))
+        assert in_period == [format_number("QT", period, value) for value in range(1, len(in_period) + 1)]
+        assert NumberSequence.objects.get(doc_type="QT", period=period).last_value == len(in_period)
+    assert len({number for number in kept if number.startswith("QT202612-")}) == thread_count * per_thread // 3

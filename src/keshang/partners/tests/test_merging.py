@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from keshang.core import attachments
-from keshang.core.exceptions import ScopeViolation
+from keshang.core.exceptions import ApplicationError, ScopeViolation
 from keshang.core.models import Attachment, AuditAction, AuditEntry, Collaboration
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
@@ -293,6 +293,19 @@ def test_merge_joins_roles_and_keeps_the_survivors_values_unless_empty(manager, 
     assert merged.phone == "0755-28780808" and merged.phone_key == "+8675528780808"
     assert merged.credit_code == "914403001922038216"
     assert merged.is_customer and merged.is_supplier
+
+
+def test_merge_gives_the_survivor_a_new_version_so_an_open_edit_form_is_refused(manager, pair):
+    # given the survivor's version, as an edit form opened before the merge holds it
+    survivor, duplicate = pair
+    seen = Partner.objects.get(pk=survivor.pk).version
+    # when the merge changes the survivor
+    merged = merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then saving that form's version is refused
+    assert Partner.objects.get(pk=merged.pk).version == seen + 1
+    with pytest.raises(ApplicationError) as refused:
+        services.update_partner(actor=manager, partner=merged, data={"notes": "旧表单"}, expected_version=seen)
+    assert refused.value.code == "conflict"
 
 
 def test_merge_honours_the_field_choices_and_rederives_the_keys(manager, pair):
