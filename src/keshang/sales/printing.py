@@ -34,7 +34,9 @@ def quotation_context(quotation: Quotation, *, user) -> dict:
     contact = quotation.contact
     contact_phone = ""
     if contact is not None:
-        contact_phone = Masker(user, Contact).value(contact, "mobile") or contact.phone
+        # Both numbers go through the masker: a contact with only a landline must not print it in clear.
+        masker = Masker(user, Contact)
+        contact_phone = masker.value(contact, "mobile") or masker.value(contact, "phone")
     lines = [
         {
             "position": line.position,
