@@ -264,13 +264,31 @@ REDIS_URL = env("REDIS_URL", default="")
 KESHANG_PARTNER_DUPLICATES = env("KESHANG_PARTNER_DUPLICATES", default="warn")
 HUEY = {
     "name": "keshang",
-    "immediate": TESTING,
+    # Tests run jobs in-process; KESHANG_HUEY_IMMEDIATE=off lets a test's child process use the real store.
+    "immediate": env.bool("KESHANG_HUEY_IMMEDIATE", default=TESTING),
     "consumer": {"workers": env.int("KESHANG_WORKERS", default=2), "worker_type": "thread"},
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# Scheduled backup (core.tasks): daily at KESHANG_BACKUP_HOUR:KESHANG_BACKUP_MINUTE local time into
+# KESHANG_BACKUP_DIR, keeping the newest KESHANG_BACKUP_KEEP; KESHANG_BACKUP_SCHEDULE=off turns it off.
+KESHANG_BACKUP_SCHEDULE = env.bool("KESHANG_BACKUP_SCHEDULE", default=True)
+KESHANG_BACKUP_HOUR = env.int("KESHANG_BACKUP_HOUR", default=3)
+KESHANG_BACKUP_MINUTE = env.int("KESHANG_BACKUP_MINUTE", default=15)
+KESHANG_BACKUP_KEEP = env.int("KESHANG_BACKUP_KEEP", default=14)
+KESHANG_BACKUP_DIR = env("KESHANG_BACKUP_DIR", default="")  # empty: VAR_DIR/backups
+# An import or validation whose process has not reported for this long is marked failed.
+KESHANG_IMPORT_STALE_SECONDS = env.int("KESHANG_IMPORT_STALE_SECONDS", default=600)
+
+# Upload limits (core.importing, core.attachments): file sizes, and what a zip container (.xlsx, .docx…)
+# may unpack to before it is refused as a bomb.
+KESHANG_IMPORT_MAX_BYTES = env.int("KESHANG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+KESHANG_IMPORT_MAX_ROWS = env.int("KESHANG_IMPORT_MAX_ROWS", default=200_000)
+KESHANG_ATTACHMENT_MAX_BYTES = env.int("KESHANG_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+KESHANG_MAX_UNPACKED_BYTES = env.int("KESHANG_MAX_UNPACKED_BYTES", default=256 * 1024 * 1024)
 
 #
 # REST API

@@ -30,6 +30,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from . import audit
+from .importing.archives import ArchiveError, check_archive
 from .models import Attachment, AuditAction
 from .permissions import Action
 
@@ -185,9 +186,15 @@ def _read_head(upload) -> bytes:
 def _zip_kind(upload) -> str | None:
     """OOXML (docx/xlsx/pptx) or OpenDocument: told apart by the parts the archive holds.
 
-    Only the table of contents and the tiny ``mimetype`` part are read, never the contents, so a
-    crafted archive cannot make this expand anything large.
+    The whole archive is first unpacked once, in chunks and under a limit, and refused when it is
+    damaged or a zip bomb (:func:`~keshang.core.importing.archives.check_archive`): whoever downloads
+    it later must not be handed either. Then only the table of contents and the tiny ``mimetype`` part
+    are read.
     """
+    try:
+        check_archive(upload)
+    except ArchiveError as error:
+        raise ValidationError({"file": error.message}, code="damaged_archive") from None
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())

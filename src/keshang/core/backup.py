@@ -1,17 +1,33 @@
 """Database backup and restore: SQLite through its online backup API (consistent while the app runs),
-PostgreSQL through pg_dump/pg_restore in the custom format."""
+PostgreSQL through pg_dump/pg_restore in the custom format; the scheduled backup and its retention."""
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
-__all__ = ["BackupError", "backup_database", "restore_database", "pg_tool"]
+__all__ = [
+    "BackupError",
+    "backup_database",
+    "restore_database",
+    "pg_tool",
+    "backup_directory",
+    "backup_file_name",
+    "prune_backups",
+    "run_scheduled_backup",
+]
+
+logger = logging.getLogger(__name__)
 
 # Debian/Ubuntu install each PostgreSQL major version's client tools here.
 PG_LIB_DIR = Path("/usr/lib/postgresql")
@@ -181,3 +197,63 @@ def restore_database(source: Path, alias: str = "default") -> None:
             ],
             env,
         )
+
+
+#
+# Scheduled backups and retention
+#
+
+# The names this module gives backups; retention only ever deletes files named so.
+BACKUP_NAME = re.compile(r"^keshang-(\d{8}-\d{6})\.bak$")
+
+
+def backup_directory() -> Path:
+    """``KESHANG_BACKUP_DIR``, or ``backups`` under ``VAR_DIR`` when it is not set."""
+    configured = getattr(settings, "KESHANG_BACKUP_DIR", "")
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "backups"
+
+
+def backup_file_name(when: datetime.datetime | None = None) -> str:
+    """``keshang-20260315-031500.bak``: local time, so names sort in the order the backups were made."""
+    return f"keshang-{timezone.localtime(when):%Y%m%d-%H%M%S}.bak"
+
+
+def prune_backups(directory: Path, *, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups in ``directory`` and return what was deleted.
+
+    Newest by the time in the name, not the file's mtime (which a copy or a restore from tape resets);
+    files not named like our backups (a copy kept by hand, a half-written ``.tmp``) are never touched.
+    """
+    if keep < 1:
+        raise ValueError("keep must be at least 1: retention never deletes the last backup")
+    backups = sorted(
+        (match.group(1), path)
+        for path in Path(directory).iterdir()
+        if path.is_file() and (match := BACKUP_NAME.match(path.name))
+    )
+    doomed = [path for _stamp, path in backups[:-keep]]
+    for path in doomed:
+        path.unlink()
+    return doomed
+
+
+def run_scheduled_backup(*, now: datetime.datetime | None = None) -> Path | None:
+    """Back up into :func:`backup_directory` and keep the newest ``KESHANG_BACKUP_KEEP``. Returns the new
+    backup, or ``None`` when ``KESHANG_BACKUP_SCHEDULE`` is off.
+
+    The copy is written under a temporary name and renamed when complete, so a backup that fails half-way
+    is never counted as the newest, and older backups are pruned only after a new one succeeded.
+    """
+    if not getattr(settings, "KESHANG_BACKUP_SCHEDULE", True):
+        return None
+    directory = backup_directory()
+    target = directory / backup_file_name(now)
+    partial = target.with_name(target.name + ".tmp")
+    try:
+        backup_database(partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    deleted = prune_backups(directory, keep=int(getattr(settings, "KESHANG_BACKUP_KEEP", 14)))
+    logger.info("backup written to %s; %s old backup(s) deleted", target, len(deleted))
+    return target

@@ -423,6 +423,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # "host:pid" of the process running the step, so a crashed run can be told from a slow one (issue 6).
+    runner = models.CharField(_("运行进程"), max_length=100, blank=True, editable=False)
 
     objects = ScopedManager()
 

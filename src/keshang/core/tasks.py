@@ -1,7 +1,15 @@
 """Background jobs of core, run by the Huey consumer (immediately, in-process, under tests)."""
 
+import datetime
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.core.mail import send_mail
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, on_startup
+
+logger = logging.getLogger(__name__)
 
 
 @db_task(retries=3, retry_delay=60)
@@ -16,3 +24,54 @@ def run_import_task(job_pk: int, *, commit: bool) -> None:
     from .importing import run_import_job
 
     run_import_job(job_pk=job_pk, commit=commit)
+
+
+#
+# Imports whose process died (issue 6)
+#
+
+
+@on_startup()
+def fail_orphaned_imports_on_startup() -> None:
+    """A consumer starting after a crash finds the imports the crash interrupted and marks them failed."""
+    from .importing import fail_orphaned_imports
+
+    try:
+        fail_orphaned_imports()
+    except Exception:  # the consumer must start even if the database is not reachable yet
+        logger.exception("could not check for interrupted imports at start-up")
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def fail_orphaned_imports_task() -> int:
+    """Every five minutes: imports whose process died elsewhere (another node) show up by their silence."""
+    from .importing import fail_orphaned_imports
+
+    return fail_orphaned_imports()
+
+
+#
+# Scheduled backups with retention (issue 6)
+#
+
+
+def _daily_at(*, hour: int, minute: int):
+    """A daily crontab at a wall-clock time in ``TIME_ZONE`` (Huey matches crontabs in UTC by default).
+    Today's offset: a zone with daylight saving drifts by an hour for half the year, which a nightly job
+    tolerates. The same as partners.tasks.local_crontab, which core cannot import."""
+    if not HUEY.utc:
+        return crontab(minute=str(minute), hour=str(hour))
+    local = datetime.datetime.combine(
+        datetime.date.today(), datetime.time(hour, minute), tzinfo=ZoneInfo(settings.TIME_ZONE)
+    )
+    utc = local.astimezone(datetime.UTC)
+    return crontab(minute=str(utc.minute), hour=str(utc.hour))
+
+
+@db_periodic_task(_daily_at(hour=settings.KESHANG_BACKUP_HOUR, minute=settings.KESHANG_BACKUP_MINUTE))
+def scheduled_backup_task() -> str | None:
+    """Daily: back up the database and keep the newest ``KESHANG_BACKUP_KEEP`` (core.backup)."""
+    from .backup import run_scheduled_backup
+
+    path = run_scheduled_backup()
+    return str(path) if path else None

@@ -49,6 +49,7 @@ from .base import (
 from .files import build_template, inspect_file, open_rows, suggest_columns
 from .jobs import (
     create_import_job,
+    fail_orphaned_imports,
     import_progress,
     list_import_jobs,
     run_import_job,
@@ -80,6 +81,7 @@ __all__ = [
     "start_commit",
     "run_import_job",
     "import_progress",
+    "fail_orphaned_imports",
     "country_code",
     "RegionResolver",
     "register",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -29,6 +31,7 @@ __all__ = [
     "start_commit",
     "run_import_job",
     "import_progress",
+    "fail_orphaned_imports",
 ]
 
 logger = logging.getLogger(__name__)
@@ -320,7 +323,7 @@ def _process(job: ImportJob, importer: Importer, *, commit: bool, result: _Pass)
         _report_progress(job, result.processed, in_transaction=commit)
 
     with job.file.open("rb") as handle:
-        for line, cells in open_rows(handle):
+        for line, cells in open_rows(handle, checked=True):  # checked when it was uploaded
             if line <= header_row:
                 continue
             values = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
@@ -344,6 +347,7 @@ def _process(job: ImportJob, importer: Importer, *, commit: bool, result: _Pass)
 
 
 def _report_progress(job: ImportJob, processed: int, *, in_transaction: bool) -> None:
+    _beat(job.pk)
     if in_transaction:
         try:
             _huey().put(_progress_key(job.pk), processed)
@@ -388,6 +392,9 @@ def run_import_job(*, job_pk: int, commit: bool) -> ImportJob:
     """
     # Unscoped: the job is run for whoever started it, whose grants the importer applies.
     job = ImportJob.objects.unscoped().select_related("created_by").get(pk=job_pk)
+    if not _take(job, commit=commit):
+        logger.warning("import %s: not run, it is %s (%s)", job.pk, job.status, job.message)
+        return job
     importer_class = _importer_for(job.kind)
     actor = job.created_by
     result = _Pass(report=ErrorReport(job.mapping.get("headers", [])))
@@ -427,9 +434,123 @@ def run_import_job(*, job_pk: int, commit: bool) -> ImportJob:
         _fail(job, _("导入时发生内部错误，未写入任何数据。请联系管理员。"))
         raise
     finally:
-        if commit:
-            try:
+        try:
+            _huey().delete(_heartbeat_key(job.pk))
+            if commit:
                 _huey().delete(_progress_key(job.pk))
-            except Exception:
-                logger.warning("import %s: could not clear progress", job.pk, exc_info=True)
+        except Exception:
+            logger.warning("import %s: could not clear progress", job.pk, exc_info=True)
     return job
+
+
+#
+# Crashed runs: a process killed mid-import (SIGKILL, OOM, power loss) cannot mark its job failed itself
+#
+
+# A job handed to Huey that no process ever took up (a lost task) is given up after this long.
+UNCLAIMED_SECONDS = 24 * 3600
+
+
+def stale_seconds() -> int:
+    """A run that has not reported for this long is taken as dead (a batch takes seconds, not minutes)."""
+    return int(getattr(settings, "KESHANG_IMPORT_STALE_SECONDS", 600))
+
+
+def _this_runner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _heartbeat_key(job_pk: int) -> str:
+    return f"keshang:import-heartbeat:{job_pk}"
+
+
+def _beat(job_pk: int) -> None:
+    """Say this run is alive, through Huey's store: the commit's open transaction keeps the job row's
+    changes invisible to everyone else (and on SQLite holds the only write lock)."""
+    try:
+        _huey().put(_heartbeat_key(job_pk), time.time())
+    except Exception:  # informative only, as progress is; a run without beats is judged by started_at
+        logger.warning("import %s: could not record the heartbeat", job_pk, exc_info=True)
+
+
+def _take(job: ImportJob, *, commit: bool) -> bool:
+    """Mark the job as run by this process (committed before any row is read), or refuse a job that was
+    given up meanwhile (failed by :func:`fail_orphaned_imports`) or already done."""
+    status = ImportStatus.IMPORTING if commit else ImportStatus.VALIDATING
+    allowed = (ImportStatus.UPLOADED, ImportStatus.VALIDATED, *_RUNNING)
+    with transaction.atomic():
+        taken = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(
+            status=status, runner=_this_runner(), started_at=timezone.now(), finished_at=None
+        )
+    _beat(job.pk)
+    job.refresh_from_db()
+    return bool(taken)
+
+
+def _process_is_gone(runner: str) -> bool:
+    """True when ``runner`` ran on this machine and its process no longer exists. A process on another
+    machine, or a reused process id, is left to the heartbeat's age."""
+    host, _separator, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, under another user
+        return False
+    return False
+
+
+def _last_sign_of_life(job: ImportJob) -> float:
+    try:
+        beat = _huey().get(_heartbeat_key(job.pk), peek=True)
+    except Exception:
+        logger.warning("import %s: heartbeat unavailable", job.pk, exc_info=True)
+        beat = None
+    started = job.started_at.timestamp() if job.started_at else 0.0
+    return max(float(beat or 0), started)
+
+
+def _is_orphaned(job: ImportJob, now: float) -> bool:
+    if not job.runner:
+        return now - _last_sign_of_life(job) > UNCLAIMED_SECONDS
+    return _process_is_gone(job.runner) or now - _last_sign_of_life(job) > stale_seconds()
+
+
+def fail_orphaned_imports() -> int:
+    """Mark failed every validation or import whose process died: on this machine, one whose process is
+    gone; anywhere, one silent for :func:`stale_seconds`. Run when the Huey consumer and ``keshang serve``
+    start and every few minutes. Returns how many were marked.
+
+    A commit's writes die with its process: the transaction was never committed, so the database holds
+    nothing of it (docs/architecture.md, "Operations"), and the job only needs saying so.
+    """
+    now = time.time()
+    count = 0
+    # Unscoped: a system sweep over everyone's jobs; it changes only their status.
+    for job in ImportJob.objects.unscoped().filter(status__in=_RUNNING):
+        if not _is_orphaned(job, now):
+            continue
+        with transaction.atomic():
+            before = _job_state(job)
+            # Only if nothing moved it meanwhile (a run that finished, or another sweep).
+            failed = ImportJob.objects.filter(pk=job.pk, status=job.status, runner=job.runner).update(
+                status=ImportStatus.FAILED,
+                message=_("导入进程意外中断，请重新导入"),
+                finished_at=timezone.now(),
+            )
+            if not failed:
+                continue
+            job.refresh_from_db()
+            audit.record(
+                actor=None,
+                obj=job,
+                action=AuditAction.STATE,
+                before=before,
+                after=_job_state(job),
+                message=job.message,
+            )
+        logger.warning("import %s: its process (%s) is gone; marked failed", job.pk, job.runner or "-")
+        count += 1
+    return count

@@ -1,22 +1,22 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from keshang.core.backup import BackupError, backup_database
+from keshang.core.backup import BackupError, backup_database, backup_directory, backup_file_name
 
 
 class Command(BaseCommand):
     help = "Back up the database (SQLite online backup, or pg_dump for PostgreSQL)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", help="target file (default: var/backups/keshang-<time>.bak)")
+        parser.add_argument(
+            "file",
+            nargs="?",
+            help="target file (default: KESHANG_BACKUP_DIR/keshang-<time>.bak, var/backups unless set)",
+        )
 
     def handle(self, *args, file=None, **options):
-        target = (
-            Path(file) if file else settings.VAR_DIR / "backups" / f"keshang-{timezone.localtime():%Y%m%d-%H%M%S}.bak"
-        )
+        target = Path(file) if file else backup_directory() / backup_file_name()
         try:
             backup_database(target)
         except (BackupError, FileNotFoundError) as error:

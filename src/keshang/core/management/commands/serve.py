@@ -19,6 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, port, host, workers, **options):
+        from keshang.core.importing import fail_orphaned_imports
+
+        # Imports a crash interrupted (the consumer checks too when it starts; this says so on the console).
+        interrupted = fail_orphaned_imports()
+        if interrupted:
+            self.stdout.write(
+                f"已将 {interrupted} 个中断的导入标记为失败 / marked {interrupted} interrupted import(s) failed"
+            )
         bind = f"{host}:{port}"
         web = subprocess.Popen(
             [
