@@ -237,7 +237,8 @@ def product_name_key(name: str, specification: str = "") -> str:
         value = unicodedata.normalize("NFKC", value or "").casefold()
         return "".join(ch for ch in value if unicodedata.category(ch)[0] in "LN")
 
-    return f"{fold(name)}|{fold(specification)}"
+    # NFKC can make the key longer than the name (ﷺ folds to 18 letters): cut to the column, as partners do.
+    return f"{fold(name)}|{fold(specification)}"[: Product._meta.get_field("name_key").max_length]
 
 
 class DuplicateProductError(ApplicationError):

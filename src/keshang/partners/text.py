@@ -306,6 +306,13 @@ def _strip_leading_place(key: str, places: _Places) -> str:
     return rest if size and len(rest) >= 2 and rest not in _GENERIC_NAMES else key
 
 
+# Partner.name_key's column. NFKC can make a key longer than the name it comes from (ﷺ folds to 18
+# characters), and a longer key failed validation on a field nobody typed, or, written by an import on
+# PostgreSQL, the whole import (issue 6). Keys that long are cut; two names alike in their first 200
+# folded characters are duplicates anyway.
+NAME_KEY_LENGTH = 200
+
+
 def name_key(name: str, *, place_names: Iterable[str] | None = None) -> str:
     """The duplicate key of a company name: two names with the same key are probably the same partner.
 
@@ -330,8 +337,8 @@ def name_key(name: str, *, place_names: Iterable[str] | None = None) -> str:
     core/data/regions); short forms are derived from it the same way. An empty iterable strips no places.
     """
     if place_names is None:
-        return _default_name_key(name or "")
-    return _name_key(name or "", _custom_places(tuple(place_names)))
+        return _default_name_key(name or "")[:NAME_KEY_LENGTH]
+    return _name_key(name or "", _custom_places(tuple(place_names)))[:NAME_KEY_LENGTH]
 
 
 @functools.lru_cache(maxsize=4096)

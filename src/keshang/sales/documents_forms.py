@@ -24,10 +24,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class DocumentFormMixin(ScopedFormMixin):
     """Customers only, and contacts of visible customers; ``version`` carries optimistic concurrency."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Added here, not declared on the class: the form's metaclass collects no fields from a plain mixin.
+        self.fields["version"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
         self.fields["partner"].queryset = self.fields["partner"].queryset.filter(is_customer=True)
         self.fields["contact"].queryset = Contact.objects.visible_to(self.user).filter(
             partner__in=self.fields["partner"].queryset.values("pk")
