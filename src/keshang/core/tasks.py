@@ -75,3 +75,11 @@ def scheduled_backup_task() -> str | None:
 
     path = run_scheduled_backup()
     return str(path) if path else None
+
+
+@db_periodic_task(_daily_at(hour=4, minute=30))
+def refresh_statistics_task() -> None:
+    """Nightly: the planner's statistics follow the day's changes (core.statistics)."""
+    from .statistics import refresh_statistics
+
+    refresh_statistics()

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
 from .models import Partner, PartnerSearchGram
@@ -83,8 +83,21 @@ def _word_condition(word: str) -> Q:
             return Q(pk__in=RawSQL(fts, [_fts_phrase(word)]))
         return Q(search_text__contains=word)  # served by the pg_trgm GIN index
     if len(word) == 2 and not word.isdigit():
-        return Q(pk__in=PartnerSearchGram.objects.filter(gram=word).values("partner_id"))
+        return _gram_condition(word)
     return Q(search_text__contains=word)
+
+
+# A bigram shared by at least this many partners is "dense": reading partners newest first and checking each
+# against the bigram index fills a page after a few hundred rows, where collecting every match and sorting
+# them all (the plan for a rare bigram) took up to half a second at 100,000 partners (bench/README.md).
+DENSE_GRAM = 500
+
+
+def _gram_condition(word: str) -> Q:
+    grams = PartnerSearchGram.objects.filter(gram=word)
+    if grams[:DENSE_GRAM].count() < DENSE_GRAM:
+        return Q(pk__in=grams.values("partner_id"))
+    return Q(Exists(grams.filter(partner=OuterRef("pk"))))
 
 
 def partner_text_condition(query: str) -> Q:

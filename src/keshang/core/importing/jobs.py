@@ -20,6 +20,7 @@ from .. import audit
 from ..exceptions import ApplicationError
 from ..models import AuditAction, ImportJob, ImportStatus
 from ..permissions import Action
+from ..statistics import refresh_statistics
 from .base import DuplicatePolicy, Importer, ImportFileError, Row, get_importer
 from .files import ErrorReport, inspect_file, max_bytes, open_rows
 
@@ -421,6 +422,7 @@ def run_import_job(*, job_pk: int, commit: bool) -> ImportJob:
             audit.record(
                 actor=actor, obj=job, action=AuditAction.STATE, before=before, after=_job_state(job), message=message
             )
+        _refresh_statistics(job)
     except _Rejected:
         message = _("有 %(count)s 行数据有误，已全部撤销，未写入任何数据。") % {"count": result.counts["error"]}
         _finish(job, result, status=ImportStatus.FAILED, message=message)
@@ -441,6 +443,15 @@ def run_import_job(*, job_pk: int, commit: bool) -> ImportJob:
         except Exception:
             logger.warning("import %s: could not clear progress", job.pk, exc_info=True)
     return job
+
+
+def _refresh_statistics(job: ImportJob) -> None:
+    """Thousands of new rows change what the planner should do (core.statistics); the import itself is done
+    and committed, so a failure here is only logged."""
+    try:
+        refresh_statistics()
+    except DatabaseError:
+        logger.warning("import %s: could not refresh the planner's statistics", job.pk, exc_info=True)
 
 
 #

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
@@ -320,6 +321,31 @@ def test_commit_writes_every_row_and_records_the_outcome(rep):
     assert set(Memo.objects.values_list("title", flat=True)) == {"甲", "乙"}
     entry = AuditEntry.objects.get(object_id=str(job.pk), action=AuditAction.STATE)
     assert entry.after["status"] == ImportStatus.DONE and entry.after["created_count"] == 2
+
+
+def planner_statistics(table: str) -> int:
+    """How many statistics rows the query planner holds for ``table``."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [table])
+        return cursor.fetchone()[0]
+
+
+def test_a_committed_import_refreshes_the_planners_statistics(rep):
+    # given (on SQLite, where they can be removed) no statistics for the table
+    if connection.vendor == "sqlite" and planner_statistics(Memo._meta.db_table):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [Memo._meta.db_table])
+    assert connection.vendor != "sqlite" or planner_statistics(Memo._meta.db_table) == 0
+    # when an import commits rows into it
+    committed(validated(new_job(rep, HEADER + "甲,1\n乙,2\n")))
+    # then the planner has statistics for it
+    assert planner_statistics(Memo._meta.db_table) > 0
 
 
 def test_commit_is_all_or_nothing_when_a_row_fails_at_write_time(rep):

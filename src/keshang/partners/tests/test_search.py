@@ -3,7 +3,7 @@ from django.db import connection
 
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import UserFactory, grant
-from keshang.partners import services
+from keshang.partners import search, services
 from keshang.partners.models import PartnerSearchGram
 from keshang.partners.search import grams_of
 from keshang.partners.selectors import search_partners
@@ -53,6 +53,16 @@ def partners():
 )
 def test_one_search_box_finds_partners_every_way(viewer, partners, query, expected):
     assert names(viewer, query) == sorted(expected)
+
+
+@pytest.mark.parametrize("query", ["华为", "上海", "hw", "有限"])
+def test_a_dense_bigram_finds_what_a_rare_one_would(viewer, partners, monkeypatch, query):
+    # given the partners found while every bigram counts as rare (the matches are collected)
+    expected = names(viewer, query)
+    # when every bigram counts as dense (partners are read newest first and checked one by one)
+    monkeypatch.setattr(search, "DENSE_GRAM", 1)
+    # then the same partners are found
+    assert names(viewer, query) == expected
 
 
 def test_a_contact_name_finds_its_partner(viewer, partners):
