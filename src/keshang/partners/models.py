@@ -209,7 +209,9 @@ class Partner(VersionedModel, OwnedModel):
         verbose_name_plural = pgettext_lazy("plural", "客商")
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["owner", "-id"], name="partner_owner_idx"),
+            # With the department: counting an owner's partners within a manager's scope (the list's total)
+            # reads the index alone instead of 10,000 rows.
+            models.Index(fields=["owner", "-id", "department"], name="partner_owner_idx"),
             # The list's default order (newest first) within one owner's partners, without a sort step.
             models.Index(fields=["owner", "-created_at"], name="partner_owner_created_idx"),
             models.Index(fields=["department", "-id"], name="partner_department_idx"),
