@@ -248,6 +248,8 @@ class PriceRule(models.Model):
     objects = ScopedManager()
 
     scope_parent = "product"
+    # A customer's special price is seen only by those who may see the customer.
+    scope_related = ("partner",)
 
     class Meta:
         verbose_name = _("价格规则")

@@ -8,6 +8,8 @@ and jobs read records a role can grant on. A model declares how scope maps onto 
 * ``scope_collaborators``: whether rows can be shared through :class:`~keshang.core.models.Collaboration`
 * ``scope_parent``: for parts of a record (contacts of a partner), the foreign key to the record whose
   grants and scope they follow
+* ``scope_related``: optional foreign keys to owned records that a row may name (a price rule's customer):
+  where set, that record must be visible too, else the row would show it to someone outside its scope
 
 The user object supplies the grants (see ``org.User.grant_scope``), so this module does not depend
 on how roles are stored.
@@ -71,7 +73,7 @@ class ScopedQuerySet(models.QuerySet):
             # Parts of a record (a partner's contacts) are visible exactly where the record is.
             parent_model = self.model._meta.get_field(parent).related_model
             visible_parents = parent_model._default_manager.visible_to(user, action).values("pk")
-            return self.filter(**{f"{parent}__in": visible_parents})
+            return self._related_visible(user).filter(**{f"{parent}__in": visible_parents})
         label = resource_for_model(self.model)
         scope = user.grant_scope(label, action)
         if scope is None:
@@ -80,6 +82,15 @@ class ScopedQuerySet(models.QuerySet):
         if resource is None or not resource.scoped:
             return self
         return self.filter(scope_filter(self.model, user, scope, action))
+
+    def _related_visible(self, user) -> ScopedQuerySet:
+        """Rows whose ``scope_related`` records are unset or visible to ``user`` (naming is viewing)."""
+        queryset = self
+        for name in getattr(self.model, "scope_related", ()):
+            related = self.model._meta.get_field(name).related_model
+            visible = related._default_manager.visible_to(user, Action.VIEW).values("pk")
+            queryset = queryset.filter(Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__in": visible}))
+        return queryset
 
     def unscoped(self) -> ScopedQuerySet:
         """All rows, for jobs and migrations that act for the system; callers say why in a comment."""

@@ -7,8 +7,11 @@ import pytest
 
 from keshang.catalog.models import PriceRuleKind
 from keshang.catalog.pricing import describe_rule, resolve_price, resolve_prices, unit_choices, unit_factor
+from keshang.catalog.selectors import list_price_rules
 from keshang.catalog.tests.factories import PriceRuleFactory, ProductFactory, ProductUnitFactory, UnitFactory
 from keshang.core.exceptions import ApplicationError
+from keshang.core.permissions import Action, Scope
+from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners.models import PartnerLevel
 from keshang.partners.tests.factories import PartnerFactory
 
@@ -238,3 +241,17 @@ def test_a_rule_with_both_dates_describes_its_period(product):
         product, PartnerFactory(), "90", valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 6, 30)
     )
     assert describe_rule(rule) == "客户专属价（2026-01-01 至 2026-06-30）"
+
+
+def test_a_customers_special_price_is_seen_only_by_those_who_see_the_customer(product):
+    # given a quantity break, and special prices for the rep's own customer and for another rep's customer
+    rep, other = UserFactory(), UserFactory()
+    grant(rep, "catalog.product", [Action.VIEW], Scope.ALL)
+    grant(rep, "partners.partner", [Action.VIEW], Scope.OWN)
+    general = PriceRuleFactory(product=product)
+    mine = PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=PartnerFactory(owner=rep))
+    PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=PartnerFactory(owner=other))
+    # when the rep lists the product's price rules
+    visible = set(list_price_rules(user=rep).filter(product=product))
+    # then the other rep's customer (its name and its price) is not among them
+    assert visible == {general, mine}

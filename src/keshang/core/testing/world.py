@@ -293,6 +293,12 @@ def row_visible(obj, *, user: User | None, scope: str | None) -> bool:
     """Whether ``scope`` opens ``obj`` to ``user``, from the row's own columns (no collaborators in the world)."""
     model = type(obj)
     parent = getattr(model, "scope_parent", None)
+    for name in getattr(model, "scope_related", ()):
+        related = getattr(obj, name)
+        if related is not None and not row_visible(
+            related, user=user, scope=user and user.grant_scope(resource_for_model(type(related)), Action.VIEW)
+        ):
+            return False
     if parent:
         return row_visible(getattr(obj, parent), user=user, scope=scope)
     if user is None or scope is None:
