@@ -629,16 +629,6 @@ class TestConcurrentDecisions:
         assert statuses in (["approved", "skipped"], ["rejected", "skipped"])
         assert len(memo_approvable.calls) == 1
 
-    def test_two_clicks_of_one_approver_decide_once(self, org, memo_approvable):
-        make_flow({"kind": ApproverKind.MANAGER})
-        memo = make_memo(org.rep)
-        task = pending_tasks(submit(memo, org.rep))[0]
-        decided, refused = self.decide_together([(task, org.manager, "approve", "")] * 2)
-        assert len(decided) == 1
-        assert refused == ["already_decided"]
-        assert [call[0] for call in memo_approvable.calls] == ["approved"]
-        assert AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(ApprovalTask)).count() == 1
-
 
 #
 # Reads: inbox, history, changes, delegations

@@ -1,9 +1,7 @@
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from keshang.core.approvals import decide_approval, list_my_tasks
 from keshang.core.exceptions import ApplicationError
@@ -73,34 +71,6 @@ def test_an_order_cannot_be_confirmed_twice(team):
     with pytest.raises(ApplicationError):
         orders.confirm_sales_order(actor=team.rep, order=order)
     assert AuditEntry.objects.filter(object_id=str(order.pk), action=AuditAction.STATE).count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_confirmations_confirm_once(team):
-    # given one draft order and two threads confirming it at the same moment
-    order = make_order(team)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def confirm():
-        try:
-            barrier.wait()
-            orders.confirm_sales_order(actor=team.rep, order=order)
-            outcomes.append("confirmed")
-        except ApplicationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    # then exactly one confirmed it, with one number
-    assert sorted(outcomes) == ["confirmed", "refused"]
-    order.refresh_from_db()
-    assert order.status == SalesOrderStatus.CONFIRMED and order.number
 
 
 def test_a_confirmed_order_is_read_only(team):
