@@ -13,8 +13,6 @@ in Python, which rows a scope opens, independently of ``visible_to``.
 from __future__ import annotations
 
 import datetime
-import struct
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -43,6 +41,7 @@ from keshang.core.models import (
     RegionLevel,
 )
 from keshang.core.permissions import Action, Scope, get_resource, resource_for_model, resources
+from keshang.core.testing.files import PDF_BYTES, png_bytes
 from keshang.org.models import Department, Role, User
 from keshang.org.tests.factories import DepartmentFactory, UserFactory
 from keshang.partners import services as partner_services
@@ -54,7 +53,7 @@ from keshang.sales import opportunities, orders, quotations
 from keshang.sales.documents import LineInput
 from keshang.sales.tests.factories import OpportunityFactory, default_stages
 
-__all__ = ["World", "matrix_world", "build_world", "row_visible", "expected_visible", "PERSONAS", "OWNERS", "PDF_BYTES"]
+__all__ = ["World", "matrix_world", "build_world", "row_visible", "expected_visible", "PERSONAS", "OWNERS"]
 
 # Owner key → (username, the word every one of their records carries, department key).
 OWNERS = {
@@ -75,23 +74,6 @@ PERSONAS = {
     "department_tree": ("manager", Scope.DEPARTMENT_TREE),
     "all": ("buyer", Scope.ALL),
 }
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def png_bytes() -> bytes:
-    """A real 1×1 PNG (product attachments are pictures)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 @dataclass

@@ -6,9 +6,7 @@ The parent here is scopeapp's Memo; the pages and API are tested on partners
 """
 
 import io
-import struct
 import zipfile
-import zlib
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -18,27 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from keshang.core import attachments
 from keshang.core.models import Attachment, AuditAction, AuditEntry
 from keshang.core.permissions import Action, Scope
+from keshang.core.testing.files import PDF_BYTES as PDF
+from keshang.core.testing.files import png_bytes
 from keshang.core.tests.scopeapp.models import Memo
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def png_bytes() -> bytes:
-    """A real 1×1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 def zip_bytes(parts: dict[str, bytes]) -> bytes:

@@ -9,53 +9,21 @@ order — the one document type that uses both.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from keshang.core.approvals import decide_approval, list_my_tasks
-from keshang.core.exceptions import ApplicationError
 from keshang.core.models import ApprovalTask, AuditAction, AuditEntry, NumberSequence
+from keshang.core.testing.concurrency import WORKERS, run_together
 from keshang.sales import orders
 from keshang.sales.models import SalesOrder, SalesOrderStatus
 from keshang.sales.tests.document_factories import flow, line, make_order, make_team
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WORKERS = 8
-
-
-def run_together(jobs: list[Callable[[], object]]) -> tuple[list, list[str]]:
-    """Run each job in its own thread and connection, all released at once: (results, refusal codes).
-    Anything but an ApplicationError (a "database is locked", a deadlock) fails the test."""
-    start = threading.Barrier(len(jobs))
-    done, refused, crashed = [], [], []
-
-    def work(job):
-        try:
-            start.wait(timeout=30)
-            done.append(job())
-        except ApplicationError as error:
-            refused.append(error.code)
-        except BaseException as error:  # noqa: BLE001 - reported to the test thread below
-            crashed.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert not crashed, crashed
-    return done, refused
 
 
 def state_entries(order) -> list[AuditEntry]:

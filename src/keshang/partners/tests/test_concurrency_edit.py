@@ -4,15 +4,13 @@ between 8 workers saving at the same moment."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action, Scope
+from keshang.core.testing.concurrency import WORKERS, run_together
 from keshang.core.versioning import VersionConflict
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners import services
@@ -20,8 +18,6 @@ from keshang.partners.models import Contact, Partner, Tag
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
-
-WORKERS = 8
 
 
 @pytest.fixture
@@ -261,33 +257,6 @@ def test_an_api_save_of_a_stale_address_answers_409_and_a_fresh_one_raises_the_v
 #
 # Eight workers saving the same partner at the same moment
 #
-
-
-def run_together(jobs) -> tuple[list, list[str]]:
-    """Each job in its own thread and connection, all released at once: (results, refusal codes).
-    Anything but a refusal (a "database is locked", a deadlock) fails the test."""
-    start = threading.Barrier(len(jobs))
-    done, refused, crashed = [], [], []
-
-    def work(job):
-        try:
-            start.wait(timeout=30)
-            done.append(job())
-        except VersionConflict as error:
-            refused.append(error.code)
-        except BaseException as error:  # noqa: BLE001 - reported to the test thread below
-            crashed.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert not crashed, crashed
-    return done, refused
 
 
 @pytest.mark.django_db(transaction=True)

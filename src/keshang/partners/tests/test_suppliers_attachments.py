@@ -13,13 +13,12 @@ from rest_framework.test import APIClient
 from keshang.core import attachments
 from keshang.core.models import Attachment, AuditAction, AuditEntry
 from keshang.core.permissions import Action, Scope
+from keshang.core.testing.files import PDF_BYTES as PDF
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners.models import Partner
 from keshang.partners.tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def pdf(name="报价单.pdf"):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from keshang.core.models import Attachment
+from keshang.core.testing.files import PDF_BYTES as PDF
 from keshang.partners.models import Partner, Qualification, SupplierProfile
 from keshang.web.tests import conftest as browser
 
@@ -24,8 +25,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright not ins
 expect = sync_api.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def log_in(page, username: str, password: str) -> None:
