@@ -55,10 +55,12 @@ def fail_orphaned_imports_task() -> int:
 #
 
 
-def _daily_at(*, hour: int, minute: int):
-    """A daily crontab at a wall-clock time in ``TIME_ZONE`` (Huey matches crontabs in UTC by default).
-    Today's offset: a zone with daylight saving drifts by an hour for half the year, which a nightly job
-    tolerates. The same as partners.tasks.local_crontab, which core cannot import."""
+def local_crontab(*, hour: int, minute: int):
+    """A daily crontab at a wall-clock time in ``TIME_ZONE``.
+
+    Huey matches crontabs against UTC when it runs with ``utc=True`` (its default), so 02:30 in Shanghai
+    must be written 18:30. The offset is today's: zones with daylight saving drift by an hour for half the
+    year, which a nightly job tolerates."""
     if not HUEY.utc:
         return crontab(minute=str(minute), hour=str(hour))
     local = datetime.datetime.combine(
@@ -68,7 +70,7 @@ def _daily_at(*, hour: int, minute: int):
     return crontab(minute=str(utc.minute), hour=str(utc.hour))
 
 
-@db_periodic_task(_daily_at(hour=settings.KESHANG_BACKUP_HOUR, minute=settings.KESHANG_BACKUP_MINUTE))
+@db_periodic_task(local_crontab(hour=settings.KESHANG_BACKUP_HOUR, minute=settings.KESHANG_BACKUP_MINUTE))
 def scheduled_backup_task() -> str | None:
     """Daily: back up the database and keep the newest ``KESHANG_BACKUP_KEEP`` (core.backup)."""
     from .backup import run_scheduled_backup
@@ -77,7 +79,7 @@ def scheduled_backup_task() -> str | None:
     return str(path) if path else None
 
 
-@db_periodic_task(_daily_at(hour=4, minute=30))
+@db_periodic_task(local_crontab(hour=4, minute=30))
 def refresh_statistics_task() -> None:
     """Nightly: the planner's statistics follow the day's changes (core.statistics)."""
     from .statistics import refresh_statistics
