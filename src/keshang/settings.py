@@ -301,7 +301,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "keshang.core.pagination.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "keshang.core.pagination.StandardPagination",
@@ -331,6 +331,11 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStatusEnum": "keshang.sales.models.OpportunityStatus",
         "ProductStatusEnum": "keshang.catalog.models.ProductStatus",
     },
+    # Every operation documents the errors the one error handler answers (core.api).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "keshang.core.api.document_error_responses",
+    ],
 }
 
 #

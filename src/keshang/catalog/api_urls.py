@@ -1,5 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
+from keshang.core.api import not_found_route
+
 from . import api
 
 router = DefaultRouter()
@@ -10,4 +12,4 @@ router.register("categories", api.CategoryViewSet, basename="productcategory")
 router.register("brands", api.BrandViewSet, basename="brand")
 router.register("units", api.UnitViewSet, basename="unit")
 
-urlpatterns = [*router.urls]
+urlpatterns = [*router.urls, not_found_route()]

@@ -15,4 +15,5 @@ urlpatterns = [
     *attachments_api.api_urlpatterns,
     *approvals_api.api_urlpatterns,
     *router.urls,
+    api.not_found_route(),
 ]

@@ -276,7 +276,8 @@ class ApprovalFlowSerializer(serializers.ModelSerializer):
     def validate_steps(self, value):
         if not value and (self.instance is None or not self.partial):
             raise serializers.ValidationError(_("审批流程至少需要一个步骤。"))
-        orders = [step["order"] for step in value]
+        # A step that names no order takes the model's default, so two such steps collide too.
+        orders = [step.get("order") for step in value]
         if len(set(orders)) != len(orders):
             raise serializers.ValidationError(_("同一流程中步骤顺序不能重复。"))
         return value

@@ -35,7 +35,7 @@ ATTACHMENT = OpenApiParameter("attachment_pk", int, OpenApiParameter.PATH, descr
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.StringRelatedField()
+    uploaded_by = serializers.StringRelatedField(allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -14,7 +14,7 @@ from .permissions import Action, resource_for_model
 from .scope import has_action
 from .tables import display_value
 
-__all__ = ["ChangeRow", "describe_changes"]
+__all__ = ["ChangeRow", "describe_changes", "shows_sensitive"]
 
 # Bookkeeping columns that say nothing to a reader of the history.
 HIDDEN = {"id", "created_at", "updated_at", "path", "depth"}
@@ -63,7 +63,8 @@ def _display(field: models.Field | None, value, names: dict) -> str:
     return display_value(value)
 
 
-def _shows_sensitive(entry: AuditEntry, user, model) -> bool:
+def shows_sensitive(entry: AuditEntry, user, model) -> bool:
+    """Whether ``user`` sees the sensitive values of ``entry`` in clear: by the record itself while it exists."""
     if not getattr(model, "sensitive_fields", ()):
         return True
     obj = model._default_manager.filter(pk=entry.object_id).first() if entry.object_id.isdigit() else None
@@ -77,7 +78,7 @@ def describe_changes(entry: AuditEntry, user) -> list[ChangeRow]:
     model = entry.content_type.model_class() if entry.content_type_id else None
     fields = _fields(model)
     sensitive = set(getattr(model, "sensitive_fields", ())) if model else set()
-    clear = _shows_sensitive(entry, user, model) if model and sensitive else True
+    clear = shows_sensitive(entry, user, model) if model and sensitive else True
     rows = []
     for key, before, after in entry.changed_fields():
         if key in HIDDEN:

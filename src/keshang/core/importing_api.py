@@ -32,7 +32,7 @@ _XLSX_RESPONSE = {(200, XLSX): OpenApiTypes.BINARY}
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    created_by = serializers.StringRelatedField()
+    created_by = serializers.StringRelatedField(allow_null=True)
     headers = serializers.SerializerMethodField()
     columns = serializers.SerializerMethodField(help_text="字段 → 列序号（从 0 起）")
     options = serializers.SerializerMethodField()

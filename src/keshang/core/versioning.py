@@ -15,8 +15,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
 from .exceptions import ApplicationError
 
@@ -102,8 +101,8 @@ def versioned_schema(serializer_class):
 
 class VersionedViewSetMixin:
     """For a ``ScopedModelViewSet`` whose serializer has a ``version`` field: detail responses carry
-    ``ETag``, an update takes the expected version from ``If-Match`` (else the body's ``version``) and a
-    conflict answers 409 (the generic error handler answers 400 for a service's refusal)."""
+    ``ETag`` and an update takes the expected version from ``If-Match`` (else the body's ``version``); the API's
+    error handler answers a conflict with 409."""
 
     def expected_version(self, serializer) -> int | None:
         """Pop ``version`` from the validated body; ``If-Match`` takes precedence when sent."""
@@ -115,12 +114,6 @@ class VersionedViewSetMixin:
         if not tag.isascii() or not tag.isdigit():
             raise exceptions.ValidationError({"If-Match": [gettext('If-Match 应为本记录的 ETag，例如 "3"。')]})
         return int(tag)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, VersionConflict):
-            body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

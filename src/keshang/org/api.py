@@ -6,7 +6,7 @@ from rest_framework import serializers, views
 from rest_framework.response import Response
 
 from keshang.core.api import MaskedSerializerMixin, ScopedModelViewSet, ScopedRelatedField
-from keshang.core.permissions import Scope, get_resource
+from keshang.core.permissions import Persona, Scope, get_resource
 
 from . import selectors, services
 from .filters import DepartmentFilterSet, RoleFilterSet, UserFilterSet
@@ -128,6 +128,8 @@ class GrantSerializer(serializers.Serializer):
 
 class RoleSerializer(serializers.ModelSerializer):
     grants = GrantSerializer(many=True, required=False)
+    # Declared: DRF drops allow_blank from read-only fields, and the schema then omitted "" (no persona).
+    persona = serializers.ChoiceField(choices=Persona.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Role

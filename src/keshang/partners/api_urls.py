@@ -1,5 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
+from keshang.core.api import not_found_route
+
 from . import api, importing_api, merging_api, ownership_api, suppliers_api
 
 router = DefaultRouter()
@@ -14,4 +16,5 @@ urlpatterns = [
     *merging_api.api_urlpatterns,
     *suppliers_api.api_urlpatterns,
     *router.urls,
+    not_found_route(),
 ]

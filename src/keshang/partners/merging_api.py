@@ -67,8 +67,8 @@ class DuplicateQuerySerializer(serializers.Serializer):
 
 
 class DuplicateMemberSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
-    owner_name = serializers.StringRelatedField(source="owner", read_only=True)
-    department_name = serializers.StringRelatedField(source="department", read_only=True)
+    owner_name = serializers.StringRelatedField(source="owner", read_only=True, allow_null=True)
+    department_name = serializers.StringRelatedField(source="department", read_only=True, allow_null=True)
     contact_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -11,12 +11,12 @@ handover lists.
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -38,8 +38,11 @@ __all__ = ["ActionsMixin", "PoolViewSet", "HandoverViewSet", "api_urlpatterns"]
 
 
 class HandoverSerializer(serializers.ModelSerializer):
-    from_owner_name = serializers.StringRelatedField(source="from_owner", read_only=True)
-    to_owner_name = serializers.StringRelatedField(source="to_owner", read_only=True)
+    # Null where the partner came from or went to the pool; declared because DRF's read-only fields
+    # keep neither allow_null nor allow_blank, and the schema then said a value is always there.
+    from_owner_name = serializers.StringRelatedField(source="from_owner", read_only=True, allow_null=True)
+    to_owner_name = serializers.StringRelatedField(source="to_owner", read_only=True, allow_null=True)
+    reason = serializers.ChoiceField(choices=HandoverReason.choices, allow_blank=True, read_only=True)
     partner_name = serializers.StringRelatedField(source="partner", read_only=True)
 
     class Meta:
@@ -133,9 +136,9 @@ class PoolPartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text=_codes(PartnerKind))
     status = serializers.CharField(read_only=True, help_text=_codes(PartnerStatus))
     source = serializers.CharField(read_only=True, help_text=_codes(PartnerSource))
-    industry_name = serializers.StringRelatedField(source="industry", read_only=True)
-    level_name = serializers.StringRelatedField(source="level", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    industry_name = serializers.StringRelatedField(source="industry", read_only=True, allow_null=True)
+    level_name = serializers.StringRelatedField(source="level", read_only=True, allow_null=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     region_name = serializers.CharField(source="region.full_name", read_only=True, default="")
     pooled_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="进入公海时间")
 
@@ -253,7 +256,7 @@ class ActionsMixin:
         return Response(status=204)
 
     @extend_schema(responses=CollaboratorSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list: the schema said paginated
     def collaborators(self, request, pk=None):
         partner = self.get_object()
         return Response(CollaboratorSerializer(ownership.list_collaborators(partner=partner), many=True).data)

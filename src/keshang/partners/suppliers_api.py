@@ -75,6 +75,8 @@ class SupplierProfileSerializer(serializers.ModelSerializer):
         model = SupplierProfile
         fields = ["main_products", *suppliers.RATING_FIELDS, "updated_at"]
         read_only_fields = ["updated_at"]
+        # Null until the profile is first saved: a partner without one is shown an empty profile.
+        extra_kwargs = {"updated_at": {"allow_null": True}}
 
 
 class ActionsMixin:

@@ -187,5 +187,5 @@ def test_merge_refuses_unknown_field_choices_and_changes_nothing(api_client, ctx
     )
     # then
     assert response.status_code == 400
-    assert set(response.json()["fields"]) == {"field_choices"}
+    assert set(response.json()["fields"]) == {"field_choices.owner"}  # nested errors are named by their path
     assert state() == before

@@ -117,7 +117,7 @@ def test_a_stale_version_is_refused_with_a_conflict(client, team):
     first = client.patch(url, {"notes": "一", "version": 1}, content_type="application/json")
     assert first.status_code == 200 and first.json()["version"] == 2
     second = client.patch(url, {"notes": "二", "version": 1}, content_type="application/json")
-    assert second.status_code == 400 and second.json()["code"] == "conflict"
+    assert second.status_code == 409 and second.json()["code"] == "conflict"
 
 
 def test_a_manager_approves_through_the_inbox_api(client, team):
@@ -140,7 +140,7 @@ def test_a_product_id_of_a_discontinued_product_is_a_field_error(client, team):
         {"partner": team.partner.pk, "lines": [{"product": retired.pk, "quantity": "1"}]},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "lines" in response.json()["fields"]
+    assert response.status_code == 400 and "lines.0.product" in response.json()["fields"]
 
 
 def test_a_partner_outside_the_scope_does_not_exist_for_the_api(client, team):
