@@ -63,3 +63,14 @@ N ?= 100000
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run --n $(N)
+
+# Load test of issue 6 (bench/load/README.md): 50 users for 2 minutes against gunicorn on PostgreSQL (a throwaway
+# cluster unless DATABASE_URL is set); writes bench/results/<date>-load.json. `make load LOAD_ARGS=--quick`: ~45 s.
+LOAD_ARGS ?=
+.PHONY: load
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[load]"
+	@touch $@
+
+load: $(VENV)/.installed-load
+	$(BIN)/python -m bench.load.run $(LOAD_ARGS)

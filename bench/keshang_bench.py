@@ -205,15 +205,7 @@ def _products(workload, counter: QueryCounter) -> tuple[dict, list]:
     products = []
     started = time.perf_counter()
     for item in workload.products:
-        data = {
-            "code": item.code,
-            "name": item.name,
-            "specification": item.specification,
-            "unit": units[item.unit],
-            "vat_rate": "0.13",
-            "list_price": item.list_price,
-            "cost_price": item.cost_price,
-        }
+        data = item.service_data(units[item.unit])
         with counter.count("b_create_product"):
             products.append(services.create_product(actor=None, data=data))
     elapsed = time.perf_counter() - started

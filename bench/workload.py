@@ -103,6 +103,18 @@ class Product:
     list_price: Decimal  # 含税
     cost_price: Decimal
 
+    def service_data(self, unit) -> dict:
+        """What ``catalog.services.create_product`` takes for this product (``unit``: its Unit row)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "specification": self.specification,
+            "unit": unit,
+            "vat_rate": "0.13",
+            "list_price": self.list_price,
+            "cost_price": self.cost_price,
+        }
+
 
 @dataclass(frozen=True)
 class Order:
