@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import Partner, PartnerSearchGram
@@ -76,34 +76,42 @@ def _fts_phrase(query: str) -> str:
     return '"' + query.replace('"', '""') + '"'
 
 
+_FTS = "SELECT rowid FROM partners_partner_fts WHERE partners_partner_fts MATCH %s"
+
+
 def _word_condition(word: str) -> Q:
     if len(word) >= 3:
         if connection.vendor == "sqlite":
-            fts = "SELECT rowid FROM partners_partner_fts WHERE partners_partner_fts MATCH %s"
-            return Q(pk__in=RawSQL(fts, [_fts_phrase(word)]))
+            return Q(pk__in=RawSQL(_FTS, [_fts_phrase(word)]))
         return Q(search_text__contains=word)  # served by the pg_trgm GIN index
     if len(word) == 2 and not word.isdigit():
-        return _gram_condition(word)
+        return Q(pk__in=PartnerSearchGram.objects.filter(gram=word).values("partner_id"))
     return Q(search_text__contains=word)
 
 
-# A bigram shared by at least this many partners is "dense": reading partners newest first and checking each
-# against the bigram index fills a page after a few hundred rows, where collecting every match and sorting
-# them all (the plan for a rare bigram) took up to half a second at 100,000 partners (bench/README.md).
-DENSE_GRAM = 500
+def _ids_with(word: str, also: QuerySet):
+    """The ids from ``word``'s index and ``also`` as one subquery, or None where the word has no id index
+    (one character, two digits; PostgreSQL's trigram index serves the column itself)."""
+    if len(word) == 2 and not word.isdigit():
+        return PartnerSearchGram.objects.filter(gram=word).order_by().values("partner_id").union(also)
+    if len(word) >= 3 and connection.vendor == "sqlite":
+        sql, params = also.query.sql_with_params()
+        return RawSQL(f"{_FTS} UNION {sql}", [_fts_phrase(word), *params])
+    return None
 
 
-def _gram_condition(word: str) -> Q:
-    grams = PartnerSearchGram.objects.filter(gram=word)
-    if grams[:DENSE_GRAM].count() < DENSE_GRAM:
-        return Q(pk__in=grams.values("partner_id"))
-    return Q(Exists(grams.filter(partner=OuterRef("pk"))))
-
-
-def partner_text_condition(query: str) -> Q:
+def partner_text_condition(query: str, *, also: QuerySet | None = None) -> Q:
     """Partners whose search text contains every word of ``query`` (already normalised), each word
-    through the best index for its length."""
+    through the best index for its length, or whose id is in ``also`` (a subquery of partner ids: those of
+    the matching contacts).
+
+    A one-word query becomes one set of ids: the database then reads the partners in id order, newest first,
+    and stops at a page. As "index OR contacts" SQLite collected every partner that matched either and
+    sorted them all: up to half a second for a two-letter query shared by thousands of 100,000 partners."""
+    words = query.split()
+    if also is not None and len(words) == 1 and (ids := _ids_with(words[0], also)) is not None:
+        return Q(pk__in=ids)
     condition = Q()
-    for word in query.split():
+    for word in words:
         condition &= _word_condition(word)
-    return condition
+    return condition | Q(pk__in=also) if also is not None else condition

@@ -39,8 +39,10 @@ def list_partners(*, user, action: str = Action.VIEW) -> QuerySet[Partner]:
 def partner_search_condition(query: str) -> Q:
     """One search box: name, short name, pinyin (full or initials), credit code, phone digits, or a
     contact's name, mobile or e-mail. ``query`` is already normalised (:func:`normalise_query`)."""
-    contacts = Contact.objects.filter(search_text__contains=query).values("partner_id")
-    return partner_text_condition(query) | Q(pk__in=contacts)
+    # Only ids, to be read within the caller's scoped queryset: the contacts of partners it cannot see add
+    # no partner to it.
+    contacts = Contact.objects.filter(search_text__contains=query).order_by().values("partner_id")
+    return partner_text_condition(query, also=contacts)
 
 
 def search_partners(*, user, query: str, action: str = Action.VIEW) -> QuerySet[Partner]:

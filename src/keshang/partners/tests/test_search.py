@@ -3,7 +3,7 @@ from django.db import connection
 
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import UserFactory, grant
-from keshang.partners import search, services
+from keshang.partners import services
 from keshang.partners.models import PartnerSearchGram
 from keshang.partners.search import grams_of
 from keshang.partners.selectors import search_partners
@@ -55,14 +55,12 @@ def test_one_search_box_finds_partners_every_way(viewer, partners, query, expect
     assert names(viewer, query) == sorted(expected)
 
 
-@pytest.mark.parametrize("query", ["华为", "上海", "hw", "有限"])
-def test_a_dense_bigram_finds_what_a_rare_one_would(viewer, partners, monkeypatch, query):
-    # given the partners found while every bigram counts as rare (the matches are collected)
-    expected = names(viewer, query)
-    # when every bigram counts as dense (partners are read newest first and checked one by one)
-    monkeypatch.setattr(search, "DENSE_GRAM", 1)
-    # then the same partners are found
-    assert names(viewer, query) == expected
+@pytest.mark.parametrize("query", ["欧阳", "ouyang", "oy", "欧阳娜娜"])
+def test_a_contact_finds_its_partner_by_each_index(viewer, partners, query):
+    # given a contact of 中兴 (found through one set of ids: the word's index and the contacts together)
+    ContactFactory(partner=partners[3], name="欧阳娜娜")
+    # when / then
+    assert names(viewer, query) == ["中兴通讯股份有限公司"]
 
 
 def test_a_contact_name_finds_its_partner(viewer, partners):
