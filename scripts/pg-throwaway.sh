@@ -89,7 +89,7 @@ cmd_start() {
 
     log "initdb in $dir/data ($bin)"
     as_owner "$owner" "$dir" "$bin/initdb" -D "$dir/data" --username=postgres --auth=trust \
-        --encoding=UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 || {
+        --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
         cat "$dir/initdb.log" >&2
         false
     }

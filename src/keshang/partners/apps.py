@@ -72,7 +72,7 @@ class PartnersConfig(AppConfig):
             register_detail_tab("partners.partner", DetailTab(key, label, url_name, order))
         register_setup_step(ensure_partner_classifications, order=20)
 
-        from . import importing, merging, ownership, suppliers
+        from . import checks, importing, merging, ownership, suppliers  # noqa: F401 - checks registers itself
 
         for feature in (ownership, importing, merging, suppliers):
             feature.register()

@@ -4,6 +4,7 @@ from django.db import connection
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners import services
+from keshang.partners.checks import ctype_warnings, trigram_ctype
 from keshang.partners.models import PartnerSearchGram
 from keshang.partners.search import grams_of
 from keshang.partners.selectors import search_partners
@@ -124,3 +125,17 @@ def test_the_trigram_index_exists_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'partner_search_trgm'")
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition
+
+
+@pytest.mark.parametrize(
+    ("ctype", "warned"), [("C", True), ("POSIX", True), ("C.UTF-8", False), ("zh_CN.UTF-8", False)]
+)
+def test_a_postgresql_database_that_classifies_characters_as_c_is_warned_about(ctype, warned):
+    # when / then: pg_trgm finds no trigrams in Chinese text under a C character type
+    assert [message.id for message in ctype_warnings(ctype, name="keshang")] == (["partners.W001"] if warned else [])
+
+
+def test_the_test_database_passes_the_trigram_check():
+    # given the database the suite runs on (on PostgreSQL, a cluster made with a UTF-8 character type)
+    # when / then
+    assert trigram_ctype(databases=["default"]) == []
