@@ -46,6 +46,12 @@ class MonthOf(TruncMonth):
         sql, params = compiler.compile(self.lhs)
         return f"(substr({sql}, 1, 7) || '-01')", params
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # A date, not the timestamp with time zone DATE_TRUNC gives: reading 10,000 of those (each with its
+        # zone) took three times as long as the query.
+        sql, params = compiler.compile(self.lhs)
+        return f"DATE_TRUNC('month', {sql})::date", params
+
 
 CONFIRMED_STATES = (
     SalesOrderStatus.CONFIRMED,
@@ -136,10 +142,8 @@ def sales_by_customer_month(*, user, date_from=None, date_to=None) -> list[Custo
 
 
 def _as_date(value) -> datetime.date:
-    """SQLite gives the month as text, PostgreSQL as a date (or a timestamp, by version)."""
-    if isinstance(value, str):
-        return datetime.date.fromisoformat(value)
-    return value.date() if isinstance(value, datetime.datetime) else value
+    """SQLite gives the month as text, PostgreSQL as a date."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _as_amount(value) -> Decimal:
