@@ -8,7 +8,6 @@ The view and API tests import the fixtures from here.
 from __future__ import annotations
 
 import datetime
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,6 +33,7 @@ from keshang.core.models import (
     AuditEntry,
     Notification,
 )
+from keshang.core.testing.concurrency import run_together
 from keshang.core.tests.scopeapp.models import Memo
 from keshang.org.tests.factories import DepartmentFactory, RoleFactory, UserFactory
 
@@ -589,28 +589,14 @@ class TestConcurrentDecisions:
     On PostgreSQL the request's row lock serialises them; on SQLite the IMMEDIATE transaction does."""
 
     def decide_together(self, attempts) -> tuple[list, list]:
-        start = threading.Barrier(len(attempts))
-        decided, refused, crashed = [], [], []
-
-        def decide(task, actor, decision, comment):
-            try:
-                start.wait(timeout=30)
-                decided.append(approvals.decide_approval(task=task, actor=actor, decision=decision, comment=comment))
-            except ApplicationError as error:
-                refused.append(error.code)
-            except BaseException as error:  # noqa: BLE001 - reported to the test thread below
-                crashed.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=decide, args=attempt) for attempt in attempts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not any(thread.is_alive() for thread in threads)
-        assert not crashed, crashed
-        return decided, refused
+        return run_together(
+            [
+                lambda task=task, actor=actor, decision=decision, comment=comment: approvals.decide_approval(
+                    task=task, actor=actor, decision=decision, comment=comment
+                )
+                for task, actor, decision, comment in attempts
+            ]
+        )
 
     def test_two_approvers_of_an_or_sign_step_decide_once(self, org, memo_approvable):
         # given a 或签 step of the manager and the boss

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
-from keshang.core.exceptions import ApplicationError
 from keshang.core.permissions import Action, Scope
+from keshang.core.testing.concurrency import WORKERS, run_together
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners import ownership
 from keshang.partners.models import Handover, HandoverKind, Partner, PoolRules
@@ -16,7 +13,7 @@ from keshang.partners.tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-THREADS = 8
+THREADS = WORKERS
 
 
 def make_rep():
@@ -27,28 +24,12 @@ def make_rep():
 
 def claim_together(claims: list[tuple]) -> tuple[list, list]:
     """Run each (actor, partner) claim in its own thread and connection, all starting at once."""
-    start = threading.Barrier(len(claims))
-    won, refused, crashed = [], [], []
-
-    def claim(actor, partner):
-        try:
-            start.wait()
-            won.append(ownership.claim_partner(actor=actor, partner=partner))
-        except ApplicationError as error:
-            refused.append(error.code)
-        except BaseException as error:  # noqa: BLE001 - reported to the test thread below
-            crashed.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=claim_args) for claim_args in claims]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert not crashed, crashed
-    return won, refused
+    return run_together(
+        [
+            lambda actor=actor, partner=partner: ownership.claim_partner(actor=actor, partner=partner)
+            for actor, partner in claims
+        ]
+    )
 
 
 def test_one_rep_claiming_eight_customers_at_once_stops_at_the_limit():
