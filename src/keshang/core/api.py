@@ -334,13 +334,22 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         model = instance.content_type.model_class() if instance.content_type_id else None
         sensitive = set(getattr(model, "sensitive_fields", ())) if model else set()
-        if request is not None and sensitive and not history.shows_sensitive(instance, request.user, model):
+        if request is not None and sensitive and not self._shown_clear(instance, request.user):
             for key in ("before", "after"):
                 if isinstance(data.get(key), dict):
                     data[key] = {
                         name: mask_value(value) if name in sensitive else value for name, value in data[key].items()
                     }
         return data
+
+    def _shown_clear(self, instance, user) -> bool:
+        """Decided for the whole page at once (history.entries_shown_clear), not with queries per entry."""
+        known = self.context.setdefault("entries_shown_clear", {})
+        if instance.pk not in known:
+            page = self.parent.instance if isinstance(self.parent, serializers.ListSerializer) else [instance]
+            clear = history.entries_shown_clear(page, user)
+            known.update({entry.pk: entry.pk in clear for entry in page})
+        return known[instance.pk]
 
 
 class AuditEntryViewSet(ScopedReadOnlyViewSet):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.dateparse import parse_datetime
 
-from .masking import Masker, mask_value
+from .masking import mask_value
 from .models import AuditAction, AuditEntry
 from .permissions import Action, resource_for_model
 from .scope import has_action
 from .tables import display_value
 
-__all__ = ["ChangeRow", "describe_changes", "shows_sensitive"]
+__all__ = ["ChangeRow", "describe_changes", "entries_shown_clear", "shows_sensitive"]
 
 # Bookkeeping columns that say nothing to a reader of the history.
 HIDDEN = {"id", "created_at", "updated_at", "path", "depth"}
@@ -64,13 +66,36 @@ def _display(field: models.Field | None, value, names: dict) -> str:
 
 
 def shows_sensitive(entry: AuditEntry, user, model) -> bool:
-    """Whether ``user`` sees the sensitive values of ``entry`` in clear: by the record itself while it exists."""
-    if not getattr(model, "sensitive_fields", ()):
-        return True
-    obj = model._default_manager.filter(pk=entry.object_id).first() if entry.object_id.isdigit() else None
-    if obj is not None:
-        return Masker(user, model).shows_clear(obj)
-    return has_action(user, resource_for_model(model), Action.VIEW_SENSITIVE)
+    """Whether ``user`` sees the sensitive values of ``entry`` in clear (see :func:`entries_shown_clear`)."""
+    return entry.pk in entries_shown_clear([entry], user)
+
+
+def entries_shown_clear(entries, user) -> set[int]:
+    """The entries whose sensitive values ``user`` sees in clear: by the record itself while it exists
+    (``view_sensitive`` within its scope), else by the grant alone. Two queries per model, however many
+    entries (a page of the audit API holds up to 500)."""
+    clear, by_model = set(), defaultdict(list)
+    for entry in entries:
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class() if entry.content_type_id else None
+        if getattr(model, "sensitive_fields", ()):
+            by_model[model].append(entry)
+        else:
+            clear.add(entry.pk)
+    for model, group in by_model.items():
+        ids = {int(entry.object_id) for entry in group if entry.object_id.isdigit()}
+        # Which rule applies depends on whether the record still exists, whoever may see it.
+        existing = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+        allowed = set(
+            model._default_manager.visible_to(user, Action.VIEW_SENSITIVE)
+            .filter(pk__in=existing)
+            .values_list("pk", flat=True)
+        )
+        granted = has_action(user, resource_for_model(model), Action.VIEW_SENSITIVE)
+        for entry in group:
+            pk = int(entry.object_id) if entry.object_id.isdigit() else None
+            if (pk in allowed) if pk in existing else granted:
+                clear.add(entry.pk)
+    return clear
 
 
 def describe_changes(entry: AuditEntry, user) -> list[ChangeRow]:

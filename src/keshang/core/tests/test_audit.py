@@ -2,11 +2,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from keshang.core import audit
 from keshang.core.models import AuditAction, AuditEntry, Currency
+from keshang.core.permissions import Action, Scope
 from keshang.core.services import save_currency
-from keshang.org.tests.factories import UserFactory
+from keshang.org.tests.factories import UserFactory, grant
+from keshang.partners.tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,20 @@ def test_admin_audit_search_filters_by_user_action_and_date(client):
     content = response.content.decode()
     assert "导出用户" in content
     assert "共 1 条" in content
+
+
+def test_the_audit_api_masks_a_page_of_entries_with_queries_per_model_not_per_entry(django_assert_max_num_queries):
+    # given 30 partners with a phone (sensitive) and their creation entries, and an auditor without view_sensitive
+    for index in range(30):
+        PartnerFactory(name=f"审计分页{index:02d}有限公司", phone=f"1380000{index:04d}")
+    auditor = UserFactory()
+    grant(auditor, "core.auditentry", [Action.VIEW], Scope.ALL)
+    api = APIClient()
+    api.force_authenticate(auditor)
+    # when the page is read
+    with django_assert_max_num_queries(15):
+        response = api.get("/api/v1/core/audit-entries/", {"page_size": 100})
+    # then every phone is masked
+    assert response.status_code == 200
+    phones = [entry["after"]["phone"] for entry in response.json()["results"] if "phone" in (entry["after"] or {})]
+    assert len(phones) == 30 and all("1380000" not in phone for phone in phones)
