@@ -215,8 +215,8 @@ def _products(workload, counter: QueryCounter) -> tuple[dict, list]:
 def _orders(workload, products, counter: QueryCounter, limit_s: float) -> dict:
     from keshang.org.models import User
     from keshang.partners.models import Partner
-    from keshang.sales.documents import LineInput
-    from keshang.sales.orders import confirm_sales_order, create_sales_order
+    from keshang.catalog.lines.pricing import LineInput
+    from keshang.sales.services.orders import confirm_sales_order, create_sales_order
 
     # Unscoped: the bench maps its generated customers to the imported rows, by name.
     partner_pk = dict(Partner.objects.unscoped().values_list("name", "pk"))

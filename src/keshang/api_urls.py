@@ -9,5 +9,5 @@ api_patterns = [
     path("org/", include(("keshang.org.api_urls", "org-api"))),
     path("partners/", include(("keshang.partners.api_urls", "partners-api"))),
     path("catalog/", include(("keshang.catalog.api_urls", "catalog-api"))),
-    path("sales/", include(("keshang.sales.api_urls", "sales-api"))),
+    path("sales/", include(("keshang.sales.api.urls", "sales-api"))),
 ]

@@ -57,6 +57,9 @@ class CatalogConfig(AppConfig):
         ):
             register_menu_item(MenuItem("catalog", label, url_name, resource, order=10 * (order + 1)))
 
-        from . import features
+        from keshang.partners.merging import register_merge_step
+
+        from . import features, merging
 
         features.register()
+        register_merge_step("price_rules", merging.move_price_rules, label=_("客户专属价"))

@@ -27,7 +27,15 @@ from keshang.core.money import quantize_price, to_decimal
 
 from .models import PriceRule, PriceRuleKind, Product, ProductUnit, Unit
 
-__all__ = ["PriceQuote", "resolve_price", "resolve_prices", "price_rules_for", "unit_factor", "unit_choices"]
+__all__ = [
+    "PriceQuote",
+    "resolve_price",
+    "resolve_prices",
+    "price_rules_for",
+    "load_conversions",
+    "unit_factor",
+    "unit_choices",
+]
 
 # Most specific first: the order in which kinds win.
 KIND_PRIORITY = {PriceRuleKind.CUSTOMER: 0, PriceRuleKind.LEVEL: 1, PriceRuleKind.QUANTITY: 2}
@@ -187,12 +195,26 @@ def unit_choices(product: Product) -> list[tuple[Unit, Decimal]]:
     return [(product.unit, Decimal("1")), *((conversion.unit, conversion.factor) for conversion in conversions)]
 
 
-def unit_factor(product: Product, unit: Unit | None) -> Decimal:
+def load_conversions(products: Iterable[Product]) -> dict[tuple[int, int], Decimal]:
+    """Every unit conversion of ``products`` in one query, keyed by (product id, unit id), for
+    :func:`unit_factor` over many lines."""
+    return {
+        (product_id, unit_id): factor
+        for product_id, unit_id, factor in ProductUnit.objects.filter(
+            product__in=[product.pk for product in products]
+        ).values_list("product_id", "unit_id", "factor")
+    }
+
+
+def unit_factor(product: Product, unit: Unit | None, conversions: dict | None = None) -> Decimal:
     """How many base units one ``unit`` of ``product`` is; the base unit (or none) is 1. A unit the product
-    has no conversion for is refused with a message on the ``unit`` field."""
+    has no conversion for is refused with a message on the ``unit`` field. ``conversions`` (from
+    :func:`load_conversions`) saves the query when many lines are converted."""
     if unit is None or unit.pk == product.unit_id:
         return Decimal("1")
-    factor = ProductUnit.objects.filter(product=product, unit=unit).values_list("factor", flat=True).first()
+    if conversions is None:
+        conversions = load_conversions([product])
+    factor = conversions.get((product.pk, unit.pk))
     if factor is None:
         message = _("商品 %(code)s 没有“%(unit)s”的单位换算。") % {"code": product.code, "unit": unit}
         raise ApplicationError(message, code="invalid_unit", fields={"unit": [message]})

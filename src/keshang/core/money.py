@@ -30,6 +30,8 @@ __all__ = [
     "DocumentTotals",
     "document_totals",
     "amount_in_words",
+    "amount_in_english_words",
+    "amount_in_words_for",
     "format_amount",
     "convert_to_cny",
 ]
@@ -196,6 +198,38 @@ def amount_in_words(amount) -> str:
     if words.endswith(("元", "角")):
         words += "整"
     return f"人民币{sign}{words}"
+
+
+# How trade documents name a currency in the words line ("SAY US DOLLARS … ONLY"); others by their code.
+CURRENCY_WORDS = {
+    "USD": "US DOLLARS",
+    "EUR": "EUROS",
+    "GBP": "POUNDS STERLING",
+    "HKD": "HONG KONG DOLLARS",
+    "JPY": "JAPANESE YEN",
+    "AUD": "AUSTRALIAN DOLLARS",
+    "CAD": "CANADIAN DOLLARS",
+    "SGD": "SINGAPORE DOLLARS",
+}
+
+
+def amount_in_english_words(amount, currency: str) -> str:
+    """The amount line of a foreign-currency document: SAY US DOLLARS ONE THOUSAND TWO HUNDRED AND
+    THIRTY-FOUR AND CENTS FIFTY-SIX ONLY (num2words spells the numbers)."""
+    from num2words import num2words
+
+    amount = quantize_amount(amount)
+    whole, cents = divmod(int(amount.copy_abs() * 100), 100)
+    words = num2words(whole, lang="en").replace(",", "").upper()
+    text = f"SAY {CURRENCY_WORDS.get(currency, currency)} {'MINUS ' if amount < 0 else ''}{words}"
+    if cents:
+        text += f" AND CENTS {num2words(cents, lang='en').upper()}"
+    return f"{text} ONLY"
+
+
+def amount_in_words_for(amount, currency: str = "CNY") -> str:
+    """金额大写 for CNY, the English words line for any other currency."""
+    return amount_in_words(amount) if currency == "CNY" else amount_in_english_words(amount, currency)
 
 
 def format_amount(amount) -> str:

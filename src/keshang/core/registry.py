@@ -30,6 +30,9 @@ __all__ = [
     "detail_tabs_for",
     "register_setup_step",
     "setup_steps",
+    "DetailAction",
+    "register_detail_action",
+    "detail_actions_for",
 ]
 
 
@@ -165,3 +168,49 @@ def register_setup_step(step: Callable, order: int = 100) -> None:
 
 def setup_steps() -> list[Callable]:
     return [step for _order, step in sorted(_setup_steps, key=lambda item: item[0])]
+
+
+#
+# Detail-page actions: buttons a later app adds to a record's page (print, e-mail, 发起合同 …). The view behind an
+# action asks the permission declared here (``DetailAction.action``), so the button and its endpoint agree.
+#
+
+
+@dataclass(frozen=True)
+class DetailAction:
+    key: str
+    label: str
+    url_name: str  # reversed with the record's pk
+    action: str = Action.VIEW  # what the user needs on the record (within scope); the view asks the same
+    states: tuple[str, ...] | None = None  # shown only while the record's ``status`` is one of these
+    resource: str | None = None  # a further resource the user needs ``resource_action`` on (what it creates)
+    resource_action: str = Action.ADD
+    order: int = 100
+    style: str = "btn-outline-secondary"
+
+    def applies(self, obj) -> bool:
+        return self.states is None or getattr(obj, "status", None) in self.states
+
+
+_detail_actions: dict[str, list[DetailAction]] = {}
+
+
+def register_detail_action(model_label: str, action: DetailAction) -> DetailAction:
+    _detail_actions.setdefault(model_label, []).append(action)
+    return action
+
+
+def detail_actions_for(
+    model_label: str, user, obj, *, visible: Callable[[str], bool]
+) -> list[tuple[DetailAction, str]]:
+    """The actions this user may take on ``obj`` now: its state allows them, the user holds the grants and
+    ``visible(action)`` says the record is in the user's scope for that action."""
+    shown = []
+    for item in sorted(_detail_actions.get(model_label, []), key=lambda entry: entry.order):
+        if not item.applies(obj):
+            continue
+        if item.resource is not None and not has_action(user, item.resource, item.resource_action):
+            continue
+        if visible(item.action):
+            shown.append((item, reverse(item.url_name, args=[obj.pk])))
+    return shown

@@ -422,18 +422,21 @@ def count_parts(*, partner: Partner) -> list[tuple[str, int]]:
 
 MergeStep = Callable[..., int]
 _merge_steps: dict[str, MergeStep] = {}
+_merge_step_labels: dict[str, str] = {}
 
 
-def register_merge_step(name: str, step: MergeStep) -> None:
+def register_merge_step(name: str, step: MergeStep, *, label: str = "") -> None:
     """Let a later module move its records when two partners are merged (call from ``AppConfig.ready()``).
 
     ``step(*, survivor, duplicate, actor) -> int`` runs inside the merge's transaction with both
     partners locked, after the partners' own parts have moved and before the duplicate is deleted. It
     moves every row of the module that points at ``duplicate`` onto ``survivor``, writes their audit
     entries (``related=survivor``) and returns how many rows it moved, which is kept in the merge's
-    handover record under ``name``. A row left pointing at the duplicate stops the merge.
+    handover record under ``name`` (shown as ``label``). A row left pointing at the duplicate stops the merge.
     """
     _merge_steps[name] = step
+    if label:
+        _merge_step_labels[name] = label
 
 
 def merge_steps() -> list[tuple[str, MergeStep]]:
@@ -576,7 +579,20 @@ def _move_parts(*, actor, survivor: Partner, duplicate: Partner) -> dict[str, in
 def _check_nothing_left(duplicate: Partner) -> None:
     """Deleting the duplicate would cascade to (or orphan, or be refused by) any row still pointing at
     it: a module that added a relation to partners without a merge step. Stop instead of losing data."""
-    for relation in Partner._meta.related_objects:
+    # include_hidden: relations declared with related_name="+" (a document's customer, a price rule's) are
+    # hidden from ``_meta.related_objects``, and a cascade would delete their rows just the same. Not counted:
+    # the tables Django makes for many-to-many fields (the merge moves the tags itself) and rows derived from the
+    # partner's own fields (``derived_from_partner``: its search index, rebuilt for the survivor).
+    relations = [
+        field
+        for field in Partner._meta.get_fields(include_hidden=True)
+        if field.auto_created
+        and not field.concrete
+        and (field.one_to_many or field.one_to_one)
+        and not field.related_model._meta.auto_created
+        and not getattr(field.related_model, "derived_from_partner", False)
+    ]
+    for relation in relations:
         # Deliberately unscoped: every row counts, whoever may see it.
         left = relation.related_model._base_manager.filter(**{relation.field.name: duplicate.pk}).count()
         if left:
@@ -608,6 +624,7 @@ def _take_fields(survivor: Partner, duplicate: Partner, choices: dict[str, str])
 def _summary(moved: dict[str, int]) -> str:
     labels = {key: str(label) for key, _related, label in PARTS}
     labels.update(supplier_profile=_("供应商档案"), attachments=_("附件"), collaborators=_("协作人"))
+    labels.update({name: str(label) for name, label in _merge_step_labels.items()})
     return "、".join(f"{labels.get(name, name)} {count}" for name, count in moved.items() if count)
 
 

@@ -539,6 +539,9 @@ class PartnerSearchGram(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
     gram = models.CharField(max_length=2)
 
+    # Derived from the partner's own fields and rebuilt with them: a merge lets the duplicate's go with it.
+    derived_from_partner = True
+
     class Meta:
         indexes = [models.Index(fields=["gram", "partner"], name="partner_gram_idx")]
 

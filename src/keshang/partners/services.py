@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from .suppliers import delete_supplier_records
 
 __all__ = [
     "derive_partner_keys",
+    "record_partner_deal",
     "contact_search_text",
     "DuplicateMatch",
     "DuplicatePartnerError",
@@ -350,3 +351,12 @@ def save_bank_account(
 
 def delete_bank_account(*, actor, account: BankAccount) -> None:
     _delete_part(actor=actor, instance=account)
+
+
+def record_partner_deal(*, partner_id: int, at) -> None:
+    """A later app reports a deal with this customer (a confirmed order, an accepted quotation): 最近成交 moves
+    forward, never back. A derived date, not an edit of the partner: no version bump, no audit entry of its own
+    (the document's entry records the deal)."""
+    Partner.objects.unscoped().filter(pk=partner_id).filter(
+        Q(last_deal_at__isnull=True) | Q(last_deal_at__lt=at)
+    ).update(last_deal_at=at)

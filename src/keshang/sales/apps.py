@@ -4,13 +4,32 @@ from django.utils.translation import pgettext_lazy
 
 
 class SalesConfig(AppConfig):
+    """Sales registers itself here and nowhere else: its resources and default grants, menus, the tabs it adds
+    to a customer's page, the detail actions of its documents, the approval engine's consumers, the merge step
+    that moves a duplicate customer's sales records, setup steps and demo data."""
+
     name = "keshang.sales"
     label = "sales"
     verbose_name = _("销售")
 
     def ready(self):
+        self._register_resources()
+        self._register_pages()
+        self._register_approvables()
+        from keshang.core.registry import register_demo_loader, register_setup_step
+        from keshang.partners.merging import register_merge_step
+
+        from . import demo, services
+        from .services import merging, setup
+
+        register_setup_step(services.ensure_default_stages, order=40)
+        register_setup_step(setup.ensure_default_flows, order=50)
+        register_demo_loader(demo.load_opportunity_demo, order=40)
+        register_demo_loader(demo.load_document_demo, order=50)
+        register_merge_step("sales", merging.move_sales_records, label=_("商机、报价单和销售订单"))
+
+    def _register_resources(self):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
-        from keshang.core.registry import MenuItem, register_menu_group, register_menu_item
 
         crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT)
         documents = (*crud, Action.APPROVE, Action.ASSIGN)
@@ -41,6 +60,19 @@ class SalesConfig(AppConfig):
             )
         )
 
+    def _register_pages(self):
+        from keshang.core.permissions import Action
+        from keshang.core.registry import (
+            DetailTab,
+            MenuItem,
+            register_detail_action,
+            register_detail_tab,
+            register_menu_group,
+            register_menu_item,
+        )
+
+        from .views.documents import EMAIL_ACTION
+
         register_menu_group("sales", _("销售管理"), 15)
         for order, (label, url_name, resource) in enumerate(
             (
@@ -52,8 +84,57 @@ class SalesConfig(AppConfig):
             )
         ):
             register_menu_item(MenuItem("sales", label, url_name, resource, order=10 * (order + 1)))
+        # Everyone reads stages (the board needs them); only those who may change them see the settings page.
+        register_menu_item(
+            MenuItem(
+                "settings", _("商机阶段"), "sales:opportunitystage_list", "sales.opportunitystage", Action.CHANGE, 60
+            )
+        )
+        for model, tab in (
+            ("sales.opportunity", DetailTab("competitors", _("竞争对手"), "sales:opportunity_competitors", 10)),
+            ("sales.opportunity", DetailTab("stage_changes", _("阶段历史"), "sales:opportunity_stage_changes", 20)),
+            (
+                "partners.partner",
+                DetailTab("opportunities", _("商机"), "sales:partner_opportunities", 40, "sales.opportunity"),
+            ),
+            (
+                "partners.partner",
+                DetailTab(
+                    "quotations", pgettext_lazy("plural", "报价单"), "sales:partner_quotations", 50, "sales.quotation"
+                ),
+            ),
+            (
+                "partners.partner",
+                DetailTab(
+                    "orders", pgettext_lazy("plural", "销售订单"), "sales:partner_orders", 60, "sales.salesorder"
+                ),
+            ),
+        ):
+            register_detail_tab(model, tab)
+        register_detail_action("sales.quotation", EMAIL_ACTION)
 
-        from . import opportunities, orders, quotations
+    def _register_approvables(self):
+        from django.urls import reverse
 
-        for feature in (opportunities, quotations, orders):
-            feature.register()
+        from keshang.core.approvals import Approvable, register_approvable
+
+        from .services import documents, orders, quotations
+
+        consumers = (
+            ("sales.quotation", _("报价单"), "sales:quotation_detail", quotations.quotation_approved),
+            ("sales.salesorder", _("销售订单"), "sales:salesorder_detail", orders.order_approved),
+        )
+        sent_back = {"sales.quotation": quotations.quotation_sent_back, "sales.salesorder": orders.order_sent_back}
+        for label, name, url_name, approved in consumers:
+            register_approvable(
+                Approvable(
+                    model_label=label,
+                    verbose_name=name,
+                    facts=documents.document_facts,
+                    snapshot=documents.document_snapshot,
+                    url=lambda document, url_name=url_name: reverse(url_name, args=[document.pk]),
+                    on_approved=approved,
+                    on_rejected=sent_back[label](_("审批驳回")),
+                    on_returned=sent_back[label](_("退回修改")),
+                )
+            )

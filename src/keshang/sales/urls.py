@@ -1,5 +1,5 @@
-from . import opportunities_views, quotations_views
+from .views import board, documents, opportunities
 
 app_name = "sales"
 
-urlpatterns = [*opportunities_views.urlpatterns, *quotations_views.urlpatterns]
+urlpatterns = [*board.urlpatterns, *opportunities.urlpatterns, *documents.urlpatterns]

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from keshang.catalog.lines.pricing import LineInput
 from keshang.catalog.models import PriceRuleKind, Unit
 from keshang.catalog.tests.factories import (
     BrandFactory,
@@ -49,8 +50,7 @@ from keshang.partners import suppliers
 from keshang.partners.models import Handover, HandoverKind, Industry, PartnerLevel, Tag
 from keshang.partners.ownership import ensure_pool_rules
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
-from keshang.sales import opportunities, orders, quotations
-from keshang.sales.documents import LineInput
+from keshang.sales.services import opportunities, orders, quotations
 from keshang.sales.tests.factories import OpportunityFactory, default_stages
 
 __all__ = ["World", "matrix_world", "build_world", "row_visible", "expected_visible", "PERSONAS", "OWNERS"]

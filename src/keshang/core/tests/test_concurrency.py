@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 from keshang.core.approvals import decide_approval, list_my_tasks
 from keshang.core.models import ApprovalTask, AuditAction, AuditEntry, NumberSequence
 from keshang.core.testing.concurrency import WORKERS, run_together
-from keshang.sales import orders
 from keshang.sales.models import SalesOrder, SalesOrderStatus
+from keshang.sales.services import orders
 from keshang.sales.tests.document_factories import flow, line, make_order, make_team
 
 pytestmark = pytest.mark.django_db(transaction=True)

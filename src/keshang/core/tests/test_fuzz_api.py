@@ -50,7 +50,7 @@ from keshang.org import services as org_services
 from keshang.org.models import Grant
 from keshang.org.tests.factories import DepartmentFactory, RoleFactory, UserFactory
 from keshang.partners.tests.factories import ContactFactory
-from keshang.sales import orders, quotations
+from keshang.sales.services import orders, quotations
 from keshang.sales.tests.document_factories import flow, line
 from keshang.sales.tests.factories import OpportunityFactory, default_stages
 

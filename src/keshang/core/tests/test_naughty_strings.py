@@ -40,14 +40,14 @@ from django import forms
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from keshang.catalog.lines.pricing import LineInput
 from keshang.catalog.models import Product
 from keshang.catalog.tests.factories import ProductFactory
 from keshang.core.models import AuditEntry
 from keshang.org.tests.factories import UserFactory
 from keshang.partners import text
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
-from keshang.sales import orders, quotations
-from keshang.sales.documents import LineInput
+from keshang.sales.services import orders, quotations
 
 pytestmark = pytest.mark.django_db
 

@@ -612,7 +612,7 @@ def test_the_approval_inbox_shows_and_decides_only_ones_own_or_delegated_tasks(w
     import datetime
 
     from keshang.core.models import ApprovalDelegation, ApprovalTask, ApprovalTaskStatus, ApproverKind
-    from keshang.sales import quotations
+    from keshang.sales.services import quotations
     from keshang.sales.tests.document_factories import flow
 
     # given a flow sending quotations to the submitter's manager, and the rep's quotation submitted

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from keshang.catalog.lines.pricing import LineInput
 from keshang.catalog.tests.factories import ProductFactory
 from keshang.core.models import ApprovalFlow, ApprovalStep, ApproverKind
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners.tests.factories import PartnerFactory
-from keshang.sales import orders, quotations
-from keshang.sales.documents import LineInput
+from keshang.sales.services import orders, quotations
 
 __all__ = ["Team", "make_team", "line", "make_quotation", "make_order", "flow"]
 

@@ -7,8 +7,8 @@ from factory.django import DjangoModelFactory
 
 from keshang.org.tests.factories import UserFactory
 from keshang.partners.tests.factories import PartnerFactory
-from keshang.sales import opportunities
 from keshang.sales.models import Opportunity, OpportunityStage
+from keshang.sales.services import opportunities
 
 __all__ = ["OpportunityStageFactory", "OpportunityFactory", "default_stages"]
 

@@ -10,8 +10,8 @@ from keshang.core.permissions import Action, Scope
 from keshang.core.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory
 from keshang.partners.tests.factories import PartnerFactory
-from keshang.sales import orders, quotations
 from keshang.sales.models import SalesOrderStatus
+from keshang.sales.services import orders, quotations
 
 from .document_factories import flow, line, make_order, make_quotation, make_team
 
@@ -133,14 +133,34 @@ def test_a_manager_approves_through_the_inbox_api(client, team):
     assert task.request.__class__.objects.get(pk=task.request_id).status == ApprovalStatus.APPROVED
 
 
-def test_a_product_id_of_a_discontinued_product_is_a_field_error(client, team):
+def test_a_discontinued_product_is_refused_saying_it_is_discontinued_not_that_it_does_not_exist(client, team):
     retired = ProductFactory(status="discontinued")
     response = api(client, team.rep).post(
         reverse("sales-api:quotation-list"),
         {"partner": team.partner.pk, "lines": [{"product": retired.pk, "quantity": "1"}]},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "lines.0.product" in response.json()["fields"]
+    assert response.status_code == 400
+    [message] = response.json()["fields"]["lines"]
+    assert "第 1 行" in message and "已停售" in message and "不存在" not in message
+
+
+def test_a_historical_order_may_name_a_product_discontinued_since(client, team):
+    # given a product discontinued after it was sold: the company records last year's order now
+    retired = ProductFactory(status="discontinued", list_price=Decimal("50.00"), min_price=None)
+    # when
+    response = api(client, team.rep).post(
+        reverse("sales-api:salesorder-list"),
+        {
+            "partner": team.partner.pk,
+            "order_date": "2025-03-01",
+            "lines": [{"product": retired.pk, "quantity": "2", "unit_price": "48.00"}],
+        },
+        content_type="application/json",
+    )
+    # then
+    assert response.status_code == 201, response.content
+    assert response.json()["gross_amount"] == "96.00"
 
 
 def test_a_partner_outside_the_scope_does_not_exist_for_the_api(client, team):

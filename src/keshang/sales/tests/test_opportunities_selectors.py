@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
-from keshang.sales import opportunities
+from keshang.sales.selectors import opportunities as opportunity_selectors
 from keshang.sales.tests.factories import OpportunityFactory, default_stages
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_funnel_sums_and_weights_each_open_stage_exactly(stages, django_assert_m
     user = viewer()
     # when
     with django_assert_max_num_queries(2):
-        funnel = opportunities.get_funnel(user=user)
+        funnel = opportunity_selectors.get_funnel(user=user)
     # then
     by_name = {item.stage.name: item for item in funnel.stages}
     assert list(by_name) == ["初步接洽", "需求确认", "方案报价", "商务谈判"]
@@ -58,7 +58,7 @@ def test_board_shows_a_rep_only_their_own_opportunities(stages):
     mine = OpportunityFactory(owner=rep, stage=stages["方案报价"], expected_amount=Decimal("1000.00"))
     OpportunityFactory(owner=colleague, stage=stages["方案报价"], expected_amount=Decimal("5000.00"))
     # when
-    board = opportunities.get_board(user=rep)
+    board = opportunity_selectors.get_board(user=rep)
     # then
     column = next(column for column in board.columns if column.stage == stages["方案报价"])
     assert [card.pk for card in column.opportunities] == [mine.pk]
@@ -73,7 +73,7 @@ def test_board_keeps_recently_closed_deals_and_drops_old_ones(stages):
     old = OpportunityFactory(stage=stages["输单"], close_reason="价格")
     old.__class__.objects.filter(pk=old.pk).update(closed_at=timezone.now() - datetime.timedelta(days=60))
     # when
-    board = opportunities.get_board(user=user)
+    board = opportunity_selectors.get_board(user=user)
     # then
     cards = {card.pk for column in board.columns for card in column.opportunities}
     assert recent.pk in cards
@@ -84,7 +84,7 @@ def test_board_keeps_recently_closed_deals_and_drops_old_ones(stages):
 
 def test_board_caps_cards_per_column_but_counts_them_all(stages, monkeypatch, django_assert_max_num_queries):
     # given
-    monkeypatch.setattr(opportunities, "BOARD_CARD_LIMIT", 2)
+    monkeypatch.setattr(opportunity_selectors, "BOARD_CARD_LIMIT", 2)
     for day in (3, 1, 2):
         OpportunityFactory(
             stage=stages["初步接洽"],
@@ -94,7 +94,7 @@ def test_board_caps_cards_per_column_but_counts_them_all(stages, monkeypatch, dj
     user = viewer()
     # when
     with django_assert_max_num_queries(3):
-        board = opportunities.get_board(user=user)
+        board = opportunity_selectors.get_board(user=user)
         column = board.columns[0]
         cards = list(column.opportunities)
         names = [(card.partner.name, card.owner.name) for card in cards]

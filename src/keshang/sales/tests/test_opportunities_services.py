@@ -12,8 +12,8 @@ from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
-from keshang.sales import opportunities
 from keshang.sales.models import Opportunity, OpportunityStage, OpportunityStageChange, OpportunityStatus
+from keshang.sales.services import opportunities
 from keshang.sales.tests.factories import OpportunityFactory, OpportunityStageFactory, default_stages
 
 pytestmark = pytest.mark.django_db

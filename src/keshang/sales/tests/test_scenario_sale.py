@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 
 from keshang.core.approvals import decide_approval, list_my_tasks
 from keshang.core.models import ApprovalRequest, ApprovalStatus, AuditAction, AuditEntry
-from keshang.sales import opportunities, orders, quotations
-from keshang.sales.documents_demo import ensure_default_flows
 from keshang.sales.models import Opportunity, QuotationStatus, SalesOrderStatus
+from keshang.sales.services import opportunities, orders, quotations
+from keshang.sales.services.setup import ensure_default_flows
 
 from .document_factories import line, make_team
 from .factories import default_stages

@@ -6,9 +6,9 @@ import pytest
 from keshang.core.approvals import decide_approval, list_my_tasks
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, AuditEntry
-from keshang.sales import orders, quotations
 from keshang.sales.models import DeliveryStatus, PaymentStatus, SalesOrder, SalesOrderStatus
 from keshang.sales.selectors import sales_by_customer_month
+from keshang.sales.services import orders, quotations
 
 from .document_factories import flow, line, make_order, make_quotation, make_team
 
@@ -87,19 +87,27 @@ def test_cancelling_needs_a_reason(team):
     assert order.status == SalesOrderStatus.CANCELLED and order.cancel_reason == "客户取消"
 
 
-def test_delivery_and_payment_status_are_derived(team):
+def test_delivery_and_payment_status_are_derived_from_reported_totals(team):
     order = orders.confirm_sales_order(actor=team.rep, order=make_order(team, line(team.product, "4")))
     first = order.lines.get()
-    order = orders.record_delivery(actor=team.rep, order=order, quantities={first.pk: Decimal("1")})
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, delivered={first.pk: Decimal("1")})
     assert (order.status, order.delivery_status) == (SalesOrderStatus.PARTIALLY_DELIVERED, DeliveryStatus.PARTIAL)
-    order = orders.record_delivery(actor=team.rep, order=order, quantities={first.pk: Decimal("3")})
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, delivered={first.pk: Decimal("4")})
     assert (order.status, order.delivery_status) == (SalesOrderStatus.DELIVERED, DeliveryStatus.FULL)
-    with pytest.raises(ApplicationError):
-        orders.record_delivery(actor=team.rep, order=order, quantities={first.pk: Decimal("1")})
-    order = orders.record_payment(actor=team.rep, order=order, amount=Decimal("100"))
-    assert order.payment_status == PaymentStatus.PARTIAL
-    order = orders.record_payment(actor=team.rep, order=order, amount=order.gross_amount - Decimal("100"))
-    assert order.payment_status == PaymentStatus.FULL
+    # Reporting the same totals again changes nothing: they are totals, not increments.
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, delivered={first.pk: Decimal("4")})
+    assert order.lines.get().delivered_quantity == Decimal("4")
+    with pytest.raises(ApplicationError) as refused:
+        orders.sync_order_fulfilment(actor=team.rep, order=order, delivered={first.pk: Decimal("5")})
+    assert refused.value.code == "invalid_quantity"
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, paid=Decimal("100"))
+    assert (order.payment_status, order.paid_amount) == (PaymentStatus.PARTIAL, Decimal("100.00"))
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, paid=order.gross_amount)
+    assert (order.payment_status, order.paid_amount) == (PaymentStatus.FULL, order.gross_amount)
+    # A return (the inventory's records now add up to less) moves the order back.
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, delivered={first.pk: Decimal("3")})
+    assert order.status == SalesOrderStatus.PARTIALLY_DELIVERED
+    order = orders.sync_order_fulfilment(actor=team.rep, order=order, delivered={first.pk: Decimal("4")})
     order = orders.close_sales_order(actor=team.rep, order=order)
     assert order.status == SalesOrderStatus.CLOSED
 
@@ -127,7 +135,7 @@ def test_monthly_sales_add_amounts_exactly_to_the_fen(team):
         for _ in range(3)
     ]
     for order, amount in zip(confirmed, ("0.10", "0.20", "0.30"), strict=True):
-        SalesOrder.objects.filter(pk=order.pk).update(gross_amount=Decimal(amount), net_amount=Decimal(amount))
+        SalesOrder.objects.filter(pk=order.pk).update(gross_amount_cny=Decimal(amount), net_amount_cny=Decimal(amount))
     # when the manager asks
     (row,) = sales_by_customer_month(user=team.manager)
     # then the sums are the exact amounts, in yuan and fen

@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from keshang.core.approvals import decide_approval, list_my_tasks
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import ApprovalRequest, ApprovalStatus, AuditAction, AuditEntry
-from keshang.sales import quotations
 from keshang.sales.models import Quotation, QuotationStatus
+from keshang.sales.services import quotations
 
 from .document_factories import flow, line, make_quotation, make_team
 
@@ -36,7 +36,7 @@ def test_lines_take_the_catalog_price_and_totals_are_the_sum_of_rounded_lines(te
     first, second = quotation.lines.order_by("position")
     assert first.unit_price_gross == Decimal("113") and first.gross_amount == Decimal("226.00")
     assert first.price_source
-    assert second.gross_amount == Decimal("299.97") and second.price_source == "手工录入"
+    assert second.gross_amount == Decimal("299.97") and second.price_origin == "manual"
     assert quotation.gross_amount == first.gross_amount + second.gross_amount
     assert quotation.net_amount + quotation.tax_amount == quotation.gross_amount
     assert quotation.number is None and quotation.status == QuotationStatus.DRAFT

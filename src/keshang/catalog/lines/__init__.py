@@ -1,0 +1,3 @@
+"""Lines of products on any priced document (quotations, orders, contracts, purchase orders …): the abstract
+line model (``models``), pricing a line from what a form or the API gave (``pricing``), the line editor's
+forms and its server-side preview (``forms``, ``editor``). One place each, so every document prices alike."""

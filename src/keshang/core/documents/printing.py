@@ -1,0 +1,148 @@
+"""One print layout per document, rendered twice: as a printable HTML page (the browser's print dialog) and
+as a PDF (fpdf2 with Noto Sans SC from the ``pylopdf-fonts-zh-cn`` wheel, embedded and subset, so Chinese
+renders the same on every reader). A document type builds a :class:`PrintLayout` — title, seller, header
+pairs, the line table, totals, the amount in words, terms, signatures — and both renderers draw exactly that,
+so the page and the PDF cannot differ. A document not yet approved prints with a watermark saying so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+__all__ = ["PrintColumn", "PrintLayout", "render_html", "render_pdf", "format_price"]
+
+
+@dataclass(frozen=True)
+class PrintColumn:
+    label: str
+    width: float  # millimetres on A4 portrait (182 mm of text width); the HTML page uses them as proportions
+    align: str = "LEFT"  # LEFT, CENTER or RIGHT
+
+
+@dataclass
+class PrintLayout:
+    title: str
+    number: str
+    seller: dict  # name, address, phone (and any of tax_id, bank): the company issuing the document
+    header: list[tuple[str, str]]  # printed two pairs a row
+    columns: list[PrintColumn]
+    rows: list[list[str]]
+    totals: list[tuple[str, str]]
+    amount_in_words: str
+    terms: list[tuple[str, str]] = field(default_factory=list)
+    signatures: list[str] = field(default_factory=list)
+    watermark: str = ""  # e.g. 草稿 / 未审批: a document that is not (yet) binding
+    filename: str = "document.pdf"
+    back_url: str = ""
+    pdf_url: str = ""
+
+    @property
+    def header_rows(self) -> list[list[tuple[str, str]]]:
+        return [self.header[index : index + 2] for index in range(0, len(self.header), 2)]
+
+    @property
+    def aligned_rows(self) -> list[list[tuple[str, str]]]:
+        return [[(text, column.align) for text, column in zip(row, self.columns, strict=True)] for row in self.rows]
+
+    @property
+    def seller_line(self) -> str:
+        return "  ".join(part for part in (self.seller.get("address"), self.seller.get("phone")) if part)
+
+
+def format_price(value) -> str:
+    """A unit price to 2 places when it has no more, else as stored (up to 6), thousands separated."""
+    text = format(value.normalize(), "f")
+    whole, _dot, fraction = text.partition(".")
+    return f"{int(whole):,}.{fraction.ljust(2, '0')}"
+
+
+def render_html(layout: PrintLayout, request=None) -> str:
+    return render_to_string("documents/print.html", {"layout": layout}, request=request)
+
+
+@cache
+def _font_path() -> str:
+    import pylopdf_fonts_zh_cn
+
+    return str(Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf")
+
+
+def render_pdf(layout: PrintLayout) -> bytes:
+    """The layout as an A4 PDF. fpdf2 and its font tools are imported here: ~30 MB that only processes which
+    print something need."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    class DocumentPdf(FPDF):
+        def header(self):
+            if layout.watermark:
+                with self.local_context(text_color=(215, 215, 215)):
+                    self.set_font("noto", size=64)
+                    with self.rotation(35, x=105, y=150):
+                        self.text(48, 170, layout.watermark)
+
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("noto", size=8)
+            self.set_text_color(120)
+            self.cell(0, 6, _("第 %(page)s 页") % {"page": self.page_no()}, align="C")
+
+    pdf = DocumentPdf(orientation="P", unit="mm", format="A4")
+    pdf.add_font("noto", fname=_font_path())
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_margins(14, 14, 14)
+    pdf.add_page()
+    pdf.set_font("noto", size=16)
+    pdf.cell(0, 9, layout.seller.get("name", ""), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("noto", size=9)
+    if layout.seller_line:
+        pdf.cell(0, 5, layout.seller_line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("noto", size=14)
+    pdf.cell(0, 8, layout.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    pdf.set_font("noto", size=9.5)
+    muted = FontFace(color=(110, 110, 110))
+    with pdf.table(
+        col_widths=(20, 71, 20, 71), borders_layout="NONE", first_row_as_headings=False, line_height=6
+    ) as table:
+        for pairs in layout.header_rows:
+            cells = table.row()
+            for label, value in pairs:
+                cells.cell(label, style=muted)
+                cells.cell(value or "—")
+    pdf.ln(3)
+
+    with pdf.table(
+        col_widths=tuple(column.width for column in layout.columns),
+        text_align=tuple(column.align for column in layout.columns),
+        headings_style=FontFace(fill_color=(235, 239, 245)),
+        line_height=6,
+    ) as table:
+        heading = table.row()
+        for column in layout.columns:
+            heading.cell(column.label)
+        for values in layout.rows:
+            row = table.row()
+            for text in values:
+                row.cell(text)
+    pdf.ln(2)
+    for label, value in layout.totals:
+        pdf.cell(150, 6, label, align="R")
+        pdf.cell(0, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("noto", size=10.5)
+    pdf.multi_cell(0, 8, _("金额大写：%(words)s") % {"words": layout.amount_in_words}, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("noto", size=9.5)
+    for label, value in layout.terms:
+        pdf.multi_cell(0, 6, f"{label}：{value}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    width = (pdf.w - pdf.l_margin - pdf.r_margin) / max(len(layout.signatures), 1)
+    for index, text in enumerate(layout.signatures):
+        last = index == len(layout.signatures) - 1
+        pdf.cell(width, 6, text, new_x="LMARGIN" if last else "RIGHT", new_y="NEXT" if last else "TOP")
+    return bytes(pdf.output())

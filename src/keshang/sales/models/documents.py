@@ -1,0 +1,20 @@
+"""What quotations and sales orders share: a customer document (``core.documents.PricedDocument`` owned through
+``org.OwnedModel``) whose lines are product lines (``catalog.lines.ProductLine``)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keshang.core.documents.models import PricedDocument
+from keshang.org.models import OwnedModel
+
+__all__ = ["SalesDocument"]
+
+
+class SalesDocument(PricedDocument, OwnedModel):
+    partner = models.ForeignKey("partners.Partner", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(
+        "partners.Contact", verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
