@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 api_patterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("core/", include(("keshang.core.api_urls", "core-api"))),
-    path("org/", include(("keshang.org.api_urls", "org-api"))),
+    path("org/", include(("keshang.org.api.urls", "org-api"))),
     path("partners/", include(("keshang.partners.api_urls", "partners-api"))),
     path("catalog/", include(("keshang.catalog.api_urls", "catalog-api"))),
     path("sales/", include(("keshang.sales.api.urls", "sales-api"))),

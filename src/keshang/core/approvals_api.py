@@ -25,6 +25,7 @@ from .models import (
     ApprovalTask,
     ApprovalTaskStatus,
 )
+from .people import department_model, role_model, user_model
 
 __all__ = ["register_routes", "api_urlpatterns"]
 
@@ -225,10 +226,8 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from keshang.org.models import Role, User
-
-        self.fields["role"] = ScopedRelatedField(queryset=Role.objects.all(), allow_null=True, required=False)
-        self.fields["users"] = ScopedRelatedField(queryset=User.objects.all(), many=True, required=False)
+        self.fields["role"] = ScopedRelatedField(queryset=role_model().objects.all(), allow_null=True, required=False)
+        self.fields["users"] = ScopedRelatedField(queryset=user_model().objects.all(), many=True, required=False)
 
     def validate(self, attrs):
         errors = step_errors(kind=attrs.get("kind"), role=attrs.get("role"), users=attrs.get("users"))
@@ -263,10 +262,10 @@ class ApprovalFlowSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from keshang.org.models import Department
-
         self.fields["document_type"].choices = sorted(approvals.approvables())
-        self.fields["departments"] = ScopedRelatedField(queryset=Department.objects.all(), many=True, required=False)
+        self.fields["departments"] = ScopedRelatedField(
+            queryset=department_model().objects.all(), many=True, required=False
+        )
 
     def validate_customer_levels(self, value):
         if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
@@ -339,11 +338,9 @@ class ApprovalDelegationSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from keshang.org.models import User
-
         # Anyone active may stand in for an approver: the id names a person, it opens none of their records.
         self.fields["delegate"] = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.unscoped().filter(is_active=True)
+            queryset=user_model().objects.unscoped().filter(is_active=True)
         )
 
     def validate(self, attrs):

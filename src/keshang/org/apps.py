@@ -15,6 +15,7 @@ class OrgConfig(AppConfig):
         from .demo import load_org_demo
 
         register_demo_loader(load_org_demo, order=10)
+        self._register_companies()
 
         register_menu_item(
             MenuItem("settings", pgettext_lazy("plural", "部门"), "org:department_list", "org.department", order=10)
@@ -60,3 +61,43 @@ class OrgConfig(AppConfig):
                 defaults={Persona.ADMIN: ((Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE), Scope.ALL)},
             )
         )
+
+    def _register_companies(self):
+        """Our own companies: read by everyone who writes documents, kept by the administrators; their seal
+        images are attachments (images only)."""
+        from keshang.core import attachments
+        from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
+        from keshang.core.registry import (
+            DetailTab,
+            MenuItem,
+            register_detail_tab,
+            register_menu_item,
+            register_setup_step,
+        )
+
+        from .models import Company
+        from .services import ensure_default_company
+
+        crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT)
+        register_resource(
+            Resource(
+                "org.company",
+                pgettext_lazy("plural", "我方公司"),
+                actions=(*crud, Action.VIEW_SENSITIVE),
+                defaults={
+                    **{persona: ((Action.VIEW,), Scope.ALL) for persona in Persona.values},
+                    Persona.FINANCE: ((Action.VIEW, Action.EXPORT, Action.VIEW_SENSITIVE), Scope.ALL),
+                    Persona.ADMIN: ((*crud, Action.VIEW_SENSITIVE), Scope.ALL),
+                },
+            )
+        )
+        register_menu_item(
+            MenuItem("settings", pgettext_lazy("plural", "我方公司"), "org:company_list", "org.company", order=35)
+        )
+        attachments.register_attachable(Company, kinds=attachments.IMAGE_KINDS)
+        register_detail_tab("org.company", DetailTab("bank_accounts", _("银行账户"), "org:company_bank_accounts", 10))
+        register_detail_tab(
+            "org.company",
+            DetailTab("attachments", _("公章与附件"), attachments.attachment_url_name(Company, "list"), 20),
+        )
+        register_setup_step(ensure_default_company, order=20)

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.core.filters import ActiveFilter, ScopedFilterSet
 
-from .models import Department, Role, User
+from .models import Company, Department, Role, User
 
-__all__ = ["DepartmentFilterSet", "UserFilterSet", "RoleFilterSet"]
+__all__ = ["DepartmentFilterSet", "UserFilterSet", "RoleFilterSet", "CompanyFilterSet"]
 
 
 class DepartmentFilterSet(ScopedFilterSet):
@@ -54,3 +54,18 @@ class RoleFilterSet(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class CompanyFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    is_active = ActiveFilter()
+
+    class Meta:
+        model = Company
+        fields = ["q", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(credit_code__icontains=value)
+        )

@@ -2,14 +2,18 @@
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.forms import ScopedFormMixin
+from keshang.core.identifiers import normalize_credit_code
+from keshang.core.models import Attachment
 from keshang.core.permissions import Scope, resources
 
-from .models import Department, Role, User
+from .models import Company, CompanyBankAccount, Department, Role, User
+from .services import COMPANY_FIELDS
 
-__all__ = ["DepartmentForm", "UserForm", "UserPasswordForm", "RoleForm"]
+__all__ = ["DepartmentForm", "UserForm", "UserPasswordForm", "RoleForm", "CompanyForm", "CompanyBankAccountForm"]
 
 
 class DepartmentForm(ScopedFormMixin, forms.ModelForm):
@@ -120,3 +124,33 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
 
     def model_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in self._meta.fields}
+
+
+class CompanyForm(ScopedFormMixin, forms.ModelForm):
+    """The seal is chosen among the company's own image attachments (uploaded on its 附件 tab)."""
+
+    class Meta:
+        model = Company
+        fields = list(COMPANY_FIELDS)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A pasted code may hold spaces or hyphens: the field takes it, clean_credit_code keeps its 18 characters.
+        self.fields["credit_code"] = forms.CharField(
+            label=Company._meta.get_field("credit_code").verbose_name, max_length=40, required=False
+        )
+        images = Attachment.objects.for_object(self.instance).filter(mime_type__startswith="image/")
+        self.fields["seal"].queryset = images if self.instance.pk else Attachment.objects.none()
+
+    def clean_credit_code(self):
+        try:
+            return normalize_credit_code(self.cleaned_data["credit_code"]) or None
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code=error.code) from error
+
+
+class CompanyBankAccountForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = CompanyBankAccount
+        fields = ["bank_name", "account_name", "account_number", "currency", "is_default"]

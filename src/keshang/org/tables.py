@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.core.tables import Column, Table
 
-__all__ = ["DepartmentTable", "UserTable", "RoleTable"]
+__all__ = ["DepartmentTable", "UserTable", "RoleTable", "CompanyTable"]
 
 
 class DepartmentTable(Table):
@@ -38,5 +38,18 @@ class RoleTable(Table):
         Column("description", _("说明")),
         Column("is_active", _("启用"), order_by="is_active"),
         Column("updated_at", _("更新时间"), order_by="updated_at"),
+    )
+    default_order = "name"
+
+
+class CompanyTable(Table):
+    columns = (
+        Column("name", _("公司名称"), order_by="name", link=True),
+        Column("short_name", _("简称"), order_by="short_name"),
+        Column("credit_code", _("统一社会信用代码")),
+        Column("address", _("地址")),
+        Column("phone", _("电话")),
+        Column("is_default", _("默认销售方"), order_by="is_default"),
+        Column("is_active", _("启用"), order_by="is_active"),
     )
     default_order = "name"

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import companies
+from .views import organisation as views
 
 app_name = "org"
 
@@ -24,4 +25,5 @@ urlpatterns = [
     path("roles/<int:pk>/edit/", views.RoleEditView.as_view(), name="role_edit"),
     path("roles/<int:pk>/delete/", views.RoleDeleteView.as_view(), name="role_delete"),
     path("roles/<int:pk>/history/", views.RoleHistoryView.as_view(), name="role_history"),
+    *companies.urlpatterns,
 ]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.core.forms import ScopedFormMixin
 from keshang.core.models import Currency
+from keshang.org.models import Company
+from keshang.org.selectors import default_company
 from keshang.partners.models import Contact, Partner
 
 from .models import Competitor, Opportunity, OpportunityStage, Quotation, SalesOrder
@@ -158,6 +160,13 @@ class DocumentFormMixin(ScopedFormMixin):
         self.fields["currency"] = forms.ChoiceField(
             label=_("币种"), choices=currency_choices, initial="CNY", required=False
         )
+        seller = self.fields["seller"]
+        seller.queryset = Company.objects.filter(is_active=True)
+        seller.required = False
+        seller.empty_label = None
+        if not self.instance.pk:
+            default = default_company()
+            seller.initial = default.pk if default else None
         partners = self.fields["partner"].queryset.filter(is_customer=True)
         self.fields["partner"].queryset = partners
         self.fields["partner"].widget.attrs.update(

@@ -47,6 +47,7 @@ from keshang.core.models import (
     Notification,
 )
 from keshang.core.notifications import notify
+from keshang.core.people import department_model, user_model
 from keshang.core.permissions import Action
 
 from .registry import Approvable, ApprovalFacts, get_approvable
@@ -126,9 +127,7 @@ def find_flow(*, obj: models.Model, facts: ApprovalFacts) -> ApprovalFlow | None
 def _department_path(department_id: int | None) -> str | None:
     if department_id is None:
         return None
-    from keshang.org.models import Department
-
-    return Department.objects.unscoped().filter(pk=department_id).values_list("path", flat=True).first()
+    return department_model().objects.unscoped().filter(pk=department_id).values_list("path", flat=True).first()
 
 
 def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts, department_path: str | None) -> bool:
@@ -281,8 +280,7 @@ def _create_task(request, step, *, approver, delegated_from=None) -> ApprovalTas
 
 def _resolve_approvers(step: ApprovalStep, submitter) -> list:
     """The active users who approve ``step`` for ``submitter`` (the submitter included, if they are one)."""
-    from keshang.org.models import Department, User
-
+    User, Department = user_model(), department_model()
     # Who approves is the flow's decision, not the submitter's data scope: users are read for the system.
     users = User.objects.unscoped().filter(is_active=True)
     if step.kind == ApproverKind.ROLE:

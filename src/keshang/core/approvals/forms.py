@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from keshang.core.filters import ActiveFilter, ScopedFilterSet
 from keshang.core.forms import ScopedFormMixin
 from keshang.core.models import ApprovalDelegation, ApprovalFlow, ApprovalMode, ApproverKind
+from keshang.core.people import role_model, user_model
 from keshang.core.tables import Column, Table
-from keshang.org.models import Role, User
 
 from .flows import step_errors
 from .registry import approvables, condition_choices
@@ -155,12 +155,12 @@ class ApprovalStepForm(ScopedFormMixin, forms.Form):
         label=gettext_lazy("审批人类型"), choices=ApproverKind.choices, initial=ApproverKind.MANAGER
     )
     role = forms.ModelChoiceField(
-        label=gettext_lazy("角色"), queryset=Role.objects.filter(is_active=True), required=False
+        label=gettext_lazy("角色"), queryset=role_model().objects.filter(is_active=True), required=False
     )
     same_department = forms.BooleanField(label=gettext_lazy("仅限本部门及上级部门"), required=False, initial=True)
     users = UserMultipleChoiceField(
         label=gettext_lazy("指定人员"),
-        queryset=User.objects.filter(is_active=True).select_related("department"),
+        queryset=user_model().objects.filter(is_active=True).select_related("department"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
@@ -216,7 +216,7 @@ ApprovalStepFormSet = forms.formset_factory(
 
 
 class ApprovalDelegationForm(ScopedFormMixin, forms.ModelForm):
-    delegate = UserChoiceField(label=gettext_lazy("代理审批人"), queryset=User.objects.none())
+    delegate = UserChoiceField(label=gettext_lazy("代理审批人"), queryset=user_model().objects.none())
 
     class Meta:
         model = ApprovalDelegation
@@ -232,7 +232,7 @@ class ApprovalDelegationForm(ScopedFormMixin, forms.ModelForm):
         # Anyone active may stand in for an approver: the choice shows names, not the colleague's records,
         # so it is not narrowed to the users the actor may manage.
         self.fields["delegate"].queryset = (
-            User.objects.unscoped().filter(is_active=True).exclude(pk=owner.pk).select_related("department")
+            user_model().objects.unscoped().filter(is_active=True).exclude(pk=owner.pk).select_related("department")
         )
 
 

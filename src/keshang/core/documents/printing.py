@@ -39,6 +39,9 @@ class PrintLayout:
     filename: str = "document.pdf"
     back_url: str = ""
     pdf_url: str = ""
+    # The seller's seal: a file path for the PDF, a URL for the page; given only for binding documents.
+    seal_path: str = ""
+    seal_url: str = ""
 
     @property
     def header_rows(self) -> list[list[tuple[str, str]]]:
@@ -99,6 +102,9 @@ def render_pdf(layout: PrintLayout) -> bytes:
     pdf.set_font("noto", size=16)
     pdf.cell(0, 9, layout.seller.get("name", ""), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("noto", size=9)
+    if layout.seller.get("credit_code"):
+        pdf.cell(0, 5, _("统一社会信用代码：%(code)s") % {"code": layout.seller["credit_code"]}, align="C",
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     if layout.seller_line:
         pdf.cell(0, 5, layout.seller_line, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -140,9 +146,17 @@ def render_pdf(layout: PrintLayout) -> bytes:
     pdf.set_font("noto", size=9.5)
     for label, value in layout.terms:
         pdf.multi_cell(0, 6, f"{label}：{value}", new_x="LMARGIN", new_y="NEXT")
+    if layout.seller.get("bank"):
+        pdf.multi_cell(
+            0, 6, _("开户行及账号：%(bank)s") % {"bank": layout.seller["bank"]}, new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.ln(8)
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / max(len(layout.signatures), 1)
+    top = pdf.get_y()
     for index, text in enumerate(layout.signatures):
         last = index == len(layout.signatures) - 1
         pdf.cell(width, 6, text, new_x="LMARGIN" if last else "RIGHT", new_y="NEXT" if last else "TOP")
+    if layout.seal_path:
+        # Over the first signature (ours), as a stamp sits over the printed name.
+        pdf.image(layout.seal_path, x=pdf.l_margin + 20, y=top - 14, w=36)
     return bytes(pdf.output())

@@ -12,6 +12,7 @@ from keshang.catalog.lines.api import LINE_OUTPUT_FIELDS, LineInputSerializer, s
 from keshang.core.api import ScopedRelatedField
 from keshang.core.documents.api import DocumentViewSet
 from keshang.core.money import amount_in_words_for
+from keshang.org.models import Company
 from keshang.partners.models import Contact, Partner
 
 from ..documents import QUOTATION, SALES_ORDER
@@ -35,6 +36,7 @@ class SalesOrderLineSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    seller = ScopedRelatedField(queryset=Company.objects.filter(is_active=True), required=False)
     partner = ScopedRelatedField(queryset=Partner.objects.all())
     contact = ScopedRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
     lines = LineInputSerializer(many=True, write_only=True)
@@ -44,6 +46,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     common_fields = [
         "id",
         "status",
+        "seller",
         "partner",
         "contact",
         "currency",

@@ -13,6 +13,7 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.models import Currency
 from keshang.core.money import format_amount
 from keshang.core.selectors import get_rate_to_cny
+from keshang.org.services import ensure_default_company
 from keshang.partners.services import record_partner_deal
 
 from ..models import SalesDocument
@@ -30,12 +31,21 @@ __all__ = [
 
 
 def apply_header(document: SalesDocument, data: dict, fields, *, date_field: str) -> None:
-    """Copy the header ``fields`` present in ``data``; a contact must be one of the customer's; the currency
+    """Copy the header ``fields`` present in ``data``; the seller is one of our active companies (the default one
+    unless chosen); a contact must be one of the customer's; the currency
     must be one in use, and its rate on the document's date is fixed on the document (a missing rate is a
     clear error, never a silent 1)."""
     for field in fields:
         if field in data:
             setattr(document, field, data[field])
+    if document.seller_id is None:
+        document.seller = ensure_default_company()
+        if document.seller is None:
+            message = _("请先在“我方公司”中设置销售方。")
+            raise ApplicationError(message, code="no_seller", fields={"seller": [message]})
+    elif not document.seller.is_active:
+        message = _("销售方“%(company)s”已停用。") % {"company": document.seller}
+        raise ApplicationError(message, code="inactive_seller", fields={"seller": [message]})
     if document.contact_id and document.contact.partner_id != document.partner_id:
         message = _("联系人不属于所选客户。")
         raise ApplicationError(message, fields={"contact": [message]})
@@ -114,6 +124,7 @@ def document_snapshot(document: SalesDocument) -> dict:
     """The document as approvers see it and later compare: header fields and the lines."""
     lines = list(document.lines.select_related("product", "unit"))
     fields = [
+        [_("销售方"), str(document.seller)],
         [_("客户"), str(document.partner)],
         [_("负责人"), str(document.owner)],
         [_("币种"), document.currency],

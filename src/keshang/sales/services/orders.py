@@ -59,6 +59,7 @@ __all__ = [
 
 S = SalesOrderStatus
 ORDER_FIELDS = (
+    "seller",
     "partner",
     "contact",
     "currency",
@@ -117,6 +118,7 @@ def create_order_from_quotation(*, actor, quotation: Quotation) -> SalesOrder:
                 code="quotation_already_ordered",
             )
         order = SalesOrder(
+            seller=quotation.seller,
             partner=quotation.partner,
             contact=quotation.contact,
             quotation=quotation,
@@ -180,7 +182,7 @@ def _confirm(order: SalesOrder, *, actor, message: str, before: dict | None = No
     # Only the number and the stamps changed since the draft was validated; the related rows are unchanged, and
     # the number is the sequence's next (unique by construction, and by the column's constraint).
     order.full_clean(
-        exclude=["owner", "department", "created_by", "partner", "contact", "quotation", "confirmed_by"],
+        exclude=["owner", "department", "created_by", "seller", "partner", "contact", "quotation", "confirmed_by"],
         validate_unique=False,
     )
     _move(order, S.CONFIRMED, actor=actor, before=before, message=message)

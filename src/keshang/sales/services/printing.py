@@ -1,11 +1,11 @@
 """Printing and e-mailing quotations and orders: each builds one ``PrintLayout`` that the printable page and the
-PDF both draw (``core.documents.printing``). A document that does not bind us yet — a draft, one waiting for
-approval, a cancelled or superseded one — prints with a watermark saying so. Sensitive contact fields are
+PDF both draw (``core.documents.printing``), with the seller (one of our companies: name, credit code, address,
+bank) at the top. A document that does not bind us yet — a draft, one waiting for approval, a cancelled or
+superseded one — prints with a watermark saying so and without the seller's seal. Sensitive contact fields are
 masked as on screen."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from huey.contrib.djhuey import db_task
 
 from keshang.core import audit
+from keshang.core.attachments import attachment_url_name
 from keshang.core.documents.printing import PrintColumn, PrintLayout, format_price, render_pdf
 from keshang.core.exceptions import ApplicationError
 from keshang.core.masking import Masker
@@ -99,10 +100,12 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
     if currency != "CNY":
         terms.insert(0, (_("币种"), f"{currency}（{_('汇率')} {document.exchange_rate.normalize():f}）"))
     name = document._meta.model_name
+    watermark = _watermark(document)
+    seal = document.seller.seal if not watermark else None
     return PrintLayout(
         title=title,
         number=str(document),
-        seller=settings.KESHANG_COMPANY,
+        seller=document.seller.print_block(),
         header=[(number_label, str(document)), *header],
         columns=columns,
         rows=rows,
@@ -110,15 +113,19 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
         amount_in_words=amount_in_words_for(document.gross_amount, currency),
         terms=terms,
         signatures=signatures,
-        watermark=_watermark(document),
+        watermark=watermark,
         filename=f"{name}-{document}.pdf".replace("/", "-"),
         back_url=reverse(f"sales:{name}_detail", args=[document.pk]),
         pdf_url=reverse(f"sales:{name}_pdf", args=[document.pk]),
+        seal_path=seal.file.path if seal else "",
+        seal_url=reverse(attachment_url_name(type(document.seller), "download"), args=[document.seller_id, seal.pk])
+        if seal
+        else "",
     )
 
 
 def quotation_layout(quotation: Quotation, *, user) -> PrintLayout:
-    seller = settings.KESHANG_COMPANY["name"]
+    seller = quotation.seller.name
     return _layout(
         quotation,
         user=user,
@@ -136,7 +143,7 @@ def quotation_layout(quotation: Quotation, *, user) -> PrintLayout:
 
 
 def order_layout(order: SalesOrder, *, user) -> PrintLayout:
-    seller = settings.KESHANG_COMPANY["name"]
+    seller = order.seller.name
     return _layout(
         order,
         user=user,

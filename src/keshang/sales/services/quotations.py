@@ -54,6 +54,7 @@ __all__ = [
 S = QuotationStatus
 EDITABLE_STATES = (S.DRAFT, S.APPROVED)
 QUOTATION_FIELDS = (
+    "seller",
     "partner",
     "contact",
     "opportunity",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from keshang.core import importing
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import ImportStatus
-from keshang.org.models import User
+from keshang.core.people import user_model
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         actor = None
         if username:
             # The named user may be anyone: an administrator chooses whom the import runs as.
-            actor = User.objects.unscoped().filter(username=username, is_active=True).first()
+            actor = user_model().objects.unscoped().filter(username=username, is_active=True).first()
             if actor is None:
                 raise CommandError(_("用户“%(username)s”不存在或已停用。") % {"username": username})
         if not os.path.isfile(file):

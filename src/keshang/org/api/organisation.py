@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from keshang.core.api import MaskedSerializerMixin, ScopedModelViewSet, ScopedRelatedField
 from keshang.core.permissions import Persona, Scope, get_resource
 
-from . import selectors, services
-from .filters import DepartmentFilterSet, RoleFilterSet, UserFilterSet
-from .models import Department, Role, User
+from .. import selectors, services
+from ..filters import DepartmentFilterSet, RoleFilterSet, UserFilterSet
+from ..models import Department, Role, User
 
 #
 # Departments

@@ -1,5 +1,5 @@
-"""Org owns the company's structure: departments (a tree), users, roles and the grants that give
-roles their actions and data scopes, and ``OwnedModel``, the base of every record that has an owner."""
+"""Departments (a tree), users, roles and the grants that give roles their actions and data scopes, and
+``OwnedModel``, the base of every record that has an owner."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager

@@ -2,7 +2,7 @@
 
 from keshang.core.permissions import Action
 
-from .models import Department, Role, User
+from ..models import Department, Role, User
 
 __all__ = ["list_departments", "list_users", "list_roles"]
 

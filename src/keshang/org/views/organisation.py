@@ -18,11 +18,11 @@ from keshang.core.views import (
     redirect_after_write,
 )
 
-from . import selectors, services
-from .filters import DepartmentFilterSet, RoleFilterSet, UserFilterSet
-from .forms import DepartmentForm, RoleForm, UserForm, UserPasswordForm
-from .models import Department, Role, User
-from .tables import DepartmentTable, RoleTable, UserTable
+from .. import selectors, services
+from ..filters import DepartmentFilterSet, RoleFilterSet, UserFilterSet
+from ..forms import DepartmentForm, RoleForm, UserForm, UserPasswordForm
+from ..models import Department, Role, User
+from ..tables import DepartmentTable, RoleTable, UserTable
 
 #
 # Departments

@@ -13,7 +13,7 @@ from keshang.core.models import AuditAction
 from keshang.core.permissions import Action, Persona, get_resource, resources
 from keshang.core.scope import has_action
 
-from .models import Department, Grant, Role, User
+from ..models import Department, Grant, Role, User
 
 __all__ = [
     "model_update",

@@ -1,0 +1,1 @@
+"""Org's pages: the organisation (departments, users, roles) and our own companies."""
