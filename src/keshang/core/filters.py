@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .forms import restrict_choices
 from .models import AuditAction, AuditEntry, Currency, ExchangeRate
 from .permissions import get_resource, resource_for_model
+from .scope import owners_within_scope
 
 __all__ = [
     "ScopedFilterSet",
@@ -49,6 +50,12 @@ class DateToFilter(DateFromFilter):
 
 
 class ScopedFilterSet(django_filters.FilterSet):
+    """Choices narrowed to the user's scope. A 负责人 filter (a user choice on the model's owner field, or named
+    ``owner``) offers the users who can own the records the user sees (``owners_within_scope``), active ones
+    unless ``owners_include_inactive``."""
+
+    owners_include_inactive = False
+
     @property
     def form(self):
         if not hasattr(self, "_form"):
@@ -56,6 +63,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             user = getattr(self.request, "user", None)
             if user is not None:
                 restrict_choices(form, user)
+                self._offer_owners(form, user)
             for field in form.fields.values():
                 widget = field.widget
                 if isinstance(widget, forms.Select | forms.NullBooleanSelect):
@@ -63,6 +71,20 @@ class ScopedFilterSet(django_filters.FilterSet):
                 else:
                     widget.attrs.setdefault("class", "form-control form-control-sm")
         return self._form
+
+    def _offer_owners(self, form, user) -> None:
+        model = self._meta.model
+        owner_field = getattr(model, "scope_owner_field", None)
+        for name, declared in self.filters.items():
+            field = form.fields.get(name)
+            if not isinstance(field, forms.ModelChoiceField) or field.queryset.model is not User:
+                continue
+            if declared.field_name != owner_field and name != "owner":
+                continue
+            users = User._default_manager.all()
+            if not self.owners_include_inactive:
+                users = users.filter(is_active=True)
+            field.queryset = owners_within_scope(users, viewer=user, resource=resource_for_model(model))
 
 
 #
@@ -109,6 +131,9 @@ class ModelNameFilter(django_filters.ModelChoiceFilter):
 
 
 class AuditEntryFilterSet(ScopedFilterSet):
+    # The trail outlives accounts: whose actions an auditor looks for may have left.
+    owners_include_inactive = True
+
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("用户"))
     user_name = django_filters.CharFilter(lookup_expr="icontains", label=_("用户名"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("操作"))
