@@ -34,6 +34,8 @@ from keshang.core import attachments
 from keshang.core.models import (
     ApprovalDelegation,
     ApprovalFlow,
+    BackupRun,
+    BackupStatus,
     Currency,
     ExchangeRate,
     ImportJob,
@@ -147,6 +149,9 @@ def build_world() -> World:
         "region": Region.objects.unscoped().filter(code="44").first()
         or Region.objects.create(code="44", name="广东省", level=RegionLevel.PROVINCE, full_name="广东省"),
         "currency": Currency.objects.first() or Currency.objects.create(code="CNY", name="人民币", symbol="¥"),
+        "backup_run": BackupRun.objects.create(
+            created_by=users["buyer"], status=BackupStatus.DONE, file_name="keshang-20260105-031500.bak", size=1
+        ),
     }
     world.shared["product_attachment"] = attachments.upload_attachment(
         actor=users["buyer"], obj=product, upload=SimpleUploadedFile("矩阵商品.png", png_bytes(), "image/png")

@@ -92,6 +92,14 @@ def test_a_rep_still_claims_from_the_pool_page(client, company):
     assert pooled.owner == rep
 
 
+def test_the_it_admin_finds_the_backup_page_under_system_settings_and_a_rep_does_not(client, company):
+    itadmin, sales = User.objects.get(username="itadmin"), User.objects.get(username="sales")
+    assert "数据备份" in menu_labels(itadmin)
+    assert "数据备份" not in menu_labels(sales)
+    client.force_login(sales)
+    assert client.get(reverse("core:backup_list")).status_code == 403
+
+
 def test_admin_sees_detail_edit_and_history_pages(client, company):
     client.force_login(User.objects.get(username="admin"))
     department = Department.objects.get(code="SALES")
