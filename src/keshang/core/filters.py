@@ -111,8 +111,9 @@ def audited_models() -> list:
 
 def audited_content_types(request=None):
     """The content types of :func:`audited_models`, in that order."""
-    by_model = ContentType.objects.get_for_models(*audited_models())
-    order = [content_type.pk for content_type in by_model.values()]
+    models = audited_models()
+    by_model = ContentType.objects.get_for_models(*models)
+    order = [by_model[model].pk for model in models]
     return ContentType.objects.filter(pk__in=order).order_by(
         Case(*[When(pk=pk, then=index) for index, pk in enumerate(order)])
     )
