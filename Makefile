@@ -45,7 +45,7 @@ test: lint
 # The long API fuzz of issue 6 (make test runs 5 examples per operation): 200 examples per operation, the
 # coverage phase (boundary values) and longer stateful chains, seeded afresh each run; about 25 minutes.
 fuzz: install-test
-	KESHANG_FUZZ_EXAMPLES=200 $(BIN)/pytest -p no:randomly -q -s src/keshang/core/tests/test_fuzz_api.py
+	KESHANG_FUZZ_EXAMPLES=200 $(BIN)/pytest -p no:randomly -q -s src/keshang/tests/test_fuzz_api.py
 
 # Re-extract the UI strings into the English catalogue and compile it (needs GNU gettext);
 # translate any new entries in src/keshang/locale/en/LC_MESSAGES/django.po, then run it again.

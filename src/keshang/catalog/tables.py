@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.masking import MASK
-from keshang.core.tables import Column, Table
+from keshang.core.tables import Column, PriceColumn, Table
 
 __all__ = ["mask_cost", "price_text", "ProductTable", "CategoryTable", "BrandTable", "UnitTable"]
 
@@ -37,9 +37,9 @@ class ProductTable(Table):
         Column("brand", _("品牌"), order_by="brand__name"),
         Column("unit", _("基本单位")),
         Column("vat_rate", _("税率"), order_by="vat_rate"),
-        Column("list_price", _("标准售价"), order_by="list_price"),
-        Column("min_price", _("最低售价"), order_by="min_price"),
-        Column("cost_price", _("成本价"), order_by="cost_price"),
+        PriceColumn("list_price", _("标准售价"), order_by="list_price"),
+        PriceColumn("min_price", _("最低售价"), order_by="min_price"),
+        PriceColumn("cost_price", _("成本价"), order_by="cost_price"),
         Column("barcode", _("条码")),
         Column("status", _("状态"), order_by="status"),
     )

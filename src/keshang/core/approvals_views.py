@@ -107,14 +107,13 @@ class ApprovalRequestDetailView(PersonalViewMixin, View):
         document = approvals.request_document(approval_request, user=self.request.user)
         approvable = approvals.get_approvable(approval_request.content_type.model_class()._meta.label_lower)
         history = list(approvals.approval_history(document)) if document is not None else None
-        tasks = list(approval_request.tasks.select_related("approver", "delegated_from").order_by("step_order", "pk"))
         context = {
             "approval_request": approval_request,
             "document": document,
             "document_url": approvable.url(document) if document is not None and approvable else "",
             "document_type": document_type_label(approval_request.content_type.model_class()._meta.label_lower),
             "display": snapshot_display(approval_request),
-            "steps": _group_steps(tasks, approval_request),
+            "steps": approvals.request_progress(approval_request),
             "task": task,
             "form": form or (DecisionForm() if task else None),
             "other_requests": [item for item in history if item.pk != approval_request.pk] if history else [],
@@ -156,25 +155,6 @@ class ApprovalRequestDetailView(PersonalViewMixin, View):
                 messages.success(request, done % {"document": approval_request.document_repr})
                 return redirect_after_write(request, reverse("core:approval_inbox"))
         return self.render(approval_request, form=form, status=422 if getattr(request, "htmx", False) else 200)
-
-
-def _group_steps(tasks, approval_request) -> list[dict]:
-    """Tasks grouped by step, in order: ``{"order", "name", "mode", "tasks", "current"}``."""
-    steps: dict[int, dict] = {}
-    for task in tasks:
-        step = steps.setdefault(
-            task.step_order,
-            {
-                "order": task.step_order,
-                "name": task.step_name,
-                "mode": task.get_mode_display(),
-                "tasks": [],
-                "current": approval_request.status == ApprovalStatus.PENDING
-                and task.step_order == approval_request.current_step,
-            },
-        )
-        step["tasks"].append(task)
-    return list(steps.values())
 
 
 #

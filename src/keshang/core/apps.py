@@ -28,6 +28,7 @@ class CoreConfig(AppConfig):
         register_menu_item(MenuItem("settings", _("币种"), "core:currency_list", "core.currency", order=40))
         register_menu_item(MenuItem("settings", _("汇率"), "core:exchangerate_list", "core.exchangerate", order=50))
         register_menu_item(MenuItem("settings", _("审计日志"), "core:auditentry_list", "core.auditentry", order=90))
+        register_menu_item(MenuItem("settings", _("数据备份"), "core:backup_list", "core.backuprun", order=95))
         register_home_widget(HomeWidget("notifications", "core/widgets/notifications.html", notifications_widget, 10))
         register_home_widget(HomeWidget("activity", "core/widgets/activity.html", recent_activity_widget, 20))
         register_demo_loader(load_core_demo, order=5)
@@ -60,6 +61,15 @@ class CoreConfig(AppConfig):
                 "core.exchangerate",
                 _("汇率"),
                 defaults={**read, Persona.FINANCE: (write, Scope.ALL), Persona.ADMIN: (write, Scope.ALL)},
+            )
+        )
+        # The backup page: administrators list and run backups; downloading the whole database takes a superuser.
+        register_resource(
+            Resource(
+                "core.backuprun",
+                _("数据备份"),
+                actions=(Action.VIEW, Action.ADD),
+                defaults={Persona.ADMIN: ((Action.VIEW, Action.ADD), Scope.ALL)},
             )
         )
         # Reference data: everyone picks addresses from it; it changes only when a new code list ships.

@@ -1,5 +1,6 @@
 """Database backup and restore: SQLite through its online backup API (consistent while the app runs),
-PostgreSQL through pg_dump/pg_restore in the custom format; the scheduled backup and its retention."""
+PostgreSQL through pg_dump/pg_restore in the custom format; the scheduled backup and its retention; and
+the backup page's services: the backups on disk, 立即备份 as a Huey job (``BackupRun``), downloads."""
 
 from __future__ import annotations
 
@@ -10,11 +11,21 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit
+from .exceptions import ScopeViolation
+from .models import AuditAction, BackupRun, BackupStatus, Notification
+from .notifications import notify
+from .permissions import Action
+from .scope import has_action
 
 __all__ = [
     "BackupError",
@@ -23,8 +34,16 @@ __all__ = [
     "pg_tool",
     "backup_directory",
     "backup_file_name",
+    "write_backup",
     "prune_backups",
     "run_scheduled_backup",
+    "RESOURCE",
+    "BackupFile",
+    "list_backups",
+    "list_backup_runs",
+    "request_backup",
+    "run_backup",
+    "download_backup",
 ]
 
 logger = logging.getLogger(__name__)
@@ -237,23 +256,125 @@ def prune_backups(directory: Path, *, keep: int) -> list[Path]:
     return doomed
 
 
-def run_scheduled_backup(*, now: datetime.datetime | None = None) -> Path | None:
-    """Back up into :func:`backup_directory` and keep the newest ``KESHANG_BACKUP_KEEP``. Returns the new
-    backup, or ``None`` when ``KESHANG_BACKUP_SCHEDULE`` is off.
+def write_backup(*, now: datetime.datetime | None = None) -> Path:
+    """Back up into :func:`backup_directory` under :func:`backup_file_name`.
 
     The copy is written under a temporary name and renamed when complete, so a backup that fails half-way
-    is never counted as the newest, and older backups are pruned only after a new one succeeded.
+    is never listed, nor counted as the newest by retention.
     """
-    if not getattr(settings, "KESHANG_BACKUP_SCHEDULE", True):
-        return None
-    directory = backup_directory()
-    target = directory / backup_file_name(now)
+    target = backup_directory() / backup_file_name(now)
     partial = target.with_name(target.name + ".tmp")
     try:
         backup_database(partial)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    deleted = prune_backups(directory, keep=int(getattr(settings, "KESHANG_BACKUP_KEEP", 14)))
+    return target
+
+
+def run_scheduled_backup(*, now: datetime.datetime | None = None) -> Path | None:
+    """Back up into :func:`backup_directory` and keep the newest ``KESHANG_BACKUP_KEEP``. Returns the new
+    backup, or ``None`` when ``KESHANG_BACKUP_SCHEDULE`` is off. Older backups are pruned only after a new
+    one succeeded."""
+    if not getattr(settings, "KESHANG_BACKUP_SCHEDULE", True):
+        return None
+    target = write_backup(now=now)
+    deleted = prune_backups(target.parent, keep=int(getattr(settings, "KESHANG_BACKUP_KEEP", 14)))
     logger.info("backup written to %s; %s old backup(s) deleted", target, len(deleted))
     return target
+
+
+#
+# The backup page: the backups on disk, 立即备份 (a Huey job recorded as a BackupRun), downloads
+#
+
+RESOURCE = "core.backuprun"
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    name: str
+    size: int
+    taken_at: datetime.datetime
+
+
+def list_backups() -> list[BackupFile]:
+    """The backups in :func:`backup_directory`, newest first: files named like ours only (``.tmp`` copies being
+    written, and files put there by hand, are not listed). The time is the one in the name, local time."""
+    directory = backup_directory()
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.iterdir():
+        match = BACKUP_NAME.match(path.name)
+        if match and path.is_file():
+            taken_at = timezone.make_aware(datetime.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S"))
+            found.append(BackupFile(name=path.name, size=path.stat().st_size, taken_at=taken_at))
+    return sorted(found, key=lambda backup: backup.name, reverse=True)
+
+
+def list_backup_runs(*, user, action: str = Action.VIEW):
+    return BackupRun.objects.visible_to(user, action).select_related("created_by")
+
+
+def request_backup(*, actor) -> BackupRun:
+    """立即备份: record the request and hand it to the job queue after commit (:func:`run_backup`)."""
+    from .tasks import run_backup_task
+
+    if not has_action(actor, RESOURCE, Action.ADD):
+        raise ScopeViolation(_("您没有执行备份的权限。"))
+    with transaction.atomic():
+        run = BackupRun(created_by=actor)
+        run.full_clean()
+        run.save()
+        audit.record(actor=actor, obj=run, action=AuditAction.CREATE, message=_("立即备份"))
+        transaction.on_commit(lambda: run_backup_task(run.pk))
+    return run
+
+
+def run_backup(*, run_pk: int) -> BackupRun:
+    """The job of one 立即备份: write the backup (no retention: a manual backup deletes nothing), record the
+    outcome on the run and in the audit trail for the one who asked, and tell them."""
+    # The job acts for the requester, whose grant was checked when they asked.
+    run = BackupRun.objects.unscoped().select_related("created_by").get(pk=run_pk)
+    actor = run.created_by
+    _record_status(run, actor=actor, status=BackupStatus.RUNNING)
+    try:
+        path = write_backup()
+    except (BackupError, OSError) as error:
+        logger.exception("backup run %s failed", run.pk)
+        _record_status(run, actor=actor, status=BackupStatus.FAILED, error=str(error))
+        title, level = _("备份失败：%(error)s") % {"error": error}, Notification.Level.DANGER
+    else:
+        _record_status(run, actor=actor, status=BackupStatus.DONE, file_name=path.name, size=path.stat().st_size)
+        title, level = _("备份完成：%(file)s") % {"file": path.name}, Notification.Level.SUCCESS
+    if actor is not None:
+        notify(recipients=[actor], title=title, url=reverse("core:backup_list"), level=level)
+    return run
+
+
+def _record_status(run: BackupRun, *, actor, status: str, **fields) -> None:
+    with transaction.atomic():
+        before = audit.snapshot(run)
+        run.status = status
+        for name, value in fields.items():
+            setattr(run, name, value)
+        if status in (BackupStatus.DONE, BackupStatus.FAILED):
+            run.finished_at = timezone.now()
+        run.full_clean()
+        run.save()
+        audit.record(actor=actor, obj=run, action=AuditAction.STATE, before=before)
+
+
+def download_backup(*, actor, name: str) -> Path | None:
+    """The backup file ``name`` for a superuser to download, the download audited; None when there is no such
+    backup (only names like ours, inside the backup directory: never a path)."""
+    if not (actor.is_active and actor.is_superuser):
+        raise ScopeViolation(_("只有超级管理员可以下载备份。"))
+    if not BACKUP_NAME.match(name):
+        return None
+    path = backup_directory() / name
+    if not path.is_file():
+        return None
+    audit.record_event(actor=actor, action=AuditAction.EXPORT, message=_("下载备份 %(file)s") % {"file": name})
+    return path

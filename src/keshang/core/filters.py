@@ -2,13 +2,16 @@
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from .forms import restrict_choices
 from .models import AuditAction, AuditEntry, Currency, ExchangeRate
+from .permissions import get_resource, resource_for_model
+from .scope import owners_within_scope
 
 __all__ = [
     "ScopedFilterSet",
@@ -16,6 +19,7 @@ __all__ = [
     "DateFromFilter",
     "DateToFilter",
     "AuditEntryFilterSet",
+    "audited_models",
     "CurrencyFilterSet",
     "ExchangeRateFilterSet",
 ]
@@ -46,6 +50,12 @@ class DateToFilter(DateFromFilter):
 
 
 class ScopedFilterSet(django_filters.FilterSet):
+    """Choices narrowed to the user's scope. A 负责人 filter (a user choice on the model's owner field, or named
+    ``owner``) offers the users who can own the records the user sees (``owners_within_scope``), active ones
+    unless ``owners_include_inactive``."""
+
+    owners_include_inactive = False
+
     @property
     def form(self):
         if not hasattr(self, "_form"):
@@ -53,6 +63,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             user = getattr(self.request, "user", None)
             if user is not None:
                 restrict_choices(form, user)
+                self._offer_owners(form, user)
             for field in form.fields.values():
                 widget = field.widget
                 if isinstance(widget, forms.Select | forms.NullBooleanSelect):
@@ -61,15 +72,73 @@ class ScopedFilterSet(django_filters.FilterSet):
                     widget.attrs.setdefault("class", "form-control form-control-sm")
         return self._form
 
+    def _offer_owners(self, form, user) -> None:
+        model = self._meta.model
+        owner_field = getattr(model, "scope_owner_field", None)
+        for name, declared in self.filters.items():
+            field = form.fields.get(name)
+            if not isinstance(field, forms.ModelChoiceField) or field.queryset.model is not User:
+                continue
+            if declared.field_name != owner_field and name != "owner":
+                continue
+            users = User._default_manager.all()
+            if not self.owners_include_inactive:
+                users = users.filter(is_active=True)
+            field.queryset = owners_within_scope(users, viewer=user, resource=resource_for_model(model))
+
+
+#
+# Audit log
+#
+
+# Core's own business records that no resource governs: approvals asked for and given, files attached, records
+# shared. Every other audited record is a resource or a part of one.
+CORE_RECORDS = ("core.approvalrequest", "core.approvaltask", "core.attachment", "core.collaboration")
+
+
+def audited_models() -> list:
+    """The kinds of record the audit log's 对象类型 filter offers, in app order: those a registered resource
+    governs (a part follows its record's, see ``scope_parent``) and core's business records. Internal tables
+    (sessions, login lockouts, search grams, number sequences, notifications) are never offered, nor the
+    audit log itself, which no entry is about."""
+    return [
+        model
+        for model in apps.get_models()
+        if model is not AuditEntry
+        and (model._meta.label_lower in CORE_RECORDS or get_resource(resource_for_model(model)) is not None)
+    ]
+
+
+def audited_content_types(request=None):
+    """The content types of :func:`audited_models`, in that order."""
+    models = audited_models()
+    by_model = ContentType.objects.get_for_models(*models)
+    order = [by_model[model].pk for model in models]
+    return ContentType.objects.filter(pk__in=order).order_by(
+        Case(*[When(pk=pk, then=index) for index, pk in enumerate(order)])
+    )
+
+
+class ModelNameChoiceField(forms.ModelChoiceField):
+    """Content types by their model's own (Chinese) name, not Django's "app | model"."""
+
+    def label_from_instance(self, obj):
+        model = obj.model_class()
+        return model._meta.verbose_name if model is not None else obj.model
+
+
+class ModelNameFilter(django_filters.ModelChoiceFilter):
+    field_class = ModelNameChoiceField
+
 
 class AuditEntryFilterSet(ScopedFilterSet):
+    # The trail outlives accounts: whose actions an auditor looks for may have left.
+    owners_include_inactive = True
+
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("用户"))
     user_name = django_filters.CharFilter(lookup_expr="icontains", label=_("用户名"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("操作"))
-    content_type = django_filters.ModelChoiceFilter(
-        queryset=ContentType.objects.order_by("app_label", "model"),
-        label=_("对象类型"),
-    )
+    content_type = ModelNameFilter(queryset=audited_content_types, label=_("对象类型"))
     object_id = django_filters.CharFilter(label=_("对象编号"))
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     date_from = DateFromFilter(field_name="created_at", lookup_expr="date__gte")

@@ -1,6 +1,7 @@
 """Core owns the cross-cutting records every module shares: the audit trail, collaborations
 (records shared with users), document number sequences, currencies and exchange rates,
-in-app notifications, and China's administrative regions (reference data)."""
+in-app notifications, China's administrative regions (reference data), and the backups run from the
+backup page."""
 
 from decimal import Decimal
 
@@ -34,6 +35,8 @@ __all__ = [
     "ApprovalTaskStatus",
     "ApprovalTask",
     "ApprovalDelegation",
+    "BackupStatus",
+    "BackupRun",
 ]
 
 
@@ -675,3 +678,39 @@ class ApprovalDelegation(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.delegate} ({self.starts_on} ~ {self.ends_on})"
+
+
+#
+# Backups run from the backup page (the files themselves are listed from the backup directory)
+#
+
+
+class BackupStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("备份中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class BackupRun(models.Model):
+    """One 立即备份: who asked, when, and what came of it (the file written, or why it failed)."""
+
+    status = models.CharField(_("状态"), max_length=10, choices=BackupStatus.choices, default=BackupStatus.QUEUED)
+    file_name = models.CharField(_("备份文件"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("备份任务")
+        verbose_name_plural = _("备份任务")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.file_name or _("备份任务 #%(pk)s") % {"pk": self.pk}

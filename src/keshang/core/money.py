@@ -33,6 +33,7 @@ __all__ = [
     "amount_in_english_words",
     "amount_in_words_for",
     "format_amount",
+    "format_price",
     "convert_to_cny",
 ]
 
@@ -235,6 +236,15 @@ def amount_in_words_for(amount, currency: str = "CNY") -> str:
 def format_amount(amount) -> str:
     """An amount as printed on documents: rounded to cents, thousands separated (1,234.50)."""
     return f"{quantize_amount(amount):,}"
+
+
+def format_price(price) -> str:
+    """A unit price as people read it: rounded to 6 places, thousands separated, at least 2 decimals and no
+    trailing zeros beyond them (2000.000000 → 2,000.00; 0.752212 stays)."""
+    value = quantize_price(price).normalize(context=_CONTEXT)
+    if value.as_tuple().exponent > -2:
+        value = value.quantize(AMOUNT_PLACES, context=_CONTEXT)
+    return f"{value:,}"
 
 
 def convert_to_cny(amount, rate) -> Decimal:

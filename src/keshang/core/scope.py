@@ -22,7 +22,15 @@ from django.db.models import Q
 
 from .permissions import Action, Scope, get_resource, resource_for_model
 
-__all__ = ["ScopedQuerySet", "ScopedManager", "has_action", "scope_filter", "recheck_scope", "COLLABORATOR_ACTIONS"]
+__all__ = [
+    "ScopedQuerySet",
+    "ScopedManager",
+    "has_action",
+    "scope_filter",
+    "owners_within_scope",
+    "recheck_scope",
+    "COLLABORATOR_ACTIONS",
+]
 
 # What a collaborator may do on a record shared with them (if their role grants the action at all).
 COLLABORATOR_ACTIONS = {Action.VIEW: False, Action.EXPORT: False, Action.CHANGE: True}
@@ -59,6 +67,29 @@ def scope_filter(model: type[models.Model], user, scope: str, action: str) -> Q:
             shared = shared.filter(can_write=True)
         q |= Q(pk__in=shared.values("object_id"))
     return q
+
+
+def owners_within_scope(users: models.QuerySet, *, viewer, resource: str, action: str = Action.VIEW):
+    """The users who can own the rows of ``resource`` that ``viewer`` reaches with ``action``: everyone for
+    superusers, unscoped resources and scope "all"; the users of the viewer's department (and of those below
+    it) for the department scopes; the viewer alone for "own"; nobody without the grant.
+
+    This is what a 负责人 filter offers. It is not ``users.visible_to(viewer)``, which answers whom the viewer
+    may look up as a record (finance sees her own department's users, yet reads every order).
+    """
+    if not has_action(viewer, resource, action):
+        return users.none()
+    registered = get_resource(resource)
+    scope = Scope.ALL if viewer.is_superuser else viewer.grant_scope(resource, action)
+    if scope == Scope.ALL or registered is None or not registered.scoped:
+        return users
+    model = users.model
+    q = Q(**{model.scope_owner_field: viewer.pk})
+    if viewer.department_id and scope == Scope.DEPARTMENT:
+        q |= Q(**{model.scope_department_field: viewer.department_id})
+    elif viewer.department_id and scope == Scope.DEPARTMENT_TREE:
+        q |= Q(**{f"{model.scope_department_field}__in": viewer.department_tree_ids()})
+    return users.filter(q)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,8 +13,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .masking import Masker
+from .money import format_amount, format_price
 
-__all__ = ["Column", "Table", "display_value", "AuditEntryTable", "CurrencyTable", "ExchangeRateTable"]
+__all__ = [
+    "Column",
+    "AmountColumn",
+    "PriceColumn",
+    "Table",
+    "display_value",
+    "AuditEntryTable",
+    "CurrencyTable",
+    "ExchangeRateTable",
+]
+
+# A cell's text that is a plain number (what display_value writes for a Decimal): the only text money columns
+# regroup on the page. Masked (****), empty or any other text is shown as it is.
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def display_value(value) -> str:
@@ -42,6 +57,12 @@ class Column:
     order_by: str | None = None
     link: bool | str = False
     export: bool = True
+    # "end" lines the column up on the right on the page (numbers).
+    align: str = ""
+
+    def page_text(self, text: str) -> str:
+        """The cell on the page, from its text in exports: the same, except for money columns."""
+        return text
 
     @property
     def field(self) -> str:
@@ -58,6 +79,25 @@ class Column:
                 return getattr(value, f"get_{part}_display")()
             value = getattr(value, part)
         return value() if callable(value) and not isinstance(value, models.Manager) else value
+
+
+@dataclass(frozen=True)
+class AmountColumn(Column):
+    """Money to the cent: 1,234.56 on the page, right-aligned; exports keep the plain 1234.56 that Excel reads
+    as a number. Masked and empty cells are left as they are."""
+
+    align: str = "end"
+
+    def page_text(self, text: str) -> str:
+        return format_amount(text) if _PLAIN_NUMBER.match(text) else text
+
+
+@dataclass(frozen=True)
+class PriceColumn(AmountColumn):
+    """A unit price (up to 6 places): 1,234.50 or 0.752212 on the page, right-aligned; plain in exports."""
+
+    def page_text(self, text: str) -> str:
+        return format_price(text) if _PLAIN_NUMBER.match(text) else text
 
 
 def _model_field(obj, name):
@@ -105,7 +145,13 @@ class Table:
         objects = list(objects)
         self.masker.prepare(objects)
         return [
-            (obj, [(column, self.cell(obj, column), self.link(obj, column, detail_url)) for column in self.columns])
+            (
+                obj,
+                [
+                    (column, column.page_text(self.cell(obj, column)), self.link(obj, column, detail_url))
+                    for column in self.columns
+                ],
+            )
             for obj in objects
         ]
 
@@ -118,6 +164,7 @@ class Table:
         return None
 
     def cell(self, obj, column: Column) -> str:
+        """The cell as exports write it (the page regroups money columns, see ``Column.page_text``)."""
         value = column.raw(obj)
         if column.field in self.masker.fields and column.accessor == column.field:
             value = self.masker.value(obj, column.field, value)

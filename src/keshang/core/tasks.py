@@ -79,6 +79,14 @@ def scheduled_backup_task() -> str | None:
     return str(path) if path else None
 
 
+@db_task()
+def run_backup_task(run_pk: int) -> None:
+    """立即备份 from the backup page (core.backup.run_backup). Not retried: a failed run says why on the page."""
+    from .backup import run_backup
+
+    run_backup(run_pk=run_pk)
+
+
 @db_periodic_task(local_crontab(hour=4, minute=30))
 def refresh_statistics_task() -> None:
     """Nightly: the planner's statistics follow the day's changes (core.statistics)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approvals_views, attachments_views, importing_views, views
+from . import approvals_views, attachments_views, backup_views, importing_views, views
 
 app_name = "core"
 
@@ -25,4 +25,9 @@ urlpatterns = [
     path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
 ]
-urlpatterns += [*importing_views.urlpatterns, *attachments_views.urlpatterns, *approvals_views.urlpatterns]
+urlpatterns += [
+    *importing_views.urlpatterns,
+    *attachments_views.urlpatterns,
+    *approvals_views.urlpatterns,
+    *backup_views.urlpatterns,
+]

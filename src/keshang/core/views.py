@@ -235,7 +235,7 @@ class ObjectDetailView(ScopedViewMixin, ObjectMixin, View):
             value = column.raw(obj)
             if column.accessor in masker.fields:
                 value = masker.value(obj, column.accessor, value)
-            rows.append((column.verbose_name, display_value(value)))
+            rows.append((column.verbose_name, column.page_text(display_value(value))))
         return rows
 
     def _column(self, name: str) -> Column:

@@ -680,7 +680,8 @@ def register() -> None:
             },
         )
     )
-    register_menu_item(MenuItem("partners", gettext_lazy("公海"), "partners:pool_list", RESOURCE, Action.ADD, order=30))
+    # Claimants ("add") take from the pool; those who only read partners (管理层) see it read-only.
+    register_menu_item(MenuItem("partners", gettext_lazy("公海"), "partners:pool_list", RESOURCE, order=30))
     register_menu_item(
         MenuItem("partners", gettext_lazy("客户交接"), "partners:handover_list", RESOURCE, Action.ASSIGN, order=40)
     )

@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -261,7 +261,8 @@ def _pool_side(handover: Handover, side: str) -> bool:
 
 
 class PoolListView(ObjectListView):
-    """Everyone who may claim ("add") sees the whole pool (see ``ownership.list_pool_partners``)."""
+    """Everyone who may claim ("add") sees the whole pool (see ``ownership.list_pool_partners``); the others,
+    such as 管理层 who read every partner, see the pool rows within their own scope, read-only."""
 
     model = Partner
     selector = ownership.list_pool_partners
@@ -270,16 +271,34 @@ class PoolListView(ObjectListView):
     template_name = "partners/pool_list.html"
     export_basename = "pool"
 
+    def can_claim(self) -> bool:
+        return has_action(self.request.user, ownership.RESOURCE, Action.ADD)
+
     def get_action(self) -> str:
-        return Action.EXPORT if self.request.GET.get("export") else Action.ADD
+        if self.request.GET.get("export"):
+            return Action.EXPORT
+        return Action.ADD if self.can_claim() else Action.VIEW
+
+    def get_scoped_queryset(self, action):
+        if self.can_claim():
+            return super().get_scoped_queryset(action)
+        # Not the claimants' deliberate second read path: the ordinary scoped read, narrowed to the pool.
+        pooled = Handover.objects.filter(partner=OuterRef("pk"), kind__in=ownership.POOL_KINDS).order_by("-pk")
+        return (
+            selectors.list_partners(user=self.request.user, action=action)
+            .filter(owner__isnull=True)
+            .annotate(pooled_at=Subquery(pooled.values("created_at")[:1]))
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         pks = [obj.pk for obj, _cells in context.get("rows", ())]
+        can_claim = self.can_claim()
         can_assign = has_action(user, self.resource, Action.ASSIGN)
         context.update(
-            status=ownership.get_claim_status(user=user),
+            can_claim=can_claim,
+            status=ownership.get_claim_status(user=user) if can_claim else None,
             can_assign=can_assign,
             assignable=set(
                 selectors.list_partners(user=user, action=Action.ASSIGN).filter(pk__in=pks).values_list("pk", flat=True)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from keshang.core.tables import Column, Table, display_value
+from keshang.core.tables import AmountColumn, Column, Table, display_value
 
 from .services import weighted_amount
 
@@ -15,8 +15,8 @@ class OpportunityTable(Table):
         Column("partner", _("客户"), order_by="partner__name", link="partner"),
         Column("stage", _("阶段"), order_by="stage__order"),
         Column("status", _("状态"), order_by="status"),
-        Column("expected_amount", _("预计金额"), order_by="expected_amount"),
-        Column("weighted_amount", _("加权金额")),
+        AmountColumn("expected_amount", _("预计金额"), order_by="expected_amount"),
+        AmountColumn("weighted_amount", _("加权金额")),
         Column("expected_close_date", _("预计成交日期"), order_by="expected_close_date"),
         Column("owner", _("负责人"), order_by="owner__name"),
         Column("department", _("所属部门"), order_by="department__name"),
@@ -50,7 +50,8 @@ class QuotationTable(Table):
         Column("status", _("状态"), order_by="status"),
         Column("quote_date", _("报价日期"), order_by="quote_date"),
         Column("valid_until", _("有效期至"), order_by="valid_until"),
-        Column("gross_amount", _("价税合计"), order_by="gross_amount"),
+        AmountColumn("gross_amount", _("价税合计"), order_by="gross_amount"),
+        Column("currency", _("币种"), order_by="currency"),
         Column("max_discount_percent", _("最大折扣率（%）"), order_by="max_discount_percent"),
         Column("owner", _("负责人"), order_by="owner__name"),
         Column("department", _("所属部门"), order_by="department__name"),
@@ -65,7 +66,8 @@ class SalesOrderTable(Table):
         Column("status", _("状态"), order_by="status"),
         Column("order_date", _("订单日期"), order_by="order_date"),
         Column("delivery_date", _("交货日期"), order_by="delivery_date"),
-        Column("gross_amount", _("价税合计"), order_by="gross_amount"),
+        AmountColumn("gross_amount", _("价税合计"), order_by="gross_amount"),
+        Column("currency", _("币种"), order_by="currency"),
         Column("delivery_status", _("发货状态"), order_by="delivery_status"),
         Column("payment_status", _("收款状态"), order_by="payment_status"),
         Column("owner", _("负责人"), order_by="owner__name"),

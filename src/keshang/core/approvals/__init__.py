@@ -20,11 +20,13 @@ from .engine import (
     list_visible_requests,
     request_document,
     request_url,
+    resolve_approvers,
     save_delegation,
     snapshot_changes,
     submit_for_approval,
 )
 from .flows import delete_flow, list_flows, save_flow
+from .progress import StepProgress, StepState, request_progress
 from .registry import (
     Approvable,
     ApprovalFacts,
@@ -60,6 +62,10 @@ __all__ = [
     "list_visible_requests",
     "request_document",
     "request_url",
+    "resolve_approvers",
+    "StepState",
+    "StepProgress",
+    "request_progress",
     "snapshot_changes",
     "active_delegate",
     "save_delegation",

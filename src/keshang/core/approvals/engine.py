@@ -58,6 +58,7 @@ __all__ = [
     "Decision",
     "AUTO_APPROVED_COMMENT",
     "find_flow",
+    "resolve_approvers",
     "submit_for_approval",
     "decide_approval",
     "cancel_approval",
@@ -234,7 +235,7 @@ def _start_next_step(request: ApprovalRequest, *, after: int) -> list[ApprovalTa
     )
     today = timezone.localdate()
     for step in steps:
-        approvers = _resolve_approvers(step, submitter)
+        approvers = resolve_approvers(step, submitter)
         if not approvers:
             raise ApplicationError(
                 _("审批步骤“%(step)s”找不到审批人，请联系管理员检查审批流程“%(flow)s”。")
@@ -278,7 +279,7 @@ def _create_task(request, step, *, approver, delegated_from=None) -> ApprovalTas
     return task
 
 
-def _resolve_approvers(step: ApprovalStep, submitter) -> list:
+def resolve_approvers(step: ApprovalStep, submitter) -> list:
     """The active users who approve ``step`` for ``submitter`` (the submitter included, if they are one)."""
     User, Department = user_model(), department_model()
     # Who approves is the flow's decision, not the submitter's data scope: users are read for the system.

@@ -8,9 +8,13 @@ whose first cell changed therefore reads as one line removed and one added.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["SnapshotChange", "snapshot_changes", "snapshot_display"]
+
+# A quantity, price or amount as snapshots write them: 12000, 0.850000, -3.5, 1,234.50.
+_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,20 @@ def snapshot_changes(request) -> list[SnapshotChange]:
     return changes
 
 
+def _numeric_columns(headers: list[str], rows: list[list]) -> list[bool]:
+    """Per column: whether every filled cell is a number (quantities, prices, amounts: right-aligned on the page)."""
+    numeric = []
+    for index in range(len(headers)):
+        values = [row[index] for row in rows if index < len(row) and row[index] not in (None, "")]
+        numeric.append(bool(values) and all(_NUMBER.match(str(value).strip()) for value in values))
+    return numeric
+
+
 def snapshot_display(request) -> dict:
     """The snapshot laid out for the request page, each field and cell marked when it changed:
-    ``fields``: [(label, value, previous, changed)], ``headers``, ``rows``: [(status, [(value, previous,
-    changed)])] with removed lines last, and ``compared`` (whether there was a previous snapshot)."""
+    ``fields``: [(label, value, previous, changed)], ``headers``: [(header, numeric)], ``rows``: [(status,
+    [(value, previous, changed, numeric)])] with removed lines last, and ``compared`` (whether there was a
+    previous snapshot). ``numeric`` columns hold only numbers, so the page aligns them right."""
     changes = snapshot_changes(request)
     changed_fields = {change.label: change for change in changes if change.kind == "field"}
     fields = []
@@ -91,6 +105,7 @@ def snapshot_display(request) -> dict:
         fields.append((label, value, change.before if change else None, change is not None))
     headers, after_rows = _lines(request.snapshot)
     before_headers, before_rows = _lines(request.previous_snapshot)
+    numeric = _numeric_columns(headers, list(after_rows.values()))
     compared = request.previous_snapshot is not None
     rows = []
     for key, row in after_rows.items():
@@ -103,14 +118,29 @@ def snapshot_display(request) -> dict:
             status = "unchanged"
         old_cells = _cells(before_headers, old) if old is not None else {}
         cells = []
-        for header, value in _cells(headers, row).items():
+        for (header, value), is_numeric in zip(_cells(headers, row).items(), numeric, strict=True):
             previous = old_cells.get(header)
             changed = status == "unchanged" and previous != value
-            cells.append((value, previous if changed else None, changed))
-        if any(changed for _value, _previous, changed in cells):
+            cells.append((value, previous if changed else None, changed, is_numeric))
+        if any(changed for _value, _previous, changed, _numeric in cells):
             status = "changed"
         rows.append((status, cells))
     for key, row in before_rows.items():
         if compared and key not in after_rows:
-            rows.append(("removed", [(value, None, False) for value in _cells(before_headers, row).values()]))
-    return {"fields": fields, "headers": headers, "rows": rows, "compared": compared, "changes": changes}
+            old_cells = _cells(before_headers, row)
+            rows.append(
+                (
+                    "removed",
+                    [
+                        (old_cells.get(header), None, False, is_numeric)
+                        for header, is_numeric in zip(headers, numeric, strict=True)
+                    ],
+                )
+            )
+    return {
+        "fields": fields,
+        "headers": list(zip(headers, numeric, strict=True)),
+        "rows": rows,
+        "compared": compared,
+        "changes": changes,
+    }

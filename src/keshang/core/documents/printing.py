@@ -13,7 +13,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-__all__ = ["PrintColumn", "PrintLayout", "render_html", "render_pdf", "format_price"]
+__all__ = ["PrintColumn", "PrintLayout", "render_html", "render_pdf"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,6 @@ class PrintLayout:
     @property
     def seller_line(self) -> str:
         return "  ".join(part for part in (self.seller.get("address"), self.seller.get("phone")) if part)
-
-
-def format_price(value) -> str:
-    """A unit price to 2 places when it has no more, else as stored (up to 6), thousands separated."""
-    text = format(value.normalize(), "f")
-    whole, _dot, fraction = text.partition(".")
-    return f"{int(whole):,}.{fraction.ljust(2, '0')}"
 
 
 def render_html(layout: PrintLayout, request=None) -> str:

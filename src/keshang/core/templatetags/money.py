@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from django import template
 
-from keshang.core.documents.printing import format_price
-from keshang.core.money import format_amount
+from keshang.core.money import format_amount, format_price
 
 register = template.Library()
 
@@ -20,7 +19,7 @@ def amount(value):
 @register.filter
 def price(value):
     """A unit price: 12.5 → 12.50, 0.123456 → 0.123456, thousands separated."""
-    return "" if value is None or value == "" else format_price(Decimal(value))
+    return "" if value is None or value == "" else format_price(value)
 
 
 @register.filter

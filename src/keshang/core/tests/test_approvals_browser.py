@@ -6,9 +6,12 @@ violation or foreign request."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from keshang.core import approvals
 from keshang.core.models import ApprovalStatus, ApproverKind
-from keshang.org.models import User
+from keshang.core.permissions import Persona
+from keshang.org.models import Role, User
 from keshang.web.tests.conftest import (  # noqa: F401 - fixtures shared with the web app's browser tests
     DEMO_PASSWORD,
     chromium_browser,
@@ -19,7 +22,7 @@ from keshang.web.tests.conftest import (  # noqa: F401 - fixtures shared with th
 )
 
 from . import test_approvals_engine as engine_tests
-from .test_approvals_engine import make_flow, make_memo, submit
+from .test_approvals_engine import make_flow, make_memo, pending_tasks, submit
 
 memo_approvable = engine_tests.memo_approvable
 
@@ -61,4 +64,62 @@ def test_a_manager_approves_from_the_inbox(page, company, watcher, screenshot, m
     request.refresh_from_db()
     assert request.status == ApprovalStatus.APPROVED
     assert [call[0] for call in memo_approvable.calls] == ["approved"]
+    watcher.assert_clean()
+
+
+# The columns a sales document's snapshot has (sales.documents.document_snapshot), with a long product name.
+QUOTATION_HEADERS = ["商品", "数量", "单位", "含税单价", "不含税单价", "折扣率（%）", "价税合计", "最低售价（含税）"]
+QUOTATION_LINES = [
+    ["不锈钢六角螺栓 M8×30 GB/T 5782 A2-70", "12000", "个", "0.850000", "0.752212", "15.00", "8,670.00", "0.900000"],
+    ["镀锌平垫圈 M8 GB/T 97.1", "12000", "个", "0.120000", "0.106195", "0.00", "1,440.00", ""],
+]
+
+
+def test_the_request_page_shows_every_step_and_the_whole_line_table_at_1366px(
+    page,  # noqa: F811 - browser fixtures
+    company,  # noqa: F811
+    watcher,  # noqa: F811
+    screenshot,  # noqa: F811
+    memo_approvable,
+):
+    # given: a three-step flow (the rep's manager, the manager's manager, then finance by role), a memo with a
+    # quotation's eight line columns, and the first step approved
+    rep, manager, boss = (User.objects.get(username=name) for name in ("sales", "manager", "boss"))
+    finance_role = Role.objects.get(persona=Persona.FINANCE)
+    make_flow(
+        {"kind": ApproverKind.MANAGER, "name": "经理审批"},
+        {"kind": ApproverKind.MANAGER, "name": "总经理审批", "levels_up": 2},
+        {"kind": ApproverKind.ROLE, "name": "财务复核", "role": finance_role, "same_department": False},
+    )
+    memo_approvable.headers = QUOTATION_HEADERS
+    memo = make_memo(rep, title="华东五金年度框架报价", amount="10110.00")
+    memo_approvable.lines_for[memo.pk] = QUOTATION_LINES
+    request = submit(memo, rep)
+    approvals.decide_approval(task=pending_tasks(request)[0], actor=manager, decision="approve", comment="可以")
+    # when: the rep opens the request page on a 1366 × 768 screen
+    page.goto("/login/")
+    page.get_by_label("用户名").fill("sales")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(reverse("core:approvalrequest_detail", args=[request.pk]))
+    screenshot(page, "approval-request-steps-1366")
+    # then: every step shows, in order, with its state and who decides (or decided)
+    steps = page.get_by_test_id("approval-step")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(0)).to_contain_text("经理审批")
+    expect(steps.nth(0)).to_contain_text("已完成")
+    expect(steps.nth(0)).to_contain_text(str(manager))
+    expect(steps.nth(1)).to_contain_text("总经理审批")
+    expect(steps.nth(1)).to_contain_text("审批中")
+    expect(steps.nth(1)).to_contain_text(str(boss))
+    expect(steps.nth(2)).to_contain_text("财务复核")
+    expect(steps.nth(2)).to_contain_text("待进行")
+    expect(steps.nth(2)).to_contain_text(str(User.objects.get(username="finance")))
+    # and the line table's 价税合计 column is in view inside its card, the page itself not wider than the screen
+    table = page.get_by_test_id("snapshot-lines")
+    header = table.get_by_role("columnheader", name="价税合计", exact=True)
+    card = page.get_by_test_id("snapshot-card")
+    header_box, card_box = header.bounding_box(), card.bounding_box()
+    assert header_box["x"] + header_box["width"] <= card_box["x"] + card_box["width"], (header_box, card_box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     watcher.assert_clean()

@@ -51,6 +51,7 @@ class MemoApprovable:
 
     facts_for: dict = field(default_factory=dict)  # memo pk -> extra ApprovalFacts kwargs
     lines_for: dict = field(default_factory=dict)  # memo pk -> snapshot line rows
+    headers: list = field(default_factory=lambda: ["商品", "数量", "单价"])  # the snapshot's line columns
     calls: list = field(default_factory=list)  # (callback, memo pk, actor pk, comment, inside a transaction)
 
     def facts(self, memo) -> ApprovalFacts:
@@ -64,7 +65,7 @@ class MemoApprovable:
     def snapshot(self, memo) -> dict:
         return {
             "fields": [["标题", memo.title], ["金额", memo.phone]],
-            "lines": {"headers": ["商品", "数量", "单价"], "rows": self.lines_for.get(memo.pk, [])},
+            "lines": {"headers": self.headers, "rows": self.lines_for.get(memo.pk, [])},
         }
 
     def record(self, name, memo, actor, comment=""):

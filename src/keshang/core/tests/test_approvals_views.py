@@ -118,6 +118,61 @@ def test_a_stranger_gets_404_on_the_request_page(client, org, memo_approvable):
     assert client.get(request_page(request)).status_code == 404
 
 
+def test_the_request_page_shows_the_steps_to_come_with_who_will_decide(client, org, memo_approvable):
+    # given a three-step flow: the manager, the boss by name, then the submitter's manager four levels up
+    # (nobody: the request will stop there); the rep submitted and nothing is decided yet
+    make_flow(
+        {"kind": ApproverKind.MANAGER, "name": "经理审批"},
+        {"kind": ApproverKind.USER, "name": "总经理审批", "users": [org.boss]},
+        {"kind": ApproverKind.MANAGER, "name": "董事会审批", "levels_up": 4},
+    )
+    request = submit(make_memo(org.rep), org.rep)
+    client.force_login(org.rep)
+    # when
+    response = client.get(request_page(request))
+    # then every step is listed in order with its state, the later ones with their approvers
+    steps = response.context["steps"]
+    assert [(step.name, step.state) for step in steps] == [
+        ("经理审批", approvals.StepState.CURRENT),
+        ("总经理审批", approvals.StepState.UPCOMING),
+        ("董事会审批", approvals.StepState.UPCOMING),
+    ]
+    assert steps[1].approvers == [org.boss]
+    assert steps[2].approvers == [] and not steps[2].automatic
+    html = response.content.decode()
+    assert html.count('data-testid="approval-step"') == 3
+    assert f"审批人：{org.boss}" in html
+    assert "找不到审批人" in html
+
+
+def test_a_step_to_come_that_only_the_submitter_approves_says_it_will_pass_by_itself(client, org, memo_approvable):
+    # given the manager submits to a flow whose second step is the manager themself
+    make_flow(
+        {"kind": ApproverKind.MANAGER, "name": "上级审批"},
+        {"kind": ApproverKind.USER, "name": "经理复核", "users": [org.manager]},
+    )
+    request = submit(make_memo(org.manager), org.manager)
+    client.force_login(org.manager)
+    # when
+    response = client.get(request_page(request))
+    # then
+    assert response.context["steps"][1].automatic
+    assert "提交人即审批人，将自动通过" in response.content.decode()
+
+
+def test_a_rejected_request_shows_the_passed_steps_done_and_the_rejecting_step_ended(client, org, memo_approvable):
+    # given a two-step flow, the first step approved and the second rejected
+    make_flow({"kind": ApproverKind.MANAGER, "name": "经理审批"}, {"kind": ApproverKind.MANAGER, "levels_up": 2})
+    request = submit(make_memo(org.rep), org.rep)
+    approvals.decide_approval(task=pending_tasks(request)[0], actor=org.manager, decision="approve")
+    approvals.decide_approval(task=pending_tasks(request)[0], actor=org.boss, decision="reject", comment="超预算")
+    client.force_login(org.rep)
+    # when
+    steps = client.get(request_page(request)).context["steps"]
+    # then no step is still to come: the request ended at the second
+    assert [step.state for step in steps] == [approvals.StepState.DONE, approvals.StepState.ENDED]
+
+
 def test_approving_from_the_page_goes_back_to_the_inbox_with_a_message(client, org, memo_approvable):
     # given
     make_flow({"kind": ApproverKind.MANAGER})

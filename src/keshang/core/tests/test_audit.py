@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -100,6 +101,38 @@ def test_admin_audit_search_filters_by_user_action_and_date(client):
     content = response.content.decode()
     assert "导出用户" in content
     assert "共 1 条" in content
+
+
+def test_the_audit_model_filter_offers_business_records_by_their_chinese_names_only(client):
+    # given an administrator on the audit log, with a login lockout attempt and a partner on record
+    admin = UserFactory(is_superuser=True)
+    PartnerFactory(name="上海恒信")
+    client.force_login(admin)
+    # when
+    response = client.get(reverse("core:auditentry_list"))
+    # then the 对象类型 choices are records with a resource (currencies, partners), parts of them (contacts,
+    # a flow's steps) and core's business records (approval requests), each by its Chinese name
+    labels = [label for value, label in response.context["filterset"].form.fields["content_type"].choices if value]
+    assert {"币种", "客商", "联系人", "审批步骤", "审批单", "附件"} <= set(labels)
+    assert len(labels) == len(set(labels))
+    # and no internal table: login lockout records, search grams, sessions, number sequences, the audit log itself
+    for internal in ("access attempt", "partner search gram", "会话", "单据编号序列", "内容类型", "审计日志", "通知"):
+        assert not any(internal in label for label in labels), internal
+    assert all("|" not in label for label in labels)
+
+
+def test_the_audit_log_refuses_an_internal_model_as_filter(client):
+    # given an administrator, and the login lockout table (not offered) asked for by its id
+    admin = UserFactory(is_superuser=True)
+    audit.record_event(actor=admin, action=AuditAction.LOGIN, obj=admin)
+    client.force_login(admin)
+    internal = ContentType.objects.get(app_label="axes", model="accessattempt")
+    # when
+    response = client.get(reverse("core:auditentry_list"), {"content_type": internal.pk})
+    # then
+    assert response.status_code == 200
+    assert response.context["filterset"].errors["content_type"]
+    assert response.context["page"].paginator.count == 0
 
 
 def test_the_audit_api_masks_a_page_of_entries_with_queries_per_model_not_per_entry(django_assert_max_num_queries):

@@ -40,6 +40,8 @@ from keshang.core.models import (
     ApprovalDelegation,
     ApprovalFlow,
     ApprovalStep,
+    BackupRun,
+    BackupStatus,
     Collaboration,
     Currency,
     ExchangeRate,
@@ -239,6 +241,7 @@ def fill_what_the_demo_leaves_empty(media) -> None:
     SupplierProfile.objects.create(partner=other, main_products="五金")
     Qualification.objects.create(partner=other, name="ISO 9001")
     Memo.objects.create(title="备份备忘", owner=rep, department=rep.department)
+    BackupRun.objects.create(created_by=admin, status=BackupStatus.DONE, file_name="keshang-20260101-031500.bak")
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from keshang.core.money import (
     convert_to_cny,
     document_totals,
     format_amount,
+    format_price,
     gross_from_net,
     line_amount,
     net_from_gross,
@@ -465,3 +466,14 @@ def test_a_line_refuses_an_unknown_entry_and_a_discount_over_100():
 def test_an_amount_is_printed_in_cents_with_thousands_separated():
     assert format_amount(Decimal("1234567.005")) == "1,234,567.01"
     assert format_amount(Decimal("0")) == "0.00"
+
+
+@PROPERTY
+@given(price=decimals(min_value=-(10**9), max_value=10**9, min_places=0, max_places=8))
+def test_a_price_is_shown_grouped_with_two_to_six_places_and_its_value_unchanged_to_the_millionth(price):
+    shown = format_price(price)
+    whole, _point, places = shown.partition(".")
+    assert Decimal(shown.replace(",", "")) == quantize_price(price)
+    assert 2 <= len(places) <= 6
+    assert len(places) == 2 or not places.endswith("0")
+    assert all(len(group) == 3 for group in whole.lstrip("-").split(",")[1:])

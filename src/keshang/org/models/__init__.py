@@ -5,6 +5,6 @@ the sellers and signers of documents."""
 from .companies import Company, CompanyBankAccount
 
 # KeshangUserManager: the migrations name it by this module.
-from .organisation import Department, Grant, KeshangUserManager, OwnedModel, Role, User
+from .organisation import Department, Grant, KeshangUserManager, OwnedModel, Role, User  # noqa: F401
 
 __all__ = ["Department", "User", "Role", "Grant", "OwnedModel", "Company", "CompanyBankAccount"]

@@ -242,11 +242,12 @@ def test_the_pool_page_shows_the_pool_masked_with_the_reps_standing(client, team
     assert "批量分配" not in content
 
 
-def test_the_pool_page_is_empty_and_403_without_add(client, team):
+def test_the_pool_page_is_empty_read_only_without_add_and_403_without_view(client, team):
     assert "公海里还没有客户。" in text(page(client, team.east_rep, reverse("partners:pool_list")))
     viewer = UserFactory()
     grant(viewer, "partners.partner", [Action.VIEW], Scope.ALL)
-    assert page(client, viewer, reverse("partners:pool_list")).status_code == 403
+    assert "您可以查看，不能领取" in text(page(client, viewer, reverse("partners:pool_list")))
+    assert page(client, UserFactory(), reverse("partners:pool_list")).status_code == 403
 
 
 def test_claiming_from_the_pool_page_until_the_limit(client, team):

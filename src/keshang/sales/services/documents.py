@@ -11,7 +11,7 @@ from keshang.core.approvals import ApprovalFacts
 from keshang.core.documents.totals import store_totals
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import Currency
-from keshang.core.money import format_amount
+from keshang.core.money import format_amount, format_price
 from keshang.core.selectors import get_rate_to_cny
 from keshang.org.services import ensure_default_company
 from keshang.partners.services import record_partner_deal
@@ -154,11 +154,11 @@ def document_snapshot(document: SalesDocument) -> dict:
             str(line.product),
             f"{line.quantity.normalize():f}",
             str(line.unit),
-            str(line.unit_price_gross),
-            str(line.unit_price_net),
+            format_price(line.unit_price_gross),
+            format_price(line.unit_price_net),
             str(line.discount_percent),
             format_amount(line.gross_amount),
-            str(line.min_price) if line.min_price is not None else "",
+            format_price(line.min_price) if line.min_price is not None else "",
         ]
         for line in lines
     ]

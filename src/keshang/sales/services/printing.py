@@ -15,11 +15,11 @@ from huey.contrib.djhuey import db_task
 
 from keshang.core import audit
 from keshang.core.attachments import attachment_url_name
-from keshang.core.documents.printing import PrintColumn, PrintLayout, format_price, render_pdf
+from keshang.core.documents.printing import PrintColumn, PrintLayout, render_pdf
 from keshang.core.exceptions import ApplicationError
 from keshang.core.masking import Masker
 from keshang.core.models import AuditAction
-from keshang.core.money import amount_in_words_for, format_amount
+from keshang.core.money import amount_in_words_for, format_amount, format_price
 from keshang.partners.models import Contact
 
 from ..models import Quotation, QuotationStatus, SalesDocument, SalesOrder, SalesOrderStatus

@@ -76,6 +76,7 @@ def test_sales_rep_logs_in_sees_their_menu_and_reads_notifications(page, company
         "计量单位",
         "部门",
         "用户",
+        "我方公司",
         "币种",
         "汇率",
         "审计日志",

@@ -12,7 +12,7 @@ import pypdfium2
 import pytest
 from django.db import connection, transaction
 
-from keshang.core.testing.world import matrix_world  # noqa: F401 (fixture)
+from keshang.tests.world import matrix_world  # noqa: F401 (fixture)
 from keshang.partners import services as partner_services
 
 

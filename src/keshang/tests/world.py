@@ -35,6 +35,8 @@ from keshang.core import attachments
 from keshang.core.models import (
     ApprovalDelegation,
     ApprovalFlow,
+    BackupRun,
+    BackupStatus,
     Currency,
     ExchangeRate,
     ImportJob,
@@ -44,6 +46,7 @@ from keshang.core.models import (
 from keshang.core.permissions import Action, Scope, get_resource, resource_for_model, resources
 from keshang.core.testing.files import PDF_BYTES, png_bytes
 from keshang.org.models import Department, Role, User
+from keshang.org.services import ensure_default_company, save_company_bank_account
 from keshang.org.tests.factories import DepartmentFactory, UserFactory
 from keshang.partners import services as partner_services
 from keshang.partners import suppliers
@@ -147,9 +150,22 @@ def build_world() -> World:
         "region": Region.objects.unscoped().filter(code="44").first()
         or Region.objects.create(code="44", name="广东省", level=RegionLevel.PROVINCE, full_name="广东省"),
         "currency": Currency.objects.first() or Currency.objects.create(code="CNY", name="人民币", symbol="¥"),
+        "backup_run": BackupRun.objects.create(
+            created_by=users["buyer"], status=BackupStatus.DONE, file_name="keshang-20260105-031500.bak", size=1
+        ),
     }
     world.shared["product_attachment"] = attachments.upload_attachment(
         actor=users["buyer"], obj=product, upload=SimpleUploadedFile("矩阵商品.png", png_bytes(), "image/png")
+    )
+    company = ensure_default_company()
+    world.shared["company"] = company
+    world.shared["company_bank_account"] = save_company_bank_account(
+        actor=None,
+        company=company,
+        data={"bank_name": "矩阵银行", "account_name": company.name, "account_number": "6222020200000000001"},
+    )
+    world.shared["company_attachment"] = attachments.upload_attachment(
+        actor=users["buyer"], obj=company, upload=SimpleUploadedFile("公章.png", png_bytes(), "image/png")
     )
     world.shared["exchange_rate"] = ExchangeRate.objects.create(
         currency=world.shared["currency"], date=datetime.date(2026, 1, 5), rate=Decimal("1")

@@ -27,10 +27,10 @@ from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 from keshang.core.api import ScopedViewSetMixin
-from keshang.core.models import Attachment, AuditEntry
+from keshang.core.models import Attachment, AuditEntry, BackupRun
 from keshang.core.permissions import Action, get_resource, resource_for_model, resources
-from keshang.core.testing.world import World, expected_visible, matrix_world, row_visible  # noqa: F401 (fixture)
-from keshang.core.tests.test_url_walk import walk
+from keshang.tests.world import World, expected_visible, matrix_world, row_visible  # noqa: F401 (fixture)
+from keshang.tests.test_url_walk import walk
 from keshang.core.views import ObjectListView, ScopedViewMixin
 
 CELLS: Counter = Counter()
@@ -52,6 +52,9 @@ NARROWED = {
     "/partners/qualifications/<int:pk>/file/",
     "/api/v1/partners/qualifications/<pk>/file/",
 }
+# Routes no grant opens, only being a superuser (downloading a backup: the whole database). The generic checks
+# below would expect a persona whose scope holds the target to be served; these are checked on their own.
+SUPERUSER_ONLY = {"/core/backups/<str:name>/download/"}
 # Denied writes that answer otherwise than 404, and why.
 DENIED_STATUS = {
     # Claiming a partner that is not (or no longer) in the pool is explained on the pool page: the race with
@@ -133,7 +136,12 @@ def url_for(world: World, route: str, model, owner: str) -> str | None:
         elif name == "other_pk":
             target = world.records["peer" if owner != "peer" else "rep"]["partners.partner"]
         elif name.endswith("_pk"):
-            related = {"partner": "partners.partner", "opportunity": "sales.opportunity", "product": "catalog.product"}
+            related = {
+                "partner": "partners.partner",
+                "opportunity": "sales.opportunity",
+                "product": "catalog.product",
+                "company": "org.company",
+            }
             kind = related[name[: -len("_pk")]]
             target = world.records[owner].get(kind) or world.shared[kind.split(".")[1]]
         elif name == "move":
@@ -157,7 +165,12 @@ def target_of(world: World, route: str, model, owner: str):
         return record_of(world, model, owner)
     for name in names:
         if name.endswith("_pk") and name != "attachment_pk":
-            related = {"partner": "partners.partner", "opportunity": "sales.opportunity", "product": "catalog.product"}
+            related = {
+                "partner": "partners.partner",
+                "opportunity": "sales.opportunity",
+                "product": "catalog.product",
+                "company": "org.company",
+            }
             kind = related[name[: -len("_pk")]]
             return world.records[owner].get(kind) or world.shared[kind.split(".")[1]]
     return None
@@ -225,7 +238,11 @@ def test_the_world_has_a_record_of_every_routed_model_for_every_target_owner(wor
 # Detail routes: every method, every persona, in and out of scope
 #
 
-DETAIL_PAGES = [(route, cb) for route, cb in PAGE_ROUTES if params(route) and set(params(route)) - {"kind"}]
+DETAIL_PAGES = [
+    (route, cb)
+    for route, cb in PAGE_ROUTES
+    if params(route) and set(params(route)) - {"kind"} and route not in SUPERUSER_ONLY
+]
 DETAIL_API = [(route, cb) for route, cb in API_ROUTES if params(route) and set(params(route)) - {"kind"}]
 
 
@@ -393,6 +410,48 @@ def test_exports_hold_exactly_the_rows_of_the_scope(world, db, route, callback):
             hidden = {world.word(owner) for owner in world.records if record_of(world, model, owner) not in expected}
             leaked = {word for word in hidden for line in exported for cell in line if word in cell}
             assert not leaked, f"{where}: rows of {leaked} leaked"
+
+
+#
+# Backups: every persona with the grant lists and runs them; only the superuser downloads one
+#
+
+
+def test_backups_are_listed_and_run_with_the_grant_and_downloaded_by_the_superuser_only(world, db, settings, tmp_path):
+    # given a backup in the backup directory
+    settings.KESHANG_BACKUP_DIR = tmp_path
+    (tmp_path / "keshang-20260105-031500.bak").write_bytes(b"backup")
+    (route,) = SUPERUSER_ONLY
+    download = route.replace("<str:name>", "keshang-20260105-031500.bak")
+
+    def state():
+        return sorted(path.name for path in tmp_path.iterdir()), BackupRun.objects.count(), AuditEntry.objects.count()
+
+    for persona in ("anonymous", "no_grant", *SCOPED_PERSONAS, "root"):
+        client = client_for(world, persona, api=False)
+        where = f"as {persona}"
+        # when they open the page, ask for a backup and try to download one (each write rolled back)
+        before = state()
+        with transaction.atomic():
+            listed, run = client.get("/core/backups/"), client.post("/core/backups/run/")
+            downloaded = client.get(download)
+            ran = state()
+            transaction.set_rollback(True)
+        CELLS["backups"] += 3
+        # then
+        if persona == "anonymous":
+            for response in (listed, run, downloaded):
+                expect_denied_anonymous(response, api=False)
+        elif persona == "no_grant":
+            assert (listed.status_code, run.status_code, downloaded.status_code) == (403, 403, 403), where
+        else:
+            assert (listed.status_code, run.status_code) == (200, 302), where
+            assert downloaded.status_code == (200 if persona == "root" else 403), where
+        if persona in ("anonymous", "no_grant"):
+            assert ran == before, f"{where}: a refused request changed something"
+        elif persona != "root":
+            # the run is recorded (row and audit), the refused download is not
+            assert ran == (before[0], before[1] + 1, before[2] + 1), where
 
 
 #
