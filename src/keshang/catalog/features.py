@@ -24,5 +24,14 @@ def register() -> None:
         DetailTab("attachments", gettext_lazy("图片"), attachments.attachment_url_name(Product, "list"), 30),
     )
     importing.register()
+    from keshang.core.search import SearchProvider, register_search_provider
+
+    from .selectors import product_search_hits
+
+    register_search_provider(
+        SearchProvider(
+            "products", gettext_lazy("商品"), "catalog.product", product_search_hits, "catalog:product_list", 30
+        )
+    )
     register_setup_step(ensure_default_units, order=30)
     register_demo_loader(load_catalog_demo, order=30)

@@ -4,8 +4,10 @@ a grant opens all rows, no grant none."""
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from keshang.core.permissions import Action
+from keshang.core.search import SearchHit
 from keshang.partners.selectors import normalise_query
 
 from .models import Brand, PriceRule, Product, ProductCategory, ProductStatus, ProductUnit, Unit
@@ -13,6 +15,7 @@ from .models import Brand, PriceRule, Product, ProductCategory, ProductStatus, P
 __all__ = [
     "list_products",
     "search_products",
+    "product_search_hits",
     "product_search_condition",
     "list_product_units",
     "list_price_rules",
@@ -79,3 +82,15 @@ def list_brands(*, user, action: str = Action.VIEW) -> QuerySet[Brand]:
 
 def list_units(*, user, action: str = Action.VIEW) -> QuerySet[Unit]:
     return Unit.objects.visible_to(user, action)
+
+
+def product_search_hits(query: str, *, user, limit: int) -> list[SearchHit]:
+    """The global search's products (registered in features.py)."""
+    return [
+        SearchHit(
+            title=f"{product.code} {product.name}",
+            url=reverse("catalog:product_detail", args=[product.pk]),
+            detail=" · ".join(part for part in (product.specification, str(product.unit)) if part),
+        )
+        for product in search_products(user=user, q=query, limit=limit)
+    ]

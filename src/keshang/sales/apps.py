@@ -27,6 +27,7 @@ class SalesConfig(AppConfig):
         register_demo_loader(demo.load_opportunity_demo, order=40)
         register_demo_loader(demo.load_document_demo, order=50)
         register_merge_step("sales", merging.move_sales_records, label=_("商机、报价单和销售订单"))
+        self._register_feeds()
 
     def _register_resources(self):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
@@ -112,6 +113,34 @@ class SalesConfig(AppConfig):
         ):
             register_detail_tab(model, tab)
         register_detail_action("sales.quotation", EMAIL_ACTION)
+
+    def _register_feeds(self):
+        """What sales shows on shared pages: timelines, the global search, the home page's reminders."""
+        from keshang.core.deadlines import DeadlineSource, register_deadline_source
+        from keshang.core.search import SearchProvider, register_search_provider
+        from keshang.core.timeline import TimelineSource, register_timeline_source
+
+        from .selectors import feeds
+
+        register_timeline_source(
+            "partners.partner", TimelineSource("quotations", feeds.partner_quotation_events, "sales.quotation")
+        )
+        register_timeline_source(
+            "partners.partner", TimelineSource("orders", feeds.partner_order_events, "sales.salesorder")
+        )
+        register_timeline_source(
+            "partners.partner", TimelineSource("opportunities", feeds.partner_opportunity_events, "sales.opportunity")
+        )
+        register_timeline_source(
+            "sales.opportunity", TimelineSource("opportunity", feeds.opportunity_events, "sales.opportunity")
+        )
+        for key, label, resource, search, url, order in (
+            ("opportunities", _("商机"), "sales.opportunity", feeds.search_opportunities, "sales:opportunity_list", 40),
+            ("quotations", _("报价单"), "sales.quotation", feeds.search_quotations, "sales:quotation_list", 50),
+            ("orders", _("销售订单"), "sales.salesorder", feeds.search_orders, "sales:salesorder_list", 60),
+        ):
+            register_search_provider(SearchProvider(key, label, resource, search, url, order))
+        register_deadline_source(DeadlineSource("quotations", "sales.quotation", feeds.expiring_quotations))
 
     def _register_approvables(self):
         from django.urls import reverse

@@ -1,4 +1,5 @@
-"""The shell's own pages: sign-in, sign-out, password change and the home page."""
+"""The shell's own pages: sign-in, sign-out, password change, the home page, the global search and the records'
+timelines (both gathered from what the apps registered, never by importing them)."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from keshang.core.registry import home_widgets
-from keshang.core.views import PersonalViewMixin
+from keshang.core.search import search_everything
+from keshang.core.timeline import timeline_for
+from keshang.core.views import ObjectDetailView, PersonalViewMixin
 from keshang.org.services import change_own_password
 
 
@@ -56,3 +59,26 @@ class PasswordChangeView(PersonalViewMixin, View):
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
         return TemplateResponse(request, self.template_name, {"form": form})
+
+
+class SearchView(PersonalViewMixin, View):
+    """全局搜索: every registered provider the user may use, each reading through the user's own scope."""
+
+    template_name = "web/search.html"
+
+    def get(self, request):
+        query = request.GET.get("q", "")[:100]
+        results = search_everything(query, user=request.user)
+        return TemplateResponse(request, self.template_name, {"query": query.strip(), "results": results})
+
+
+class TimelineView(ObjectDetailView):
+    """A record's 动态 tab: the events every app registered for it that the reader may see, newest first. One
+    subclass per model with a timeline (``urls.py``); the record itself is read through the reader's scope."""
+
+    template_name = "web/timeline.html"
+
+    def extra(self, obj):
+        context = super().extra(obj)
+        context.update(tab="timeline", events=timeline_for(obj, user=self.request.user))
+        return context

@@ -105,11 +105,15 @@ class DocumentViewSet(ScopedModelViewSet):
 
 def _pdf_action():
     def pdf(self, request, pk=None):
-        layout = self.document_type.print_layout(self.get_object(), user=request.user)
+        document = self.get_object()
+        template = self.document_type.print_template(document, request.query_params.get("template", ""))
+        if template is None:
+            raise exceptions.NotFound("未找到。")
+        layout = template.build(document, user=request.user)
         response = HttpResponse(render_pdf(layout), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{layout.filename}"'
         return response
 
-    pdf.__doc__ = "The document as a PDF, the same layout as its printable page."
+    pdf.__doc__ = "The document as a PDF, the same layout as its printable page; ``?template=`` another print."
     decorated = action(detail=True, methods=["get"], scope_action=Action.VIEW)(pdf)
     return extend_schema(responses={(200, "application/pdf"): bytes})(decorated)

@@ -6,6 +6,7 @@ so the page and the PDF cannot differ. A document not yet approved prints with a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -13,7 +14,15 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-__all__ = ["PrintColumn", "PrintLayout", "render_html", "render_pdf"]
+__all__ = [
+    "PrintColumn",
+    "PrintLayout",
+    "PrintTemplate",
+    "register_print_template",
+    "print_templates_for",
+    "render_html",
+    "render_pdf",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,36 @@ class PrintLayout:
     @property
     def seller_line(self) -> str:
         return "  ".join(part for part in (self.seller.get("address"), self.seller.get("phone")) if part)
+
+
+@dataclass(frozen=True)
+class PrintTemplate:
+    """A way to print a document: its own layout (报价单), or one a later app adds (the warehouse's 发货单 of an
+    order). ``build(document, user=)`` gives the :class:`PrintLayout`; ``states`` limits when it is offered."""
+
+    key: str
+    label: str
+    build: Callable
+    states: tuple[str, ...] | None = None
+
+    def applies(self, document) -> bool:
+        return self.states is None or getattr(document, "status", None) in self.states
+
+
+_templates: dict[str, list[PrintTemplate]] = {}
+
+
+def register_print_template(model_label: str, template: PrintTemplate) -> PrintTemplate:
+    """Offer another print of ``model_label``'s documents (call from ``AppConfig.ready()``)."""
+    if any(existing.key == template.key for existing in _templates.get(model_label, [])):
+        raise ValueError(f"print template {template.key!r} registered twice for {model_label}")
+    _templates.setdefault(model_label, []).append(template)
+    return template
+
+
+def print_templates_for(model_label: str, default: PrintTemplate | None = None) -> list[PrintTemplate]:
+    """The document type's own print first (``default``), then those other apps registered."""
+    return [*([default] if default else []), *_templates.get(model_label, [])]
 
 
 def render_html(layout: PrintLayout, request=None) -> str:

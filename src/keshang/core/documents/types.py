@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .workflow import Workflow
 
 __all__ = ["DocumentType"]
@@ -58,6 +60,19 @@ class DocumentType:
 
     def is_editable(self, document) -> bool:
         return getattr(document, self.workflow.state_field) in self.editable_states
+
+    def print_templates(self, document=None) -> list:
+        """How a document of this type may be printed: its own layout, then those other apps registered;
+        with ``document``, only those offered in its state."""
+        from .printing import PrintTemplate, print_templates_for
+
+        default = PrintTemplate("default", _("打印"), self.print_layout) if self.print_layout else None
+        templates = print_templates_for(self.model._meta.label_lower, default)
+        return [template for template in templates if document is None or template.applies(document)]
+
+    def print_template(self, document, key: str = ""):
+        """The print ``key`` names (the type's own when empty) if it is offered for ``document``, else None."""
+        return next((item for item in self.print_templates(document) if item.key == (key or "default")), None)
 
     def is_deletable(self, document) -> bool:
         """Only a draft never numbered: a numbered document is kept for the record (cancelled, not deleted)."""

@@ -87,17 +87,21 @@ class DocumentDetailView(DocumentViewMixin, ObjectDetailView):
             actions=detail_actions_for(
                 doc.model._meta.label_lower, user, obj, visible=lambda action: self.can(action, obj)
             ),
-            print_links=[
-                (reverse(doc.url_name("print"), args=[obj.pk]), _("打印")),
-                (reverse(doc.url_name("pdf"), args=[obj.pk]), _("下载 PDF")),
-            ]
-            if doc.print_layout is not None
-            else [],
+            print_links=self.print_links(obj),
             approval_requests=approval_history(obj),
             edit_url=context["edit_url"] if doc.is_editable(obj) else None,
             delete_url=context["delete_url"] if doc.is_deletable(obj) else None,
         )
         return context
+
+    def print_links(self, obj) -> list[tuple[str, str]]:
+        links = []
+        for template in self.doc.print_templates(obj):
+            query = "" if template.key == "default" else f"?template={template.key}"
+            links.append((reverse(self.doc.url_name("print"), args=[obj.pk]) + query, str(template.label)))
+            label = _("下载 PDF") if template.key == "default" else _("%(print)s PDF") % {"print": template.label}
+            links.append((reverse(self.doc.url_name("pdf"), args=[obj.pk]) + query, label))
+        return links
 
 
 class DocumentEditView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
@@ -328,17 +332,26 @@ class DocumentMoveView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
         return redirect_after_write(request, reverse(f"{app_label}:{model_name}_detail", args=[result.pk]))
 
 
-class DocumentPrintView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
+class PrintMixin(DocumentViewMixin, ScopedViewMixin, ObjectMixin):
+    def layout(self):
+        """The layout of the print ``?template=`` names (the document type's own by default) for this user."""
+        document = self.get_object()
+        template = self.doc.print_template(document, self.request.GET.get("template", ""))
+        if template is None:
+            raise Http404(_("未找到。"))
+        return template.build(document, user=self.request.user)
+
+
+class DocumentPrintView(PrintMixin, View):
     """The printable page: the same layout as the PDF, with a watermark while the document is not binding."""
 
     def get(self, request, pk):
-        layout = self.doc.print_layout(self.get_object(), user=request.user)
-        return HttpResponse(render_html(layout, request))
+        return HttpResponse(render_html(self.layout(), request))
 
 
-class DocumentPdfView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
+class DocumentPdfView(PrintMixin, View):
     def get(self, request, pk):
-        layout = self.doc.print_layout(self.get_object(), user=request.user)
+        layout = self.layout()
         response = HttpResponse(render_pdf(layout), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{layout.filename}"'
         return response

@@ -216,3 +216,38 @@ def test_a_confirmed_order_has_its_own_print_and_pdf(client, team):
     assert order.number in text and "人民币贰佰贰拾陆元整" in text
     response = client.get(f"/api/v1/sales/orders/{order.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_another_app_adds_a_print_to_orders_through_the_registry(client, team, monkeypatch):
+    # given a later app (the warehouse) registers a delivery note for confirmed orders
+    from keshang.core.documents import printing
+    from keshang.sales.services.printing import order_layout
+
+    def delivery_note(order, *, user):
+        layout = order_layout(order, user=user)
+        layout.title = "发货单"
+        return layout
+
+    monkeypatch.setattr(printing, "_templates", {})
+    printing.register_print_template(
+        "sales.salesorder", printing.PrintTemplate("delivery_note", "发货单", delivery_note, states=("confirmed",))
+    )
+    draft = make_order(team)
+    confirmed = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
+    client.force_login(team.rep)
+    # then the confirmed order offers it, the draft does not
+    detail = client.get(reverse("sales:salesorder_detail", args=[confirmed.pk])).content.decode()
+    assert "?template=delivery_note" in detail and "发货单 PDF" in detail
+    assert (
+        "?template=delivery_note"
+        not in client.get(reverse("sales:salesorder_detail", args=[draft.pk])).content.decode()
+    )
+    page = client.get(reverse("sales:salesorder_print", args=[confirmed.pk]) + "?template=delivery_note")
+    assert page.status_code == 200 and '<h1 class="h4 mt-2">发货单</h1>' in page.content.decode()
+    assert "发货单" in pdf_text(
+        client.get(reverse("sales:salesorder_pdf", args=[confirmed.pk]) + "?template=delivery_note").content
+    )
+    api = client.get(f"/api/v1/sales/orders/{confirmed.pk}/pdf/?template=delivery_note")
+    assert api.status_code == 200 and api["Content-Type"] == "application/pdf"
+    assert client.get(reverse("sales:salesorder_print", args=[draft.pk]) + "?template=delivery_note").status_code == 404
+    assert client.get(reverse("sales:salesorder_print", args=[confirmed.pk]) + "?template=nope").status_code == 404
