@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from keshang.core.documents.totals import store_totals
 from keshang.core.money import amount_in_words_for
 
-from .forms import LineFormSet, initial_lines, line_inputs
+from .forms import PREFIX, LineFormSet, blank_line, line_data, line_inputs, saved_lines_data
 from .pricing import LinePricing, build_line
 
 __all__ = ["ProductLineEditor", "PreviewLine"]
@@ -36,18 +36,25 @@ class ProductLineEditor:
     table_template: str = "catalog/lines_table.html"
 
     def formset(self, data=None, *, user, document=None):
-        initial = initial_lines(document.lines.select_related("product", "unit")) if document and data is None else None
-        return LineFormSet(data, prefix="lines", user=user, initial=initial)
+        """The posted lines; or a saved document's, bound as its editor posts them back, so a reopened document
+        shows its amounts and totals exactly as after any change."""
+        if data is None and document is not None:
+            data = saved_lines_data(document.lines.select_related("product", "unit"))
+        return LineFormSet(data, prefix=PREFIX, user=user)
 
-    def with_extra_line(self, formset, data):
-        """The same formset with one more empty line at the end (“添加明细” without JavaScript)."""
-        data = data.copy()
-        total = int(data.get("lines-TOTAL_FORMS") or 0)
-        data["lines-TOTAL_FORMS"] = str(total + 1)
-        data[f"lines-{total}-price_entry"] = "gross"
-        data[f"lines-{total}-quantity"] = "1"
-        # A blank new line is not an error yet: it is left out of validation until a product is chosen.
-        return LineFormSet(data, prefix="lines", user=formset.user)
+    def with_extra_line(self, formset):
+        """The same formset with one more blank line at the end (“添加明细”)."""
+        return self.with_lines(formset, [blank_line()])
+
+    def with_lines(self, formset, lines: list[dict]):
+        """The same formset with ``lines`` (each a dict of field values) appended after the posted ones."""
+        data = formset.data.copy()
+        total = formset.total_form_count()
+        for offset, values in enumerate(lines):
+            for key, value in line_data(total + offset, values).items():
+                data[key] = value
+        data[f"{PREFIX}-TOTAL_FORMS"] = str(total + len(lines))
+        return LineFormSet(data, prefix=PREFIX, user=formset.user)
 
     def inputs(self, formset):
         return line_inputs(formset)

@@ -186,10 +186,8 @@ class DocumentEditView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
             notices=notices,
             editor_template=self.doc.line_editor.template,
             preview_url=reverse(self.doc.url_name("lines_preview")),
-            # A saved document shows its figures at once; a bound form shows them as the service would save them.
-            preview=preview_document_lines(self.doc, lines, form, self.request.user)
-            if lines.is_bound or obj is not None
-            else None,
+            # Bound lines (posted, or a saved document's) show their figures as the service would save them.
+            preview=preview_document_lines(self.doc, lines, form, self.request.user) if lines.is_bound else None,
         )
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -243,7 +241,7 @@ class LinePreviewView(DocumentViewMixin, ScopedViewMixin, View):
         editor = self.doc.line_editor
         lines = editor.formset(request.POST, user=request.user)
         if request.POST.get("add_line"):
-            lines = editor.with_extra_line(lines, request.POST)
+            lines = editor.with_extra_line(lines)
         context = {
             "lines": lines,
             "preview": preview_document_lines(self.doc, lines, form, request.user),
