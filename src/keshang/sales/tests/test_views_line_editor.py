@@ -126,3 +126,121 @@ def test_reopening_a_saved_quotation_shows_its_line_amounts_and_totals(rep_clien
     assert (fields["lines-0-unit_price_gross"], fields["lines-0-unit_price_net"]) == ("12.50", "11.061947")
     assert fields["lines-0-price_auto"] == "" and fields["lines-1-price_auto"] == "True"
     assert "税率 13%" in by_testid(page, "price-source")[0]
+
+
+#
+# Many lines at once
+#
+
+
+@pytest.fixture
+def cable(team):
+    from keshang.catalog.tests.factories import ProductFactory
+
+    return ProductFactory(code="CBL-05", name="网线", list_price=Decimal("50"), min_price=Decimal("40"))
+
+
+def test_picking_products_adds_one_line_each_with_quantity_1_priced_by_the_rules(rep_client, team, cable):
+    # given a quotation with one line, and two products ticked in the dialog (the cable first)
+    data = form_data(team, [{"product": team.product.pk, "quantity": "2", "price_auto": "True"}])
+    # when 添加所选商品
+    page = rep_client.post(
+        reverse(PREVIEW), {**data, "add_products": "1", "pick": [cable.pk, team.product.pk]}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    # then two lines follow the first, in the order ticked, each 1 × its list price, left to the rules
+    fields = PostedFields(page).values
+    assert [fields[f"lines-{index}-product"] for index in range(3)] == [
+        str(team.product.pk),
+        str(cable.pk),
+        str(team.product.pk),
+    ]
+    assert (fields["lines-1-quantity"], fields["lines-1-price_auto"], fields["lines-2-price_auto"]) == (
+        "1",
+        "True",
+        "True",
+    )
+    assert by_testid(page, "line-amount") == ["226.00", "50.00", "113.00"]
+    assert by_testid(page, "preview-totals") == ["344.25 / 44.75 / 389.00"]
+    # and the page says so, and the dialog is emptied for the next pick
+    assert by_testid(page, "line-entry-status") == ["已添加 2 行明细。"]
+    assert '<div id="product-picker-search" hx-swap-oob="true">' in page
+
+
+def test_adding_with_nothing_ticked_adds_nothing_and_says_so(rep_client, team):
+    data = form_data(team, [{"product": team.product.pk, "quantity": "1", "price_auto": "True"}])
+    page = rep_client.post(reverse(PREVIEW), {**data, "add_products": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert PostedFields(page).values["lines-TOTAL_FORMS"] == "1"
+    assert by_testid(page, "line-entry-status") == ["没有勾选商品。"]
+
+
+def test_pasted_rows_become_lines_priced_like_typed_ones_and_each_bad_row_is_named(rep_client, team, cable):
+    # given rows copied from Excel: a header, a typed price, an unknown code, one left to the rules, a bad quantity
+    paste = f"商品编号\t数量\t含税单价\nCBL-05\t2\t12.50\nNOPE-1\t1\n{team.product.code}\t3\n{team.product.code}\t两箱"
+    data = form_data(team, [])
+    # when 添加粘贴的明细
+    page = rep_client.post(
+        reverse(PREVIEW), {**data, "paste_lines": "1", "paste": paste}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    # then the good rows are lines: the typed price kept as typed, the other priced by the rules
+    fields = PostedFields(page).values
+    assert fields["lines-TOTAL_FORMS"] == "2"
+    assert (fields["lines-0-product"], fields["lines-0-quantity"]) == (str(cable.pk), "2")
+    assert (fields["lines-0-unit_price_gross"], fields["lines-0-price_auto"]) == ("12.50", "")
+    assert (fields["lines-1-product"], fields["lines-1-quantity"], fields["lines-1-price_auto"]) == (
+        str(team.product.pk),
+        "3",
+        "True",
+    )
+    assert by_testid(page, "line-amount") == ["25.00", "339.00"]
+    assert [text.split(" · ")[0] for text in by_testid(page, "price-source")] == [
+        "价格来源：手工录入",
+        "价格来源：标准售价",
+    ]
+    # and each bad row is named with its row and reason, and left in the box to be fixed
+    assert by_testid(page, "paste-error") == ["第 3 行：商品编号“NOPE-1”不存在。", "第 5 行：数量“两箱”不是正数。"]
+    assert fields["paste"] == "NOPE-1\t1\n" + f"{team.product.code}\t两箱"
+    assert by_testid(page, "line-entry-status") == ["已添加 2 行明细。"]
+    # when the document is saved as the page now stands
+    response = rep_client.post(reverse("sales:quotation_add"), {**header(team), **fields})
+    # then it holds exactly the figures the preview showed
+    from keshang.sales.models import Quotation
+
+    assert response.status_code == 302
+    quotation = Quotation.objects.get()
+    assert [(saved.quantity, saved.gross_amount) for saved in quotation.lines.order_by("position")] == [
+        (Decimal("2"), Decimal("25.00")),
+        (Decimal("3"), Decimal("339.00")),
+    ]
+    assert quotation.gross_amount == Decimal("364.00")
+
+
+def test_a_paste_of_only_bad_rows_adds_nothing(rep_client, team):
+    data = form_data(team, [{"product": team.product.pk, "quantity": "1", "price_auto": "True"}])
+    page = rep_client.post(
+        reverse(PREVIEW), {**data, "paste_lines": "1", "paste": "NOPE-1\t1\nNOPE-2\tx"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert PostedFields(page).values["lines-TOTAL_FORMS"] == "1"
+    assert by_testid(page, "paste-error") == [
+        "第 1 行：商品编号“NOPE-1”不存在。",
+        "第 2 行：商品编号“NOPE-2”不存在。",
+        "第 2 行：数量“x”不是正数。",
+    ]
+    assert by_testid(page, "line-entry-status") == [""]
+
+
+def test_a_change_after_lines_were_added_clears_the_status(rep_client, team):
+    data = form_data(team, [{"product": team.product.pk, "quantity": "1", "price_auto": "True"}])
+    page = rep_client.post(reverse(PREVIEW), data, HTTP_HX_REQUEST="true").content.decode()
+    assert by_testid(page, "line-entry-status") == [""]
+
+
+def test_a_failed_save_keeps_the_pasted_text_not_yet_added_in_its_open_box(rep_client, team):
+    # given rows pasted but not yet added, and a header without its customer
+    data = form_data(team, [{"product": team.product.pk, "quantity": "1", "price_auto": "True"}])
+    # when the document is saved
+    response = rep_client.post(reverse("sales:quotation_add"), {**data, "partner": "", "paste": "CBL-05\t2"})
+    # then the page comes back with the pasted text still in its box, the box open
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert PostedFields(page).values["paste"] == "CBL-05\t2"
+    assert 'class="collapse show" id="line-paste-panel"' in page
