@@ -62,6 +62,7 @@ class LineForm(ScopedFormMixin, forms.Form):
         self.fields["unit_price_net"].widget.attrs["class"] = "form-control form-control-sm price-net"
         for name in ("description", "quantity", "discount_percent"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["description"].widget.attrs["placeholder"] = _("说明（可选）")
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def to_input(self) -> LineInput:
@@ -86,6 +87,11 @@ class BaseLineFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "user": self.user}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Bootstrap's own checkbox: the shell's rule for bare checkboxes floats them into the amount beside.
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
     @property
     def empty_form(self):

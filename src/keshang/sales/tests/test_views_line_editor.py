@@ -228,6 +228,14 @@ def test_a_paste_of_only_bad_rows_adds_nothing(rep_client, team):
     assert by_testid(page, "line-entry-status") == [""]
 
 
+def test_the_detail_table_shows_quantities_as_typed_and_vat_as_a_percentage(rep_client, team):
+    quotation = make_quotation(team, line(team.product, "1200", price="12.5", discount="10"))
+    page = rep_client.get(reverse("sales:quotation_detail", args=[quotation.pk])).content.decode()
+    row = re.search(r"<tbody>.*?</tbody>", page, re.S).group(0)
+    cells = [" ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[2:11] == ["1,200", "个", "12.50", "11.061947", "10", "13%", "11,946.90", "1,553.10", "13,500.00"]
+
+
 def test_a_change_after_lines_were_added_clears_the_status(rep_client, team):
     data = form_data(team, [{"product": team.product.pk, "quantity": "1", "price_auto": "True"}])
     page = rep_client.post(reverse(PREVIEW), data, HTTP_HX_REQUEST="true").content.decode()
