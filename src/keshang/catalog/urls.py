@@ -8,6 +8,7 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/add/", views.ProductEditView.as_view(), name="product_add"),
     path("products/import/", views.ProductImportView.as_view(), name="product_import"),
+    path("products/pick/", views.ProductPickView.as_view(), name="product_pick"),
     path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),
     path("products/<int:pk>/edit/", views.ProductEditView.as_view(), name="product_edit"),
     path("products/<int:pk>/delete/", views.ProductDeleteView.as_view(), name="product_delete"),

@@ -1,9 +1,11 @@
 """Catalog pages on core's scoped generic views: products (list, detail with tabs for unit conversions,
-price rules, images and history; forms with the duplicate confirmation), the parts' inline forms, and the
-category tree, brands and units."""
+price rules, images and history; forms with the duplicate confirmation; the line editor's product dialog), the
+parts' inline forms, and the category tree, brands and units."""
 
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from keshang.core.importing_views import ImportUploadView
 from keshang.core.permissions import Action
@@ -15,12 +17,14 @@ from keshang.core.views import (
     ObjectListView,
     PartDeleteView,
     PartEditView,
+    ScopedViewMixin,
 )
 
 from . import selectors, services
 from .filters import BrandFilterSet, CategoryFilterSet, ProductFilterSet, UnitFilterSet
 from .forms import BrandForm, CategoryForm, PriceRuleForm, ProductForm, ProductUnitForm, UnitForm
 from .importing import ProductImporter
+from .lines.entry import list_picked_products
 from .models import Brand, PriceRule, Product, ProductCategory, ProductUnit, Unit
 from .pricing import describe_rule
 from .services import DuplicateProductError
@@ -43,6 +47,29 @@ class ProductListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["import_url"] = reverse("catalog:product_import") if self.can(Action.ADD) else None
         return context
+
+
+class ProductPickView(ScopedViewMixin, View):
+    """htmx: the results of the line editor's product dialog — products on sale matching ``q`` (code, name,
+    pinyin), after those already ticked (``pick``), still ticked, so a second search keeps the first one's
+    choices."""
+
+    model = Product
+    limit = 20
+
+    def get(self, request):
+        picked = list_picked_products(user=request.user, product_ids=request.GET.getlist("pick"))
+        found = selectors.search_products(
+            user=request.user, q=request.GET.get("q", ""), limit=self.limit + 1, sellable_only=True
+        )
+        ticked = {product.pk for product in picked}
+        others = [product for product in found[: self.limit] if product.pk not in ticked]
+        context = {
+            "products": [(product, True) for product in picked] + [(product, False) for product in others],
+            "more": len(found) > self.limit,
+            "limit": self.limit,
+        }
+        return TemplateResponse(request, "catalog/product_pick.html", context)
 
 
 class ProductDetailView(ObjectDetailView):

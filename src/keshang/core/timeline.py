@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .registry import DetailTab, register_detail_tab
 from .permissions import Action
+from .registry import DetailTab, register_detail_tab
 from .scope import has_action
 
 __all__ = [

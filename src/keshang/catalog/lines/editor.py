@@ -1,7 +1,7 @@
-"""The product line editor that documents plug into ``core.documents`` edit pages: the formset, its initial
-rows, the lines it hands to services, and the preview the server answers on every change (htmx) — every
-line priced exactly as the service will price it (unsaved), with totals, 金额大写 and the customer's last
-price for each product."""
+"""The product line editor that documents plug into ``core.documents`` edit pages: the formset, the lines its
+buttons add (a blank line, products picked together, rows pasted from Excel: ``entry``), the lines it hands to
+services, and the preview the server answers on every change (htmx) — every line priced exactly as the
+service will price it (unsaved), with totals, 金额大写 and the customer's last price for each product."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from keshang.core.documents.models import PricedLine
 from keshang.core.documents.totals import store_totals
 from keshang.core.money import amount_in_words_for
 
-from .forms import LineFormSet, initial_lines, line_inputs
-from .pricing import LinePricing, build_line
+from .entry import NewLine, list_picked_products, read_pasted_lines
+from .forms import PREFIX, LineFormSet, blank_line, line_data, line_inputs, saved_lines_data
+from .pricing import LinePricing, build_line, is_historical
 
 __all__ = ["ProductLineEditor", "PreviewLine"]
 
@@ -25,6 +27,8 @@ class PreviewLine:
     product = None
     exchange_rate = None
     currency = "CNY"
+    # Says where the price came from exactly as a saved line does (the editor showed an empty 价格来源 without it).
+    price_source_display = PricedLine.price_source_display
 
 
 @dataclass(frozen=True)
@@ -36,18 +40,37 @@ class ProductLineEditor:
     table_template: str = "catalog/lines_table.html"
 
     def formset(self, data=None, *, user, document=None):
-        initial = initial_lines(document.lines.select_related("product", "unit")) if document and data is None else None
-        return LineFormSet(data, prefix="lines", user=user, initial=initial)
+        """The posted lines; or a saved document's, bound as its editor posts them back, so a reopened document
+        shows its amounts and totals exactly as after any change."""
+        if data is None and document is not None:
+            data = saved_lines_data(document.lines.select_related("product", "unit"))
+        return LineFormSet(data, prefix=PREFIX, user=user)
 
-    def with_extra_line(self, formset, data):
-        """The same formset with one more empty line at the end (“添加明细” without JavaScript)."""
-        data = data.copy()
-        total = int(data.get("lines-TOTAL_FORMS") or 0)
-        data["lines-TOTAL_FORMS"] = str(total + 1)
-        data[f"lines-{total}-price_entry"] = "gross"
-        data[f"lines-{total}-quantity"] = "1"
-        # A blank new line is not an error yet: it is left out of validation until a product is chosen.
-        return LineFormSet(data, prefix="lines", user=formset.user)
+    def add_requested_lines(self, formset, data, *, user, on) -> tuple[LineFormSet, dict]:
+        """The formset with the lines an editor button asked for, and what the page says about them: 添加明细
+        (``add_line``: a blank line), 添加所选商品 (``add_products``: one line per ticked ``pick``, quantity 1,
+        priced by the rules) or 添加粘贴的明细 (``paste_lines``: the good rows of ``paste``, the bad ones named)."""
+        if data.get("add_line"):
+            return self.with_lines(formset, [blank_line()]), {}
+        if data.get("add_products"):
+            products = list_picked_products(user=user, product_ids=data.getlist("pick"))
+            return self.with_lines(formset, [_new_line(NewLine(product)) for product in products]), {
+                "picked": len(products)
+            }
+        if data.get("paste_lines"):
+            pasted = read_pasted_lines(user=user, text=data.get("paste", ""), historical=is_historical(on))
+            return self.with_lines(formset, [_new_line(line) for line in pasted.lines]), {"pasted": pasted}
+        return formset, {}
+
+    def with_lines(self, formset, lines: list[dict]):
+        """The same formset with ``lines`` (each a dict of field values) appended after the posted ones."""
+        data = formset.data.copy()
+        total = formset.total_form_count()
+        for offset, values in enumerate(lines):
+            for key, value in line_data(total + offset, values).items():
+                data[key] = value
+        data[f"{PREFIX}-TOTAL_FORMS"] = str(total + len(lines))
+        return LineFormSet(data, prefix=PREFIX, user=formset.user)
 
     def inputs(self, formset):
         return line_inputs(formset)
@@ -87,3 +110,14 @@ class ProductLineEditor:
             "currency": currency,
             "amount_in_words": amount_in_words_for(totals.gross_amount, currency),
         }
+
+
+def _new_line(line: NewLine) -> dict:
+    """A line to add as its form's values: a price given is a typed 含税单价, none is left to the rules."""
+    return {
+        **blank_line(),
+        "product": line.product.pk,
+        "quantity": line.quantity,
+        "price_auto": line.unit_price_gross is None,
+        "unit_price_gross": line.unit_price_gross,
+    }

@@ -1,7 +1,7 @@
 """The line editor's forms: one form per line in a formset. They validate input only; ``line_inputs`` hands
-the lines to the document's service as :class:`~keshang.catalog.lines.pricing.LineInput`, and
-``initial_lines`` shows saved lines through ``LineInput.from_line`` (the one place that decides which price
-was typed)."""
+the lines to the document's service as :class:`~keshang.catalog.lines.pricing.LineInput`. ``saved_lines_data``
+binds saved lines as their editor posts them back, through ``LineInput.from_line`` (the one place that decides
+which price was typed); ``line_data`` is how any new line (blank, picked, pasted) joins the posted formset."""
 
 from decimal import Decimal
 
@@ -14,7 +14,10 @@ from keshang.core.forms import ScopedFormMixin
 from ..models import Product, Unit
 from .pricing import LineInput
 
-__all__ = ["LineForm", "LineFormSet", "line_inputs", "initial_lines"]
+__all__ = ["PREFIX", "LineForm", "LineFormSet", "line_inputs", "line_data", "blank_line", "saved_lines_data"]
+
+# The formset's prefix: its fields are posted as ``lines-<n>-<field>``.
+PREFIX = "lines"
 
 
 class LineForm(ScopedFormMixin, forms.Form):
@@ -22,7 +25,9 @@ class LineForm(ScopedFormMixin, forms.Form):
     a line whose price is left to the rules (``price_auto``) is priced by them again on every change."""
 
     # Discontinued products are refused by the pricing with a message saying so, not as "no such choice".
-    product = forms.ModelChoiceField(label=_("商品"), queryset=Product.objects.all())
+    product = forms.ModelChoiceField(
+        label=_("商品"), queryset=Product.objects.all(), error_messages={"required": _("请选择商品。")}
+    )
     description = forms.CharField(label=_("说明"), max_length=200, required=False)
     quantity = forms.DecimalField(
         label=_("数量"), max_digits=18, decimal_places=4, min_value=Decimal("0.0001"), initial=Decimal("1")
@@ -57,6 +62,7 @@ class LineForm(ScopedFormMixin, forms.Form):
         self.fields["unit_price_net"].widget.attrs["class"] = "form-control form-control-sm price-net"
         for name in ("description", "quantity", "discount_percent"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["description"].widget.attrs["placeholder"] = _("说明（可选）")
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def to_input(self) -> LineInput:
@@ -81,6 +87,11 @@ class BaseLineFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "user": self.user}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Bootstrap's own checkbox: the shell's rule for bare checkboxes floats them into the amount beside.
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
     @property
     def empty_form(self):
@@ -107,22 +118,49 @@ def line_inputs(formset) -> list[LineInput]:
     ]
 
 
-def initial_lines(lines) -> list[dict]:
-    """Saved lines as the formset's initial data, through ``LineInput.from_line``; both prices are shown."""
-    rows = []
-    for line in lines:
+def blank_line() -> dict:
+    """A new empty line: exactly the form's initial values, so it counts as unchanged and is neither validated
+    nor saved until something is typed into it."""
+    return {name: field.initial for name, field in LineForm.base_fields.items() if field.initial is not None}
+
+
+def line_data(index: int, values: dict) -> dict:
+    """One line's fields as the editor posts them (``lines-<index>-<field>``): Decimals as plain figures
+    (1.5, not 1.500000), True as "True" and False as nothing, like the hidden inputs the template renders."""
+
+    def text(value) -> str:
+        if value is None or value is False:
+            return ""
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return str(value)
+
+    return {f"{PREFIX}-{index}-{name}": text(value) for name, value in values.items()}
+
+
+def saved_lines_data(lines) -> dict:
+    """Saved lines bound as their editor posts them back, through ``LineInput.from_line``: a reopened document
+    is priced by the same preview as after any change (line amounts, totals, prices to two places)."""
+    data = {}
+    count = 0
+    for index, line in enumerate(lines):
         item = LineInput.from_line(line)
-        rows.append(
-            {
-                "product": item.product.pk,
-                "description": item.description,
-                "quantity": item.quantity.normalize(),
-                "unit": line.unit_id,
-                "price_entry": item.price_entry,
-                "price_auto": item.unit_price is None,
-                "unit_price_gross": line.unit_price_gross,
-                "unit_price_net": line.unit_price_net,
-                "discount_percent": item.discount_percent,
-            }
+        data.update(
+            line_data(
+                index,
+                {
+                    "product": item.product.pk,
+                    "description": item.description,
+                    "quantity": item.quantity,
+                    # The base unit is posted as the picker's “基本单位” (empty), as a new line has it.
+                    "unit": None if line.unit_id == item.product.unit_id else line.unit_id,
+                    "price_entry": item.price_entry,
+                    "price_auto": item.unit_price is None,
+                    "unit_price_gross": line.unit_price_gross,
+                    "unit_price_net": line.unit_price_net,
+                    "discount_percent": item.discount_percent,
+                },
+            )
         )
-    return rows
+        count = index + 1
+    return {f"{PREFIX}-TOTAL_FORMS": str(count), f"{PREFIX}-INITIAL_FORMS": str(count), **data}

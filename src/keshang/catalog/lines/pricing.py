@@ -25,7 +25,15 @@ from keshang.core.money import price_line, quantize_price, to_decimal
 from ..models import Product, ProductStatus, Unit
 from ..pricing import load_conversions, price_rules_for, resolve_price, unit_factor
 
-__all__ = ["LineInput", "LinePricing", "build_line", "replace_lines", "copy_lines", "check_product_sellable"]
+__all__ = [
+    "LineInput",
+    "LinePricing",
+    "build_line",
+    "replace_lines",
+    "copy_lines",
+    "check_product_sellable",
+    "is_historical",
+]
 
 
 @dataclass
@@ -76,11 +84,16 @@ class LinePricing:
             conversions=load_conversions(products),
             rules=price_rules_for(products=products, partner=partner, on=on),
             rate=to_decimal(rate),
-            historical=on < (today or timezone.localdate()),
+            historical=is_historical(on, today=today),
         )
 
     def in_currency(self, cny_price: Decimal) -> Decimal:
         return cny_price if self.rate == 1 else quantize_price(cny_price / self.rate)
+
+
+def is_historical(on: datetime.date, *, today: datetime.date | None = None) -> bool:
+    """A document dated before today records the past: it may name products discontinued since."""
+    return on < (today or timezone.localdate())
 
 
 def check_product_sellable(product: Product, *, historical: bool = False) -> None:

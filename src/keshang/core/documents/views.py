@@ -190,10 +190,8 @@ class DocumentEditView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
             notices=notices,
             editor_template=self.doc.line_editor.template,
             preview_url=reverse(self.doc.url_name("lines_preview")),
-            # A saved document shows its figures at once; a bound form shows them as the service would save them.
-            preview=preview_document_lines(self.doc, lines, form, self.request.user)
-            if lines.is_bound or obj is not None
-            else None,
+            # Bound lines (posted, or a saved document's) show their figures as the service would save them.
+            preview=preview_document_lines(self.doc, lines, form, self.request.user) if lines.is_bound else None,
         )
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -214,6 +212,11 @@ def _cleaned(form, name, field):
         return None
 
 
+def document_date(doc: DocumentType, form):
+    """The date the header form holds (today while it holds none): what the lines are priced on."""
+    return _cleaned(form, doc.date_field, forms.DateField()) or timezone.localdate()
+
+
 def preview_document_lines(doc: DocumentType, formset, form, user) -> dict:
     """The editor's preview for the header the form holds: its customer (through the form's scoped choices),
     its date, its currency and the rate on that date."""
@@ -223,7 +226,7 @@ def preview_document_lines(doc: DocumentType, formset, form, user) -> dict:
         partner = form.fields[counterparty].queryset.filter(pk=pk).first() if str(pk).isdigit() else None
     else:
         partner = getattr(form.instance, counterparty, None) if form.instance.pk else None
-    on = _cleaned(form, doc.date_field, forms.DateField()) or timezone.localdate()
+    on = document_date(doc, form)
     currency = (form.data.get("currency") if form.is_bound else getattr(form.instance, "currency", "")) or "CNY"
     error = ""
     try:
@@ -236,7 +239,8 @@ def preview_document_lines(doc: DocumentType, formset, form, user) -> dict:
 
 
 class LinePreviewView(DocumentViewMixin, ScopedViewMixin, View):
-    """POST the editor's form: answer the re-priced lines table (htmx). Nothing is saved."""
+    """POST the editor's form: answer the re-priced lines table (htmx), with the lines an editor button asked
+    for (a blank line, picked products, pasted rows) added. Nothing is saved."""
 
     def get_action(self) -> str:
         return Action.ADD
@@ -245,16 +249,20 @@ class LinePreviewView(DocumentViewMixin, ScopedViewMixin, View):
         form = self.doc.form_class(request.POST, user=request.user)
         form.is_valid()
         editor = self.doc.line_editor
-        lines = editor.formset(request.POST, user=request.user)
-        if request.POST.get("add_line"):
-            lines = editor.with_extra_line(lines, request.POST)
+        lines, entry = editor.add_requested_lines(
+            editor.formset(request.POST, user=request.user),
+            request.POST,
+            user=request.user,
+            on=document_date(self.doc, form),
+        )
         context = {
             "lines": lines,
             "preview": preview_document_lines(self.doc, lines, form, request.user),
             "form": form,
             "preview_url": request.path,
+            **entry,
         }
-        return TemplateResponse(request, f"{editor.template}#lines", context)
+        return TemplateResponse(request, f"{editor.template}#preview", context)
 
 
 class ContactOptionsView(DocumentViewMixin, ScopedViewMixin, View):

@@ -1,6 +1,6 @@
-// The quotation/order line editor. The server prices every line (htmx posts the form on each change);
-// this only records which unit price the user typed last, and clears a line's price when its product
-// changes so the catalog's rules price it again.
+// The quotation/order line editor. The server prices every line (htmx posts the form on each change) and reads
+// the products picked and the rows pasted; this only records which unit price the user typed last, clears a
+// line's price when its product changes so the catalog's rules price it again, and looks after the keyboard.
 (function () {
   "use strict";
 
@@ -44,5 +44,42 @@
     set(line, ".price-entry", "gross");
     set(line, ".price-auto", "");
     line.querySelector(".price-gross").dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter") return;
+    // Enter in the product search searches at once instead of submitting (saving) the document.
+    if (event.target.matches("[data-picker-search]")) {
+      event.preventDefault();
+      event.target.dispatchEvent(new Event("pick-search"));
+    }
+    // Ctrl+Enter in the paste box adds the pasted rows.
+    if (event.target.matches("[data-paste-text]") && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      document.querySelector("[data-paste-add]").click();
+    }
+  });
+
+  // Opening the product dialog or the paste panel puts the cursor where the typing starts.
+  document.addEventListener("shown.bs.modal", function (event) {
+    const search = event.target.querySelector("[data-picker-search]");
+    if (search) search.focus();
+  });
+  document.addEventListener("shown.bs.collapse", function (event) {
+    const text = event.target.querySelector("[data-paste-text]");
+    if (text) text.focus();
+  });
+
+  // After 添加明细 the new line's product picker has the focus; after a paste with bad rows, the paste box.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const button = event.detail.elt;
+    if (!event.detail.successful || !button.matches) return;
+    if (button.matches("[data-add-line]")) {
+      const products = document.querySelectorAll("#lines [data-line] .line-product");
+      if (products.length) products[products.length - 1].focus();
+    }
+    if (button.matches("[data-paste-add]") && document.querySelector("[data-testid=paste-errors]")) {
+      document.querySelector("[data-paste-text]").focus();
+    }
   });
 })();
