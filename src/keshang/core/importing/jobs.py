@@ -184,6 +184,7 @@ def set_import_mapping(
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
+        _fail_mapping(actor=actor, job=job, errors=errors)
         raise ValidationError(errors)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -197,6 +198,25 @@ def set_import_mapping(
         job.save()
         audit.record(actor=actor, obj=job, action=AuditAction.UPDATE, before=before, after=_job_state(job))
     return job
+
+
+def _fail_mapping(*, actor, job: ImportJob, errors: dict[str, list[str]]) -> None:
+    """A refused mapping fails the job with the reasons, so it does not wait in "uploaded" for ever (a script's
+    or the command line's job is never looked at again); a corrected mapping may still be set afterwards.
+    A job that is running or done is left alone: the mapping is refused for it anyway."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in (*_RUNNING, ImportStatus.DONE):
+            return
+        before = _job_state(job)
+        reasons = "；".join(message for messages in errors.values() for message in messages)
+        job.status = ImportStatus.FAILED
+        job.message = (_("列对应有误：%(reasons)s") % {"reasons": reasons})[:500]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+        audit.record(
+            actor=actor, obj=job, action=AuditAction.STATE, before=before, after=_job_state(job), message=job.message
+        )
 
 
 def _dispatch(job: ImportJob, *, commit: bool) -> None:
