@@ -11,6 +11,7 @@ from keshang.org.models import Department, User
 
 from . import merging_api, ownership_api, selectors, services, suppliers_api, text
 from .filters import ContactFilterSet, PartnerFilterSet
+from .forms import CREDIT_CODE_INPUT_LENGTH
 from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
 
 #
@@ -27,6 +28,10 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
     )
     tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
+    # As typed or pasted, spaces and dashes included: the length is checked once normalised.
+    credit_code = serializers.CharField(
+        max_length=CREDIT_CODE_INPUT_LENGTH, required=False, allow_blank=True, allow_null=True
+    )
     confirm_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)
     version = serializers.IntegerField(required=False, help_text="编辑时传入读取到的版本号，防止覆盖他人的修改。")
 

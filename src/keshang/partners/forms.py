@@ -10,7 +10,11 @@ from keshang.core.versioning import VersionedFormMixin
 from . import text
 from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
 
-__all__ = ["PartnerForm", "ContactForm", "AddressForm", "BankAccountForm"]
+__all__ = ["CREDIT_CODE_INPUT_LENGTH", "PartnerForm", "ContactForm", "AddressForm", "BankAccountForm"]
+
+# What a credit code may be typed or pasted as: its 18 characters with the spaces or dashes people group them
+# by ("91 110000 600037341L"). The column holds the 18 the normalised code has; the length is checked after.
+CREDIT_CODE_INPUT_LENGTH = 40
 
 
 def _clean_phone(value: str) -> str:
@@ -20,6 +24,7 @@ def _clean_phone(value: str) -> str:
 
 
 class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    credit_code = forms.CharField(label=_("统一社会信用代码"), required=False, max_length=CREDIT_CODE_INPUT_LENGTH)
     website = forms.URLField(label=_("网址"), required=False, assume_scheme="https")
     confirm_duplicate = forms.BooleanField(
         label=_("仍然保存（我已确认不是重复客商）"), required=False, widget=forms.HiddenInput

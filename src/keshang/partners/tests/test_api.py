@@ -170,3 +170,18 @@ class TestBankAccountAPI(TestContactAPI):
 
     def update_data(self, *, ctx, obj):
         return {"bank_name": "中国建设银行"}
+
+
+@pytest.mark.django_db
+def test_a_credit_code_pasted_with_spaces_is_accepted_and_stored_normalised(api_client):
+    rep = UserFactory()
+    grant(rep, "partners.partner", [Action.VIEW, Action.ADD, Action.CHANGE], Scope.OWN)
+    api_client.force_authenticate(rep)
+    created = api_client.post(
+        reverse("partners-api:partner-list"), {"name": "甲公司", "credit_code": "91 110000 600037341L"}, format="json"
+    )
+    assert created.status_code == 201 and created.json()["credit_code"] == "91110000600037341L"
+    url = reverse("partners-api:partner-detail", kwargs={"pk": created.json()["id"]})
+    wrong = api_client.patch(url, {"credit_code": "91-110000-600037341X"}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid"
+    assert wrong.json()["fields"] == {"credit_code": ["统一社会信用代码校验位不正确，请核对。"]}
