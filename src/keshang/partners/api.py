@@ -9,7 +9,7 @@ from keshang.core.permissions import Action
 from keshang.core.versioning import VersionedViewSetMixin, versioned_schema
 from keshang.org.models import Department, User
 
-from . import merging_api, ownership_api, selectors, services, suppliers_api, text
+from . import access_requests_api, merging_api, ownership_api, selectors, services, suppliers_api, text
 from .filters import ContactFilterSet, PartnerFilterSet
 from .forms import CREDIT_CODE_INPUT_LENGTH
 from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
@@ -67,6 +67,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
 
 @versioned_schema(PartnerSerializer)
 class PartnerViewSet(
+    access_requests_api.ActionsMixin,
     ownership_api.ActionsMixin,
     merging_api.ActionsMixin,
     suppliers_api.ActionsMixin,

@@ -36,6 +36,8 @@ class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         widgets = {"tags": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"region": RegionField}
 
+    access_request_offered = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -51,6 +53,14 @@ class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     def offer_confirmation(self) -> None:
         """Show the “save anyway” box after a duplicate warning."""
         self.fields["confirm_duplicate"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+
+    def offer_access_request(self) -> None:
+        """Show the 申请共享 / 申请转给我 buttons after a copy of someone else's partner was refused; no “save
+        anyway” box, and no ticked one carried over to a later save."""
+        self.access_request_offered = True
+        self.data = self.data.copy()
+        self.data.pop("confirm_duplicate", None)
+        self.fields["confirm_duplicate"].widget = forms.HiddenInput()
 
     def clean_credit_code(self):
         return text.normalize_credit_code(self.cleaned_data.get("credit_code") or "") or None

@@ -9,9 +9,10 @@ Rules worth knowing:
   :mod:`.text`, as :func:`.services.find_duplicates` compares them; phone numbers are not an identity here,
   a switchboard is shared). All partners are loaded once per file instead of asked about per row. Policy
   ``skip`` skips matches; ``update`` updates them, only where the importer may change them (their scope);
-  ``create`` creates anyway, except that a credit code is unique, and under
-  ``KESHANG_PARTNER_DUPLICATES = "block"`` a same-named partner is refused too. Two rows of one file may
-  not share a credit code, nor (unless the policy is ``create``) a name.
+  ``create`` creates anyway, except that a credit code is unique, and a same-named partner is refused as
+  the services refuse it (``KESHANG_PARTNER_DUPLICATES``: someone else's under the default
+  ``block_others``, any under ``block``). Two rows of one file may not share a credit code, nor (unless
+  the policy is ``create``) a name.
 * **Foreign partners.** When the 国家/地区 column names another country, phone numbers are read in that
   country's format (a number with a + prefix is read anywhere) and stored in international format, so the
   services (which read a number without country code as Chinese) derive the same key; a number that
@@ -348,10 +349,11 @@ class PartnerImporter(Importer):
             return self._users[owner_pk][2] in departments
         return False
 
-    def _describe_existing(self, pk: int, reason: str) -> str:
+    def _describe_existing(self, pk: int, matched: str) -> str:
+        """The partner as duplicate control names it: its name, its owner, and which of its fields ``matched``."""
         name, owner_id, _code = self._existing[pk]
         owner = self._users[owner_id][0] if owner_id in self._users else ""
-        return services.DuplicateMatch(pk=pk, name=name, owner_name=owner, reason=reason).describe()
+        return services.DuplicateMatch(pk=pk, name=name, owner_name=owner, matched=(matched,)).describe()
 
     #
     # Per row
@@ -538,37 +540,47 @@ class PartnerImporter(Importer):
         by_code = self._by_code.get(partner.credit_code) if partner.credit_code else None
         by_name = self._by_name.get(row.data["name_key"], [])
         if self.policy == DuplicatePolicy.CREATE:
-            if by_code is not None:
-                row.error(
-                    _("统一社会信用代码已被使用：%(match)s。")
-                    % {"match": self._describe_existing(by_code, _("统一社会信用代码相同"))}
-                )
-            elif by_name and services.duplicate_policy() == "block":
-                matches = "；".join(self._describe_existing(pk, _("名称相同")) for pk in by_name[:3])
-                row.error(_("已存在相同的客商：%(matches)s。系统设置不允许重复。") % {"matches": matches})
-            else:
-                row.action = Row.CREATE
-                if by_name:
-                    row.notice(
-                        _("与已有客商同名，仍将新增：%(match)s。")
-                        % {"match": self._describe_existing(by_name[0], _("名称相同"))}
-                    )
+            self._resolve_create(row, by_code, by_name)
             return
         if by_code is None and not by_name:
             row.action = Row.CREATE
             return
         if by_code is not None:
-            target, reason = by_code, _("统一社会信用代码相同")
+            target, matched = by_code, "credit_code"
         elif len(by_name) == 1:
-            target, reason = by_name[0], _("名称相同")
+            target, matched = by_name[0], "name"
         else:
-            target, reason = None, _("名称相同")
+            target, matched = None, "name"
         if self.policy == DuplicatePolicy.SKIP:
             row.action = Row.SKIP
             row.target = target if target is not None else by_name[0]
-            row.notice(_("已存在，跳过：%(match)s。") % {"match": self._describe_existing(row.target, reason)})
+            row.notice(_("已存在，跳过：%(match)s。") % {"match": self._describe_existing(row.target, matched)})
             return
         self._resolve_update(row, target, by_name)
+
+    def _resolve_create(self, row: Row, by_code: int | None, by_name: list[int]) -> None:
+        """Policy ``create``: credit codes stay unique; a same-named partner is refused where the services
+        would refuse it (someone else's, or any under ``block``), else created with a notice."""
+        if by_code is not None:
+            row.error(
+                _("统一社会信用代码已被使用：%(match)s。") % {"match": self._describe_existing(by_code, "credit_code")}
+            )
+            return
+        policy = services.duplicate_policy()
+        owner_pk = row.data["owner_pk"]
+        theirs = [pk for pk in by_name if self._existing[pk][1] not in (None, owner_pk)]
+        if theirs and policy != services.DUPLICATES_WARN:
+            matches = "；".join(self._describe_existing(pk, "name") for pk in theirs[:3])
+            row.error(_("已有他人负责的相同客商：%(matches)s。请向负责人申请共享或转移。") % {"matches": matches})
+        elif by_name and policy == services.DUPLICATES_BLOCK:
+            matches = "；".join(self._describe_existing(pk, "name") for pk in by_name[:3])
+            row.error(_("已存在相同的客商：%(matches)s。系统设置不允许重复。") % {"matches": matches})
+        else:
+            row.action = Row.CREATE
+            if by_name:
+                row.notice(
+                    _("与已有客商同名，仍将新增：%(match)s。") % {"match": self._describe_existing(by_name[0], "name")}
+                )
 
     def _resolve_update(self, row: Row, target: int | None, by_name: list[int]) -> None:
         partner = row.data["partner"]

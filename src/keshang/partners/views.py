@@ -134,8 +134,11 @@ class PartnerEditView(ObjectEditView):
     def handle_application_error(self, form, error):
         # The duplicate warning names the other partner and its owner: it belongs above the whole form.
         form.add_error(None, error.message)
-        if isinstance(error, DuplicatePartnerError) and not error.blocking:
-            form.offer_confirmation()
+        if isinstance(error, DuplicatePartnerError):
+            if error.owned_by_others:
+                form.offer_access_request()
+            elif not error.blocking:
+                form.offer_confirmation()
 
 
 class PartnerDeleteView(ObjectDeleteView):

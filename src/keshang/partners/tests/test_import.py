@@ -336,6 +336,15 @@ def test_create_policy_respects_the_block_setting(rep):
     assert "系统设置不允许重复" in messages_of(job)[2][0]
 
 
+def test_the_create_policy_refuses_a_copy_of_someone_elses_partner(rep):
+    other = make_user()
+    PartnerFactory(name="华为技术有限公司", owner=other)
+    job = preview(rep, [{"名称": "深圳华为技术有限公司"}], policy="create")
+    assert messages_of(job)[2] == [
+        f"已有他人负责的相同客商：“华为技术有限公司”（负责人：{other}，名称相同）。请向负责人申请共享或转移。"
+    ]
+
+
 #
 # Owners and the data scope
 #
