@@ -1,5 +1,6 @@
 """REST API of partners and their contacts, addresses and bank accounts."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers
 
@@ -28,6 +29,13 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
     )
     tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
+    code = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="客户编号或供应商编号；新建时不填则自动生成。",
+    )
     # As typed or pasted, spaces and dashes included: the length is checked once normalised.
     credit_code = serializers.CharField(
         max_length=CREDIT_CODE_INPUT_LENGTH, required=False, allow_blank=True, allow_null=True
@@ -49,19 +57,23 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "confirm_duplicate",
         ]
         read_only_fields = ["last_followup_at", "created_at", "updated_at"]
-        brief_fields = ["id", "name", "short_name"]
+        brief_fields = ["id", "code", "name", "short_name"]
 
     def validate_credit_code(self, value):
         return text.normalize_credit_code(value or "") or None
 
-    def validate_phone(self, value):
-        if value:
-            text.normalize_phone(value)
-        return value
-
     def validate(self, attrs):
         if self.instance is not None and ("owner" in attrs or "department" in attrs):
             raise serializers.ValidationError({"owner": ["负责人请通过分配或转移变更。"]})
+        phone = attrs.get("phone")
+        if phone:
+            # Read in the partner's country: a foreign number may be sent as it is written there.
+            instance = self.instance
+            country = attrs.get("country") or (instance.country if instance is not None else "CN")
+            try:
+                text.normalize_phone(phone, country)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"phone": error.messages}) from None
         return attrs
 
 
@@ -173,10 +185,16 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def validate_mobile(self, value):
-        if value:
-            text.normalize_phone(value)
-        return value
+    def validate(self, attrs):
+        mobile = attrs.get("mobile")
+        instance = self.instance
+        if mobile:
+            partner = attrs.get("partner") or (instance.partner if instance is not None else None)
+            try:
+                text.normalize_phone(mobile, partner.country if partner is not None else "CN")
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"mobile": error.messages}) from None
+        return attrs
 
 
 @versioned_schema(ContactSerializer)

@@ -5,19 +5,21 @@
 
 Rules worth knowing:
 
-* **Duplicates.** A row matches an existing partner by credit code, else by name key (the keys of
-  :mod:`.text`, as :func:`.services.find_duplicates` compares them; phone numbers are not an identity here,
-  a switchboard is shared). All partners are loaded once per file instead of asked about per row. Policy
-  ``skip`` skips matches; ``update`` updates them, only where the importer may change them (their scope);
-  ``create`` creates anyway, except that a credit code is unique, and a same-named partner is refused as
-  the services refuse it (``KESHANG_PARTNER_DUPLICATES``: someone else's under the default
-  ``block_others``, any under ``block``). Two rows of one file may not share a credit code, nor (unless
-  the policy is ``create``) a name.
+* **Duplicates.** A row matches an existing partner by its code (编号), else its credit code, else its name
+  key (the keys of :mod:`.text`, as :func:`.services.find_duplicates` compares them; phone numbers are not an
+  identity here, a switchboard is shared). All partners are loaded once per file instead of asked about per
+  row. Policy ``skip`` skips matches; ``update`` updates them, only where the importer may change them (their
+  scope); ``create`` creates anyway, except that codes and credit codes are unique, and a same-named partner
+  is refused as the services refuse it (``KESHANG_PARTNER_DUPLICATES``: someone else's under the default
+  ``block_others``, any under ``block``). Two rows of one file may not share a code or a credit code, nor
+  (unless the policy is ``create``) a name.
+* **Codes.** A row without a code gets the next one of the sequence when it is created, as the services
+  give it (C… for customers, S… for suppliers).
 * **Foreign partners.** When the 国家/地区 column names another country, phone numbers are read in that
   country's format (a number with a + prefix is read anywhere) and stored in international format, so the
   services (which read a number without country code as Chinese) derive the same key; a number that
   phonenumbers does not accept as valid is refused. 省/市/区县 and 邮编 are then written into the address
-  rather than resolved against China's regions.
+  rather than resolved against China's regions. The country is stored on the partner (国家/地区, ISO code).
 * **Speed.** New partners are written by :func:`create_partners_bulk` (bulk inserts for partners, contacts
   and their audit entries); updates go through :func:`.services.update_partner` one by one.
 """
@@ -56,6 +58,7 @@ from keshang.core.scope import recheck_scope
 from keshang.org.models import User
 
 from . import search, services, text
+from .countries import country_choices
 from .models import Contact, Industry, Partner, PartnerKind, PartnerLevel, PartnerSource, PartnerStatus
 
 __all__ = ["PartnerImporter", "create_partners_bulk", "register"]
@@ -65,6 +68,26 @@ __all__ = ["PartnerImporter", "create_partners_bulk", "register"]
 #
 
 FIELDS = (
+    ImportField(
+        "code",
+        gettext_lazy("编号"),
+        synonyms=(
+            "客户编号",
+            "供应商编号",
+            "客商编号",
+            "客户编码",
+            "供应商编码",
+            "客商编码",
+            "customer_id",
+            "supplier_id",
+            "partner_id",
+            "partner_code",
+            "customer_code",
+            "supplier_code",
+        ),
+        help_text=gettext_lazy("客户编号或供应商编号；不填则自动生成。"),
+        example="C-0001",
+    ),
     ImportField(
         "name",
         gettext_lazy("名称"),
@@ -195,6 +218,7 @@ ROLE_OPTION = ImportOption(
 )
 ROLE_FLAGS = {"customer": (True, False), "supplier": (False, True), "both": (True, True)}
 
+
 _KIND_ALIASES = {
     "公司": PartnerKind.COMPANY,
     "单位": PartnerKind.COMPANY,
@@ -286,7 +310,9 @@ class PartnerImporter(Importer):
     fields = FIELDS
     options = (ROLE_OPTION,)
     instructions = (
-        gettext_lazy("已存在的客商按统一社会信用代码、其次按名称识别（忽略“有限公司”、省市名等写法差异）。"),
+        gettext_lazy(
+            "已存在的客商按编号、其次按统一社会信用代码、再次按名称识别（忽略“有限公司”、省市名等写法差异）。"
+        ),
         gettext_lazy("导入前先校验全部数据；只要有一行有误，就不会写入任何数据。"),
     )
 
@@ -296,12 +322,18 @@ class PartnerImporter(Importer):
         self._existing: dict[int, tuple[str, int | None, str | None]] = {}
         self._by_name: dict[str, list[int]] = {}
         self._by_code: dict[str, int] = {}
-        rows = Partner.objects.unscoped().values_list("pk", "name", "name_key", "credit_code", "owner_id")
-        for pk, name, name_key, credit_code, owner_id in rows.iterator(chunk_size=5000):
+        self._by_partner_code: dict[str, int] = {}
+        rows = Partner.objects.unscoped().values_list("pk", "name", "name_key", "credit_code", "owner_id", "code")
+        for pk, name, name_key, credit_code, owner_id, code in rows.iterator(chunk_size=5000):
             self._existing[pk] = (name, owner_id, credit_code)
             self._by_name.setdefault(name_key, []).append(pk)
             if credit_code:
                 self._by_code[credit_code] = pk
+            if code:
+                self._by_partner_code[code] = pk
+        # Codes this import gave from the sequence (a commit writes batch by batch): a later row typing one is
+        # refused with a clear message rather than by the database's unique index.
+        self._given_codes: set[str] = set()
         self._changeable: set[int] | None = None  # None: every partner (the system, or a superuser)
         if self.policy == DuplicatePolicy.UPDATE and self.actor is not None and not self.actor.is_superuser:
             changeable = Partner.objects.visible_to(self.actor, Action.CHANGE).values_list("pk", flat=True)
@@ -328,6 +360,7 @@ class PartnerImporter(Importer):
         self._statuses = _choice_lookup(PartnerStatus)
         self._sources = _choice_lookup(PartnerSource)
         self._regions = RegionResolver()
+        self._countries = {code for code, _name in country_choices()}
         # Translated once: a message per row would cost more than the row's own checks.
         self._labels = {item.name: str(item.label) for item in self.fields}
 
@@ -365,7 +398,7 @@ class PartnerImporter(Importer):
     def clean(self, row: Row) -> None:
         values = row.values
         changes: dict = {}
-        for name in ("name", "short_name", "address", "notes"):
+        for name in ("code", "name", "short_name", "address", "notes"):
             if values.get(name):
                 changes[name] = values[name]
         if not values.get("name"):
@@ -373,9 +406,11 @@ class PartnerImporter(Importer):
         self._clean_choices(row, changes)
         country = values.get("country", "")
         region = country_code(country) if country else "CN"
-        if region is None:
+        if region is None or region not in self._countries:
             row.error(_("无法识别国家/地区“%(value)s”。") % {"value": country})
             region = "CN"
+        elif country:
+            changes["country"] = region
         if values.get("credit_code"):
             try:
                 changes["credit_code"] = text.normalize_credit_code(values["credit_code"])
@@ -529,6 +564,8 @@ class PartnerImporter(Importer):
 
     def identities(self, row: Row) -> list[tuple[str, str]]:
         keys = []
+        if row.data["partner"].code:
+            keys.append((row.data["partner"].code, self._labels["code"]))
         if row.data["partner"].credit_code:
             keys.append((row.data["partner"].credit_code, self._labels["credit_code"]))
         if self.policy != DuplicatePolicy.CREATE:
@@ -537,15 +574,30 @@ class PartnerImporter(Importer):
 
     def resolve(self, row: Row) -> None:
         partner = row.data["partner"]
+        by_number = self._by_partner_code.get(partner.code) if partner.code else None
         by_code = self._by_code.get(partner.credit_code) if partner.credit_code else None
         by_name = self._by_name.get(row.data["name_key"], [])
-        if self.policy == DuplicatePolicy.CREATE:
-            self._resolve_create(row, by_code, by_name)
+        if partner.code in self._given_codes:
+            row.error(_("编号“%(code)s”已由本次导入自动分配给前面的行，请换一个编号。") % {"code": partner.code})
             return
-        if by_code is None and not by_name:
+        if self.policy == DuplicatePolicy.CREATE:
+            self._resolve_create(row, by_number, by_code, by_name)
+            return
+        if by_number is None and by_code is None and not by_name:
             row.action = Row.CREATE
             return
-        if by_code is not None:
+        if by_number is not None and by_code is not None and by_code != by_number:
+            row.error(
+                _("编号和统一社会信用代码分别对应不同的已有客商：%(first)s；%(second)s。")
+                % {
+                    "first": self._describe_existing(by_number, "code"),
+                    "second": self._describe_existing(by_code, "credit_code"),
+                }
+            )
+            return
+        if by_number is not None:
+            target, matched = by_number, "code"
+        elif by_code is not None:
             target, matched = by_code, "credit_code"
         elif len(by_name) == 1:
             target, matched = by_name[0], "name"
@@ -558,9 +610,12 @@ class PartnerImporter(Importer):
             return
         self._resolve_update(row, target, by_name)
 
-    def _resolve_create(self, row: Row, by_code: int | None, by_name: list[int]) -> None:
-        """Policy ``create``: credit codes stay unique; a same-named partner is refused where the services
-        would refuse it (someone else's, or any under ``block``), else created with a notice."""
+    def _resolve_create(self, row: Row, by_number: int | None, by_code: int | None, by_name: list[int]) -> None:
+        """Policy ``create``: codes and credit codes stay unique; a same-named partner is refused where the
+        services would refuse it (someone else's, or any under ``block``), else created with a notice."""
+        if by_number is not None:
+            row.error(_("编号已被使用：%(match)s。") % {"match": self._describe_existing(by_number, "code")})
+            return
         if by_code is not None:
             row.error(
                 _("统一社会信用代码已被使用：%(match)s。") % {"match": self._describe_existing(by_code, "credit_code")}
@@ -587,14 +642,14 @@ class PartnerImporter(Importer):
         if target is None:
             names = "、".join(f"“{self._existing[pk][0]}”" for pk in by_name[:5])
             row.error(
-                _("名称与多个已有客商相同（%(names)s），无法确定更新哪一个，请填写统一社会信用代码。")
+                _("名称与多个已有客商相同（%(names)s），无法确定更新哪一个，请填写编号或统一社会信用代码。")
                 % {"names": names}
             )
             return
         name, owner_id, existing_code = self._existing[target]
         if partner.credit_code and existing_code and existing_code != partner.credit_code:
             row.error(
-                _("名称与已有客商“%(name)s”相同，但统一社会信用代码不同（已有：%(code)s）。")
+                _("对应已有客商“%(name)s”，但统一社会信用代码不同（已有：%(code)s）。")
                 % {"name": name, "code": existing_code}
             )
             return
@@ -615,9 +670,11 @@ class PartnerImporter(Importer):
     def write(self, rows: list[Row]) -> None:
         creates = [row for row in rows if row.action == Row.CREATE]
         if creates:
-            create_partners_bulk(
+            typed = {row.data["partner"].code for row in creates if row.data["partner"].code}
+            created = create_partners_bulk(
                 actor=self.actor, partners=[(row.data["partner"], row.data["contact"]) for row in creates]
             )
+            self._given_codes.update(partner.code for partner in created if partner.code not in typed)
         for row in rows:
             if row.action == Row.UPDATE:
                 self._update(row)
@@ -669,13 +726,17 @@ def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]
     validates foreign keys and writes its audit row with its own queries). The caller has already done
     per row what ``create_partner`` does before saving: fields validated with ``full_clean`` (foreign keys
     and uniqueness excluded: they come from lookups, and duplicates were checked against all partners),
-    owner and department set. Here: the keys and search text are derived by the services' own function,
+    owner and department set. Here: partners without a code get one from the sequence
+    (:func:`.services.assign_partner_codes`), the keys and search text are derived by the services' own function,
     the rows are inserted, the scope is re-checked in bulk (a partner the actor could not see rolls all
     back), the search bigrams are indexed in bulk, and one audit entry per partner and contact is written
     with the fields ``audit.record`` fills.
     """
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
+        for partner, _contact in partners:
+            partner.code = (partner.code or "").strip() or None
+        services.assign_partner_codes([partner for partner, _contact in partners])
         snapshots = []
         for partner, _contact in partners:
             partner.created_by = user

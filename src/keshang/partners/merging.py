@@ -314,6 +314,7 @@ def load_group_members(*, user, groups: Sequence[DuplicateGroup]) -> list[Duplic
 # (the duplicate's supplier profile moves over, so a supplier stays a supplier) and the follow-up and
 # deal dates keep the latest, so neither is offered.
 MERGE_FIELDS = (
+    "code",
     "name",
     "short_name",
     "kind",
@@ -322,6 +323,7 @@ MERGE_FIELDS = (
     "level",
     "status",
     "source",
+    "country",
     "region",
     "address",
     "phone",

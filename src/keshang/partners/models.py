@@ -17,6 +17,8 @@ from keshang.core.scope import ScopedManager
 from keshang.core.versioning import VersionedModel
 from keshang.org.models import OwnedModel
 
+from .countries import country_choices
+
 __all__ = [
     "Industry",
     "PartnerLevel",
@@ -123,6 +125,7 @@ class PartnerSource(models.TextChoices):
 
 # What people type about a partner, in form order; forms, the API and the services share it.
 PARTNER_EDITABLE_FIELDS = (
+    "code",
     "kind",
     "is_customer",
     "is_supplier",
@@ -133,6 +136,7 @@ PARTNER_EDITABLE_FIELDS = (
     "level",
     "status",
     "source",
+    "country",
     "region",
     "address",
     "phone",
@@ -157,6 +161,17 @@ class Partner(VersionedModel, OwnedModel):
         on_delete=models.PROTECT,
         related_name="owned_partners",
     )
+    # 客户编号 / 供应商编号: typed or imported, else given from a sequence when the partner is created
+    # (services.assign_partner_codes). NULL, not "", when there is none: unique then holds on both databases.
+    code = models.CharField(
+        _("编号"),
+        max_length=30,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("客户编号或供应商编号；新建时不填则自动生成。"),
+        error_messages={"unique": _("该编号已被其他客商使用。")},
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=PartnerKind.choices, default=PartnerKind.COMPANY)
     is_customer = models.BooleanField(_("客户"), default=True)
     is_supplier = models.BooleanField(_("供应商"), default=False)
@@ -166,6 +181,7 @@ class Partner(VersionedModel, OwnedModel):
     industry = models.ForeignKey(
         Industry, verbose_name=_("行业"), null=True, blank=True, on_delete=models.SET_NULL, related_name="partners"
     )
+    country = models.CharField(_("国家/地区"), max_length=2, choices=country_choices, default="CN")
     region = models.ForeignKey(
         "core.Region", verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction
+from keshang.core.numbering import next_number
 from keshang.core.versioning import check_version
 
 from . import text
@@ -29,6 +30,8 @@ from .suppliers import delete_supplier_records
 __all__ = [
     "derive_partner_keys",
     "contact_search_text",
+    "code_prefix",
+    "assign_partner_codes",
     "DUPLICATES_BLOCK_OTHERS",
     "DUPLICATES_WARN",
     "DUPLICATES_BLOCK",
@@ -64,6 +67,7 @@ DUPLICATE_POLICIES = (DUPLICATES_BLOCK_OTHERS, DUPLICATES_WARN, DUPLICATES_BLOCK
 
 # The partner fields duplicate control compares, and how the reason reads.
 _REASONS = {
+    "code": gettext_lazy("编号相同"),  # the importer's: a code is unique, so the services refuse it as a field
     "credit_code": gettext_lazy("统一社会信用代码相同"),
     "name": gettext_lazy("名称相同"),
     "phone": gettext_lazy("电话相同"),
@@ -209,13 +213,41 @@ def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
 
 
 def derive_partner_keys(partner: Partner) -> None:
-    """Normalise what people type and derive the keys that find and de-duplicate the partner."""
+    """Normalise what people type and derive the keys that find and de-duplicate the partner (the phone read
+    in the partner's country)."""
+    partner.code = (partner.code or "").strip() or None
     partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
-    partner.phone_key = text.normalize_phone(partner.phone) if partner.phone else ""
+    partner.phone_key = text.normalize_phone(partner.phone, partner.country or "CN") if partner.phone else ""
     partner.name_key = text.name_key(partner.name)
     partner.search_text = text.search_text(
-        partner.name, partner.short_name, partner.credit_code or "", text.phone_digits(partner.phone)
+        partner.name,
+        partner.short_name,
+        partner.credit_code or "",
+        text.phone_digits(partner.phone),
+        partner.code or "",
     )
+
+
+def code_prefix(partner: Partner) -> str:
+    """C for customers (and partners that are both), S for suppliers only: C202611-00042, S202611-00007."""
+    return "C" if partner.is_customer else "S"
+
+
+def assign_partner_codes(partners: list[Partner], *, on=None) -> None:
+    """Give each partner without a code the next one of its sequence (core.numbering), in the caller's
+    transaction. A number someone already typed as a code (or that ``partners`` type themselves) is
+    passed over, checked in one query per round rather than one per partner."""
+    typed = {partner.code for partner in partners if partner.code}
+    waiting = [partner for partner in partners if not partner.code]
+    while waiting:
+        proposed = {next_number(code_prefix(partner), on=on): partner for partner in waiting}
+        taken = typed | set(Partner.objects.unscoped().filter(code__in=proposed).values_list("code", flat=True))
+        waiting = []
+        for code, partner in proposed.items():
+            if code in taken:
+                waiting.append(partner)
+            else:
+                partner.code = code
 
 
 def contact_search_text(contact: Contact) -> str:
@@ -247,6 +279,8 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
         if partner.owner is not None:
             partner.owned_since = timezone.now()
         partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        partner.code = (partner.code or "").strip() or None
+        assign_partner_codes([partner])
         derive_partner_keys(partner)
         # Before full_clean: its unique check on the credit code would refuse without naming the owner.
         _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
@@ -268,7 +302,8 @@ def update_partner(
     expected_version: int | None = None,
 ) -> Partner:
     """Apply ``data``; ``expected_version`` is the version the user started editing from, and a save based
-    on an older one is refused (:class:`~keshang.core.versioning.VersionConflict`) instead of overwriting."""
+    on an older one is refused (:class:`~keshang.core.versioning.VersionConflict`) instead of overwriting.
+    A code cleared here stays empty: only a new partner is given one from the sequence."""
     unknown = set(data) - PARTNER_FIELDS
     if unknown:
         raise ValueError(f"unknown partner fields: {sorted(unknown)}")

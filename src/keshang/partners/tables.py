@@ -8,11 +8,13 @@ __all__ = ["PartnerTable", "ContactTable"]
 class PartnerTable(Table):
     columns = (
         Column("name", _("名称"), order_by="name", link=True),
+        Column("code", _("编号"), order_by="code"),
         Column("short_name", _("简称")),
         Column("roles_display", _("角色")),
         Column("status", _("状态"), order_by="status"),
         Column("level", _("级别"), order_by="level__order"),
         Column("industry", _("行业"), order_by="industry__name"),
+        Column("country", _("国家/地区"), order_by="country"),
         Column("region.full_name", _("地区"), order_by="region__code"),
         Column("phone", _("电话")),
         Column("owner", _("负责人"), order_by="owner__name"),

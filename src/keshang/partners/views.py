@@ -39,6 +39,7 @@ class PartnerDetailView(ObjectDetailView):
     selector = selectors.list_partners
     template_name = "partners/partner_detail.html"
     detail_fields = (
+        "code",
         "kind",
         "name",
         "short_name",
@@ -47,6 +48,7 @@ class PartnerDetailView(ObjectDetailView):
         "level",
         "status",
         "source",
+        "country",
         "region",
         "address",
         "phone",
@@ -167,6 +169,12 @@ class ContactListView(ObjectListView):
 
 class PartEditView(views.PartEditView):
     template_name = "partners/part_edit.html"
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if not form.instance.partner_id:
+            form.instance.partner = self.parent  # what a new part's checks read (a contact's country)
+        return form
 
     def save_form(self, form):
         data = {name: value for name, value in form.cleaned_data.items() if name != "version"}

@@ -15,6 +15,7 @@ from django.core.files import File
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from keshang.core import audit, importing
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 NORTHWIND = Path(__file__).resolve().parents[5] / "shared" / "datasets" / "northwind"
 CREDIT_CODE = "91440300MA5G0A1B29"  # valid check digit
+PERIOD = timezone.localdate().strftime("%Y%m")
 OTHER_CREDIT_CODE = "91110108MA01XY3K0T"
 
 
@@ -134,8 +136,11 @@ def test_the_bulk_path_writes_what_the_services_would(rep):
     made = services.create_partner(actor=rep, data={**data, "source": "import"}, confirm_duplicate=True)
     services.save_contact(actor=rep, partner=made, data={"name": "李四", "is_primary": True})
     # then: same derived keys, same bigrams, and audit entries exactly as audit.record writes them
-    for field in ("name_key", "phone_key", "search_text", "owner_id", "department_id", "created_by_id"):
+    for field in ("name_key", "phone_key", "owner_id", "department_id", "created_by_id"):
         assert getattr(imported, field) == getattr(made, field), field
+    # each with the next code of the sequence, which its search text ends with
+    assert (imported.code, made.code) == (f"C{PERIOD}-00001", f"C{PERIOD}-00002")
+    assert imported.search_text.removesuffix(imported.code.lower()) == made.search_text.removesuffix(made.code.lower())
     assert set(PartnerSearchGram.objects.filter(partner=imported).values_list("gram", flat=True)) == search.grams_of(
         imported.search_text
     )
@@ -336,15 +341,6 @@ def test_create_policy_respects_the_block_setting(rep):
     assert "系统设置不允许重复" in messages_of(job)[2][0]
 
 
-def test_the_create_policy_refuses_a_copy_of_someone_elses_partner(rep):
-    other = make_user()
-    PartnerFactory(name="华为技术有限公司", owner=other)
-    job = preview(rep, [{"名称": "深圳华为技术有限公司"}], policy="create")
-    assert messages_of(job)[2] == [
-        f"已有他人负责的相同客商：“华为技术有限公司”（负责人：{other}，名称相同）。请向负责人申请共享或转移。"
-    ]
-
-
 #
 # Owners and the data scope
 #
@@ -448,6 +444,7 @@ def test_northwind_customers_reject_numbers_that_are_not_valid_in_their_country(
     job = import_path(rep, northwind(tmp_path, "customers"), commit_=True)
     # then: the columns were recognised from their English names, and all or nothing held
     assert job.mapping["columns"] == {
+        "code": 0,
         "name": 1,
         "contact_name": 2,
         "contact_title": 3,
@@ -502,6 +499,56 @@ def test_northwind_customers_and_suppliers_import_once_the_rejected_cells_are_fi
     # and a second run of the same file skips every customer
     again = import_path(rep, customers.with_name("customers-fixed.csv"), commit_=True)
     assert (again.created_count, again.skipped_count) == (0, 91)
+
+
+def test_codes_and_countries_are_imported_and_identify_partners_on_the_next_import(rep):
+    # given
+    rows = [{"客户编号": "KH-001", "名称": "Alfreds Futterkiste", "国家": "德国"}, {"名称": "乙公司"}]
+    # when
+    first = commit(rep, rows)
+    # then
+    assert first.created_count == 2
+    assert dict(Partner.objects.values_list("name", "code")) == {
+        "Alfreds Futterkiste": "KH-001",
+        "乙公司": f"C{PERIOD}-00001",
+    }
+    assert Partner.objects.get(code="KH-001").country == "DE"
+    # when: the next file names it by its code, under a new name
+    again = commit(rep, [{"客户编号": "KH-001", "名称": "Alfreds Futterkiste GmbH", "备注": "改"}], policy="update")
+    # then
+    assert again.updated_count == 1
+    assert Partner.objects.get(code="KH-001").name == "Alfreds Futterkiste GmbH"
+
+
+def test_a_code_in_use_or_repeated_in_the_file_is_refused(rep):
+    PartnerFactory(name="甲公司", owner=rep, code="KH-001")
+    created = preview(rep, [{"编号": "KH-001", "名称": "别的公司"}], policy="create")
+    repeated = preview(rep, [{"编号": "KH-002", "名称": "乙公司"}, {"编号": "KH-002", "名称": "丙公司"}])
+    assert messages_of(created)[2][0].startswith("编号已被使用：“甲公司”")
+    assert messages_of(repeated) == {3: ["与第 2 行重复（编号相同）。"]}
+
+
+def test_a_typed_code_the_sequence_gave_earlier_in_the_same_import_is_refused(rep, settings):
+    # given: rows in batches of one, the second typing the code the first was given
+    settings.KESHANG_IMPORT_INLINE_ROWS = 10
+    from keshang.core.importing import jobs
+
+    rows = [{"名称": "甲公司"}, {"编号": f"C{PERIOD}-00001", "名称": "乙公司"}]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs, "BATCH_SIZE", 1)
+        job = commit(rep, rows)
+    assert job.status == ImportStatus.FAILED
+    assert messages_of(job) == {3: [f"编号“C{PERIOD}-00001”已由本次导入自动分配给前面的行，请换一个编号。"]}
+    assert not Partner.objects.exists()
+
+
+def test_the_create_policy_refuses_a_copy_of_someone_elses_partner(rep):
+    other = make_user()
+    PartnerFactory(name="华为技术有限公司", owner=other)
+    job = preview(rep, [{"名称": "深圳华为技术有限公司"}], policy="create")
+    assert messages_of(job)[2] == [
+        f"已有他人负责的相同客商：“华为技术有限公司”（负责人：{other}，名称相同）。请向负责人申请共享或转移。"
+    ]
 
 
 #
@@ -601,7 +648,7 @@ def test_the_partner_template_downloads_with_every_column(client, rep):
     client.force_login(rep)
     response = client.get(reverse("core:import_template", args=["partners"]))
     headers = [cell.value for cell in load_workbook(io.BytesIO(response.content)).active[1]]
-    assert headers[:3] == ["名称*", "简称", "类型"]
+    assert headers[:3] == ["编号", "名称*", "简称"]
     assert {"统一社会信用代码", "联系人手机", "国家/地区"} <= set(headers)
 
 
