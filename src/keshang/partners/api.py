@@ -48,6 +48,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         fields = [
             "id",
             *PARTNER_EDITABLE_FIELDS,
+            "phone_unverified",
             "owner",
             "department",
             "last_followup_at",
@@ -56,7 +57,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "version",
             "confirm_duplicate",
         ]
-        read_only_fields = ["last_followup_at", "created_at", "updated_at"]
+        read_only_fields = ["phone_unverified", "last_followup_at", "created_at", "updated_at"]
         brief_fields = ["id", "code", "name", "short_name"]
 
     def validate_credit_code(self, value):
@@ -67,13 +68,14 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             raise serializers.ValidationError({"owner": ["负责人请通过分配或转移变更。"]})
         phone = attrs.get("phone")
         if phone:
-            # Read in the partner's country: a foreign number may be sent as it is written there.
             instance = self.instance
-            country = attrs.get("country") or (instance.country if instance is not None else "CN")
-            try:
-                text.normalize_phone(phone, country)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"phone": error.messages}) from None
+            # An unverified number an import kept is accepted as long as it is left alone.
+            if not (instance is not None and instance.phone_unverified and phone == instance.phone):
+                country = attrs.get("country") or (instance.country if instance is not None else "CN")
+                try:
+                    text.normalize_phone(phone, country)
+                except DjangoValidationError as error:
+                    raise serializers.ValidationError({"phone": error.messages}) from None
         return attrs
 
 
@@ -173,6 +175,7 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "title",
             "decision_role",
             "mobile",
+            "mobile_unverified",
             "phone",
             "email",
             "wechat",
@@ -183,12 +186,12 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["mobile_unverified", "created_at", "updated_at"]
 
     def validate(self, attrs):
         mobile = attrs.get("mobile")
         instance = self.instance
-        if mobile:
+        if mobile and not (instance is not None and instance.mobile_unverified and mobile == instance.mobile):
             partner = attrs.get("partner") or (instance.partner if instance is not None else None)
             try:
                 text.normalize_phone(mobile, partner.country if partner is not None else "CN")

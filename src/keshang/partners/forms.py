@@ -17,9 +17,10 @@ __all__ = ["CREDIT_CODE_INPUT_LENGTH", "PartnerForm", "ContactForm", "AddressFor
 CREDIT_CODE_INPUT_LENGTH = 40
 
 
-def _clean_phone(value: str, *, region: str = "CN") -> str:
-    """A valid number for ``region`` (the partner's country)."""
-    if value:
+def _clean_phone(value: str, *, kept: str | None = None, region: str = "CN") -> str:
+    """A valid number for ``region``, or exactly ``kept``: the unverified number an import stored as typed,
+    which an edit that leaves it alone must not refuse."""
+    if value and value != kept:
         text.normalize_phone(value, region)  # raises a ValidationError with a Chinese message
     return value
 
@@ -77,8 +78,9 @@ class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
             raise ValidationError(_("客商至少应是客户或供应商之一。"))
         if cleaned.get("phone"):
             # Read in the partner's country: a foreign number may be typed as it is written there.
+            kept = self.instance.phone if self.instance.phone_unverified else None
             try:
-                _clean_phone(cleaned["phone"], region=cleaned.get("country") or "CN")
+                _clean_phone(cleaned["phone"], kept=kept, region=cleaned.get("country") or "CN")
             except ValidationError as error:
                 self.add_error("phone", error)
         return cleaned
@@ -109,7 +111,8 @@ class ContactForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean_mobile(self):
-        return _clean_phone(self.cleaned_data.get("mobile", ""), region=self._region())
+        kept = self.instance.mobile if self.instance.mobile_unverified else None
+        return _clean_phone(self.cleaned_data.get("mobile", ""), kept=kept, region=self._region())
 
     def clean_phone(self):
         return _clean_phone(self.cleaned_data.get("phone", ""), region=self._region())

@@ -15,6 +15,9 @@ Rules worth knowing:
   (unless the policy is ``create``) a name.
 * **Codes.** A row without a code gets the next one of the sequence when it is created, as the services
   give it (C… for customers, S… for suppliers).
+* **Unreadable phone numbers.** By default a number phonenumbers cannot read refuses its row. The
+  ``phones`` option ``keep`` stores it as typed instead, flagged ``phone_unverified`` (a contact's mobile:
+  ``mobile_unverified``) and without a duplicate key, and lists the row as a notice.
 * **Foreign partners.** When the 国家/地区 column names another country, phone numbers are read in that
   country's format (a number with a + prefix is read anywhere) and stored in international format, so the
   services (which read a number without country code as Chinese) derive the same key; a number that
@@ -217,7 +220,15 @@ ROLE_OPTION = ImportOption(
     default="customer",
 )
 ROLE_FLAGS = {"customer": (True, False), "supplier": (False, True), "both": (True, True)}
-
+PHONES_OPTION = ImportOption(
+    "phones",
+    gettext_lazy("无法识别的电话号码"),
+    choices=(
+        ("reject", gettext_lazy("拒绝该行")),
+        ("keep", gettext_lazy("按原样保存，标记为未核实")),
+    ),
+    default="reject",
+)
 
 _KIND_ALIASES = {
     "公司": PartnerKind.COMPANY,
@@ -308,7 +319,7 @@ class PartnerImporter(Importer):
     resource = "partners.partner"
     list_url_name = "partners:partner_list"
     fields = FIELDS
-    options = (ROLE_OPTION,)
+    options = (ROLE_OPTION, PHONES_OPTION)
     instructions = (
         gettext_lazy(
             "已存在的客商按编号、其次按统一社会信用代码、再次按名称识别（忽略“有限公司”、省市名等写法差异）。"
@@ -419,10 +430,9 @@ class PartnerImporter(Importer):
                 hint = _("（Excel 会改掉长数字，请把该列设为文本格式）") if excel_mangled else ""
                 row.error(error.messages[0] + hint)  # text's messages name the credit code already
         if values.get("phone"):
-            try:
-                changes["phone"] = _phone(values["phone"], region, label=self._labels["phone"], country=country)
-            except ValidationError as error:
-                row.error(error.messages[0])
+            phone = self._clean_phone(row, values["phone"], region, label=self._labels["phone"], country=country)
+            if phone is not None:
+                changes["phone"], changes["phone_unverified"] = phone
         if values.get("email"):
             try:
                 validate_email(values["email"])
@@ -507,6 +517,18 @@ class PartnerImporter(Importer):
             else:
                 changes["region_id"] = pk
 
+    def _clean_phone(self, row: Row, value: str, region: str, *, label: str, country: str) -> tuple[str, bool] | None:
+        """(number to store, unverified) or None with the row refused. Under the ``phones`` option ``keep`` a
+        number that cannot be read is kept as typed and flagged, and the row says so."""
+        try:
+            return _phone(value, region, label=label, country=country), False
+        except ValidationError as error:
+            if self.option_values["phones"] != "keep":
+                row.error(error.messages[0])
+                return None
+        row.notice(_("%(label)s“%(value)s”无法识别，按原样保存并标记为未核实。") % {"label": label, "value": value})
+        return value.strip(), True
+
     def _clean_owner(self, row: Row) -> int | None:
         """The owner of a new partner: the column's user, else the actor (no actor: the public pool)."""
         written = row.values.get("owner", "")
@@ -539,11 +561,10 @@ class PartnerImporter(Importer):
             return None
         contact = Contact(name=name, title=title, is_primary=True)
         if mobile:
-            try:
-                contact.mobile = _phone(mobile, region, label=self._labels["contact_mobile"], country=country)
-            except ValidationError as error:
-                row.error(error.messages[0])
+            phone = self._clean_phone(row, mobile, region, label=self._labels["contact_mobile"], country=country)
+            if phone is None:
                 return None
+            contact.mobile, contact.mobile_unverified = phone
         try:
             contact.full_clean(exclude=("partner",), validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -705,10 +726,13 @@ class PartnerImporter(Importer):
         existing = partner.contacts.filter(name=contact.name).first()
         if existing is not None:
             data = {key: getattr(contact, key) for key in ("title", "mobile") if getattr(contact, key)}
+            if contact.mobile:
+                data["mobile_unverified"] = contact.mobile_unverified
             if data:
                 services.save_contact(actor=self.actor, partner=partner, contact=existing, data=data)
             return
         data = {"name": contact.name, "title": contact.title, "mobile": contact.mobile}
+        data["mobile_unverified"] = contact.mobile_unverified
         data["is_primary"] = not partner.contacts.filter(is_primary=True).exists()
         services.save_contact(actor=self.actor, partner=partner, data=data)
 

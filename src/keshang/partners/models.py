@@ -187,6 +187,9 @@ class Partner(VersionedModel, OwnedModel):
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # Set only by an import that chose to keep numbers it could not read: the phone is then stored as typed
+    # and has no duplicate key. Typing a new number (which must be valid) clears it.
+    phone_unverified = models.BooleanField(_("电话未核实"), default=False, editable=False)
     email = models.EmailField(_("邮箱"), blank=True)
     website = models.URLField(_("网址"), blank=True)
     source = models.CharField(_("来源"), max_length=20, choices=PartnerSource.choices, blank=True)
@@ -273,6 +276,8 @@ class Contact(VersionedModel):
     title = models.CharField(_("职务"), max_length=50, blank=True)
     decision_role = models.CharField(_("决策角色"), max_length=20, choices=DecisionRole.choices, blank=True)
     mobile = models.CharField(_("手机"), max_length=30, blank=True)
+    # As Partner.phone_unverified, for the mobile number an import kept as typed.
+    mobile_unverified = models.BooleanField(_("手机未核实"), default=False, editable=False)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     wechat = models.CharField(_("微信"), max_length=50, blank=True)

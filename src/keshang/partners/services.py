@@ -52,7 +52,8 @@ __all__ = [
     "delete_bank_account",
 ]
 
-PARTNER_FIELDS = {*PARTNER_EDITABLE_FIELDS, "owner", "department"} - {"tags"}  # tags are set after saving
+# Tags are set after saving. phone_unverified comes only from an import that chose to keep unreadable numbers.
+PARTNER_FIELDS = {*PARTNER_EDITABLE_FIELDS, "owner", "department", "phone_unverified"} - {"tags"}
 
 
 #
@@ -213,11 +214,15 @@ def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
 
 
 def derive_partner_keys(partner: Partner) -> None:
-    """Normalise what people type and derive the keys that find and de-duplicate the partner (the phone read
-    in the partner's country)."""
+    """Normalise what people type and derive the keys that find and de-duplicate the partner.
+
+    A phone kept unverified by an import has no key: it could not be read, so it compares with nothing."""
     partner.code = (partner.code or "").strip() or None
     partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
-    partner.phone_key = text.normalize_phone(partner.phone, partner.country or "CN") if partner.phone else ""
+    if partner.phone and not partner.phone_unverified:
+        partner.phone_key = text.normalize_phone(partner.phone, partner.country or "CN")
+    else:
+        partner.phone_key = ""
     partner.name_key = text.name_key(partner.name)
     partner.search_text = text.search_text(
         partner.name,
@@ -313,8 +318,11 @@ def update_partner(
         before = audit.snapshot(partner)
         identity_before = _identity(partner)
         search_text_before = partner.search_text
+        phone_before = partner.phone
         for field, value in data.items():
             setattr(partner, field, value)
+        if partner.phone != phone_before and not data.get("phone_unverified"):
+            partner.phone_unverified = False  # a number typed now is checked like any other
         derive_partner_keys(partner)
         if _identity(partner) != identity_before:
             _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
@@ -359,9 +367,12 @@ def _save_part(
             instance = type(instance).objects.select_for_update().get(pk=instance.pk)
             check_version(instance, expected_version)
             before = audit.snapshot(instance)
+        mobile_before = getattr(instance, "mobile", None)
         for field, value in data.items():
             setattr(instance, field, value)
         if isinstance(instance, Contact):
+            if instance.mobile != mobile_before and not data.get("mobile_unverified"):
+                instance.mobile_unverified = False  # as a partner's phone: a number typed now is checked
             instance.search_text = contact_search_text(instance)
         if exclusive_flag and getattr(instance, exclusive_flag):
             others = type(instance).objects.filter(partner=instance.partner, **{exclusive_flag: True})

@@ -1,8 +1,19 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.tables import Column, Table
 
 __all__ = ["PartnerTable", "ContactTable"]
+
+
+def _mark_unverified(cells, obj, *, accessor: str, flag: str) -> None:
+    """On screen, a number an import kept as typed says so: 030-0074321（未核实）. Exports keep the number clean
+    and carry the flag in a column of its own."""
+    if not getattr(obj, flag):
+        return
+    for index, (column, value, url) in enumerate(cells):
+        if column.accessor == accessor and value:
+            cells[index] = (column, gettext("%(number)s（未核实）") % {"number": value}, url)
 
 
 class PartnerTable(Table):
@@ -24,6 +35,15 @@ class PartnerTable(Table):
     )
     default_order = "-created_at"
 
+    def export_columns(self) -> list[Column]:
+        return [*self.columns, Column("phone_unverified", _("电话未核实"))]
+
+    def rows(self, objects, detail_url=None):
+        rows = super().rows(objects, detail_url)
+        for obj, cells in rows:
+            _mark_unverified(cells, obj, accessor="phone", flag="phone_unverified")
+        return rows
+
 
 class ContactTable(Table):
     columns = (
@@ -36,3 +56,12 @@ class ContactTable(Table):
         Column("is_primary", _("主联系人"), order_by="is_primary"),
     )
     default_order = "name"
+
+    def export_columns(self) -> list[Column]:
+        return [*self.columns, Column("mobile_unverified", _("手机未核实"))]
+
+    def rows(self, objects, detail_url=None):
+        rows = super().rows(objects, detail_url)
+        for obj, cells in rows:
+            _mark_unverified(cells, obj, accessor="mobile", flag="mobile_unverified")
+        return rows

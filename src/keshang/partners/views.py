@@ -52,6 +52,7 @@ class PartnerDetailView(ObjectDetailView):
         "region",
         "address",
         "phone",
+        "phone_unverified",
         "email",
         "website",
         "tags",

@@ -501,6 +501,92 @@ def test_northwind_customers_and_suppliers_import_once_the_rejected_cells_are_fi
     assert (again.created_count, again.skipped_count) == (0, 91)
 
 
+@needs_northwind
+def test_northwind_customers_import_whole_when_unreadable_numbers_are_kept_as_typed(rep, tmp_path, client):
+    # when: the same 91 customers, choosing to keep numbers that cannot be read
+    job = import_path(rep, northwind(tmp_path, "customers"), commit_=True, options={"phones": "keep"})
+    # then: every row is in, the 43 unreadable numbers stored as typed and flagged, each row saying so
+    assert (job.status, job.created_count, job.error_count) == (ImportStatus.DONE, 91, 0)
+    flagged = Partner.objects.filter(phone_unverified=True)
+    assert flagged.count() == 43 and not flagged.exclude(phone_key="").exists()
+    anatr = Partner.objects.get(code="ANATR")
+    assert (anatr.phone, anatr.phone_unverified, anatr.country) == ("(5) 555-4729", True, "MX")
+    assert next(entry for entry in job.errors if entry["line"] == 3) == {
+        "line": 3,
+        "label": "Ana Trujillo Emparedados y helados",
+        "level": "notice",
+        "messages": ["电话“(5) 555-4729”无法识别，按原样保存并标记为未核实。"],
+    }
+    alfreds = Partner.objects.get(code="ALFKI")
+    assert (alfreds.phone, alfreds.phone_unverified, alfreds.country) == ("+49 30 0074321", False, "DE")
+    # and the list says which numbers are unverified (masked for this rep, as every number is)
+    client.force_login(rep)
+    listed = client.get(reverse("partners:partner_list"), {"q": "ANATR"}).content.decode()
+    assert "（未核实）" in listed and "555-4729" not in listed
+
+
+def test_a_contacts_unreadable_mobile_is_kept_flagged_when_chosen(rep):
+    rows = [{"名称": "甲公司", "联系人": "张三", "联系人手机": "138-0000", "电话": "0571-88001234"}]
+    refused = preview(rep, rows)
+    kept = commit(rep, rows, phones="keep")
+    assert messages_of(refused) == {
+        2: ["联系人手机“138-0000”不是有效的号码；境外号码请加国家代码（如 +49 30 1234567）或填写“国家/地区”。"]
+    }
+    assert kept.status == ImportStatus.DONE
+    contact = Contact.objects.get()
+    assert (contact.mobile, contact.mobile_unverified) == ("138-0000", True)
+    assert not Partner.objects.get().phone_unverified
+
+
+def test_the_mapping_page_offers_keeping_unreadable_numbers(client, rep, django_capture_on_commit_callbacks):
+    # given
+    job = start(rep, csv_bytes([{"名称": "甲公司", "电话": "(5) 555-4729"}]))
+    client.force_login(rep)
+    # when
+    page = client.get(reverse("core:importjob_mapping", args=[job.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("core:importjob_mapping", args=[job.pk]),
+            {
+                "column_name": "0",
+                "column_phone": "1",
+                "policy": "skip",
+                "option_role": "customer",
+                "option_phones": "keep",
+            },
+        )
+    # then: chosen on the page, kept with the job, and the preview accepts the row
+    assert "无法识别的电话号码" in page and "按原样保存，标记为未核实" in page
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.mapping["options"] == {"role": "customer", "phones": "keep"}
+    assert (job.status, job.error_count) == (ImportStatus.VALIDATED, 0)
+
+
+def test_the_api_takes_the_option_to_keep_unreadable_numbers(rep, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(rep)
+    upload = io.BytesIO(csv_bytes([{"名称": "甲公司", "电话": "(5) 555-4729"}]))
+    upload.name = "partners.csv"
+    created = api.post(
+        reverse("core-api:importjob-list"),
+        {"kind": "partners", "file": upload, "options": '{"phones": "keep"}'},
+        format="multipart",
+    ).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(reverse("core-api:importjob-validate", args=[created["id"]]), {}, format="json")
+    validated = api.get(reverse("core-api:importjob-detail", args=[created["id"]])).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(reverse("core-api:importjob-commit", args=[created["id"]]), {}, format="json")
+    committed = api.get(reverse("core-api:importjob-detail", args=[created["id"]])).json()
+    assert created["options"] == {"role": "customer", "phones": "keep"}
+    assert (validated["status"], validated["error_count"]) == ("validated", 0)
+    assert committed["status"] == "done"
+    assert Partner.objects.get().phone_unverified
+
+
 def test_codes_and_countries_are_imported_and_identify_partners_on_the_next_import(rep):
     # given
     rows = [{"客户编号": "KH-001", "名称": "Alfreds Futterkiste", "国家": "德国"}, {"名称": "乙公司"}]
@@ -600,6 +686,13 @@ def test_the_command_imports_suppliers_and_reruns_with_the_update_policy(admin, 
     assert Partner.objects.get(name="甲供应商有限公司").phone == "021-60009999"
 
 
+@needs_northwind
+def test_the_command_keeps_unreadable_numbers_when_asked(admin, tmp_path):
+    out = run_command("partners", str(northwind(tmp_path, "customers")), "--as", "wang", "--option", "phones=keep")
+    assert "新增 91，更新 0，跳过 0，拒绝 0" in out
+    assert Partner.objects.filter(phone_unverified=True).count() == 43
+
+
 def test_the_command_dry_run_and_column_override_write_nothing(admin, tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes(csv_bytes([{"公司": "甲公司", "公司名称": "这一列不是名称"}]))
@@ -623,6 +716,15 @@ def test_the_command_explains_what_is_wrong(admin, tmp_path, args, message):
     path.write_bytes(csv_bytes([{"名称": "甲"}]))
     with pytest.raises(CommandError, match=message):
         run_command(*(arg.format(file=path) for arg in args))
+
+
+def test_a_mapping_the_command_refuses_leaves_the_job_failed_with_the_reason(admin, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(csv_bytes([{"名称": "甲"}]))
+    with pytest.raises(CommandError, match="必须选择“名称”对应的列"):
+        run_command("partners", str(path), "--map", "name=")
+    job = ImportJob.objects.get()
+    assert (job.status, job.message) == (ImportStatus.FAILED, "列对应有误：必须选择“名称”对应的列。")
 
 
 #
