@@ -18,6 +18,7 @@ from keshang.core.versioning import VersionedModel
 from keshang.org.models import OwnedModel
 
 from .countries import country_choices
+from .text import short_place_name
 
 __all__ = [
     "Industry",
@@ -253,6 +254,12 @@ class Partner(VersionedModel, OwnedModel):
     @property
     def in_pool(self) -> bool:
         return self.owner_id is None
+
+    def place_display(self) -> str:
+        """Where it is, briefly, for lists: province and city in China (广东 深圳), else the country."""
+        if self.country != "CN":
+            return self.get_country_display()
+        return " ".join(short_place_name(part) for part in self.region.full_name.split()[:2]) if self.region_id else ""
 
     def roles_display(self) -> str:
         roles = [str(_("客户")) if self.is_customer else "", str(_("供应商")) if self.is_supplier else ""]

@@ -28,6 +28,7 @@ from .tables import ContactTable, PartnerTable
 
 class PartnerListView(ObjectListView):
     model = Partner
+    template_name = "partners/partner_list.html"
     selector = selectors.list_partners
     table = PartnerTable
     filterset = PartnerFilterSet

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from keshang.core.models import NumberSequence
+from keshang.core.models import NumberSequence, Region
 from keshang.core.permissions import Action, Scope
+from keshang.core.regions import load_regions
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners import services
 from keshang.partners.models import Partner
@@ -94,9 +95,17 @@ def test_the_code_and_country_show_in_the_list_the_detail_page_and_the_export(cl
     exported = client.get(reverse("partners:partner_list"), {"export": "csv"})
     rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     # then
-    assert partner.code in listed and "德国" in listed
+    assert partner.code in listed and "德国" in listed  # 地区 names the country of a foreign partner
     assert partner.code in detail and "国家/地区" in detail and "德国" in detail
-    assert (rows[0]["编号"], rows[0]["国家/地区"]) == (partner.code, "德国")
+    assert (rows[0]["编号"], rows[0]["国家/地区"], rows[0]["电话未核实"]) == (partner.code, "德国", "否")
+
+
+def test_the_list_answers_htmx_with_the_table_alone(client, rep):
+    services.create_partner(actor=rep, data={"name": "甲公司"})
+    client.force_login(rep)
+    response = client.get(reverse("partners:partner_list"), {"q": "甲"}, HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert response.status_code == 200 and "ks-table" in content and "<html" not in content
 
 
 def test_the_api_gives_reads_and_writes_code_and_country(api):
@@ -185,3 +194,18 @@ def test_the_migration_numbers_existing_partners_by_creation_and_the_sequence_co
     assert NumberSequence.objects.get(doc_type="C", period="202603").last_value == 2
     # and the next customer follows on
     assert services.create_partner(actor=user, data={"name": "戊公司"}).code == f"C{PERIOD}-00002"
+
+
+#
+# Regions shown briefly
+#
+
+
+def test_the_list_shows_province_and_city_in_short_and_the_export_the_full_region(client, rep):
+    load_regions()
+    services.create_partner(actor=rep, data={"name": "甲公司", "region": Region.objects.get(code="653023")})
+    client.force_login(rep)
+    listed = client.get(reverse("partners:partner_list")).content.decode()
+    exported = b"".join(client.get(reverse("partners:partner_list"), {"export": "csv"}).streaming_content)
+    assert "新疆 克孜勒苏" in listed
+    assert "新疆维吾尔自治区 克孜勒苏柯尔克孜自治州 阿合奇县" in exported.decode("utf-8-sig")
