@@ -58,6 +58,17 @@ def test_a_typed_code_is_kept_and_the_sequence_passes_over_it(rep):
     assert (typed.code, given.code) == (f"C{PERIOD}-00001", f"C{PERIOD}-00002")
 
 
+def test_many_partners_take_a_block_of_numbers_and_the_sequence_continues_after_it(rep):
+    # given: someone typed the second number of this month as a code
+    services.create_partner(actor=rep, data={"name": "甲公司", "code": f"C{PERIOD}-00002"})
+    partners = [Partner(name=name, is_customer=True) for name in ("乙公司", "丙公司", "丁公司")]
+    # when
+    services.assign_partner_codes(partners)
+    # then: the typed number is passed over, and the next partner continues after the block
+    assert [partner.code for partner in partners] == [f"C{PERIOD}-00001", f"C{PERIOD}-00004", f"C{PERIOD}-00003"]
+    assert services.create_partner(actor=rep, data={"name": "戊公司"}).code == f"C{PERIOD}-00005"
+
+
 def test_a_code_in_use_is_refused_on_its_field(rep, api):
     services.create_partner(actor=rep, data={"name": "甲公司", "code": "KH-001"})
     with pytest.raises(ValidationError) as error:
