@@ -149,7 +149,8 @@ def set_import_mapping(
     *, actor, job: ImportJob, columns: dict[str, int | None], policy: str, options: dict | None = None
 ) -> ImportJob:
     """Set which column feeds which field, the duplicate policy and the options; the job must be validated
-    again afterwards. Raises ValidationError naming the fields that are wrong."""
+    again afterwards. Raises ValidationError naming the fields that are wrong, after marking the job failed
+    with them; a corrected mapping may be set on a failed job."""
     importer = _importer_for(job.kind)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     importer.check_grants(actor, policy)
