@@ -28,7 +28,9 @@ def normalize_credit_code(value: str) -> str:
     Y 其他) and 2 (entity type), so a code stdnum rejects only for that is checked here with stdnum's
     own check-digit function. Positions 3–8 (the region code) stay digits.
     """
-    code = _USCC_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    # Normalised before anything is checked: stdnum's compact() (upper case, no spaces or hyphens) after our
+    # own wider set of separators and full-width forms, so a code pasted as "91 110000 600037341L" is 18 long.
+    code = uscc.compact(_USCC_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")))
     if not code:
         return ""
     try:

@@ -1,5 +1,6 @@
 """REST API of partners and their contacts, addresses and bank accounts."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers
 
@@ -9,8 +10,9 @@ from keshang.core.permissions import Action
 from keshang.core.versioning import VersionedViewSetMixin, versioned_schema
 from keshang.org.models import Department, User
 
-from . import merging_api, ownership_api, selectors, services, suppliers_api, text
+from . import access_requests_api, merging_api, ownership_api, selectors, services, suppliers_api, text
 from .filters import ContactFilterSet, PartnerFilterSet
+from .forms import CREDIT_CODE_INPUT_LENGTH
 from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Industry, Partner, PartnerLevel, Tag
 
 #
@@ -27,6 +29,17 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
     )
     tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
+    code = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="客户编号或供应商编号；新建时不填则自动生成。",
+    )
+    # As typed or pasted, spaces and dashes included: the length is checked once normalised.
+    credit_code = serializers.CharField(
+        max_length=CREDIT_CODE_INPUT_LENGTH, required=False, allow_blank=True, allow_null=True
+    )
     confirm_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)
     version = serializers.IntegerField(required=False, help_text="编辑时传入读取到的版本号，防止覆盖他人的修改。")
 
@@ -35,6 +48,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         fields = [
             "id",
             *PARTNER_EDITABLE_FIELDS,
+            "phone_unverified",
             "owner",
             "department",
             "last_followup_at",
@@ -43,25 +57,31 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "version",
             "confirm_duplicate",
         ]
-        read_only_fields = ["last_followup_at", "created_at", "updated_at"]
-        brief_fields = ["id", "name", "short_name"]
+        read_only_fields = ["phone_unverified", "last_followup_at", "created_at", "updated_at"]
+        brief_fields = ["id", "code", "name", "short_name"]
 
     def validate_credit_code(self, value):
         return text.normalize_credit_code(value or "") or None
 
-    def validate_phone(self, value):
-        if value:
-            text.normalize_phone(value)
-        return value
-
     def validate(self, attrs):
         if self.instance is not None and ("owner" in attrs or "department" in attrs):
             raise serializers.ValidationError({"owner": ["负责人请通过分配或转移变更。"]})
+        phone = attrs.get("phone")
+        if phone:
+            instance = self.instance
+            # An unverified number an import kept is accepted as long as it is left alone.
+            if not (instance is not None and instance.phone_unverified and phone == instance.phone):
+                country = attrs.get("country") or (instance.country if instance is not None else "CN")
+                try:
+                    text.normalize_phone(phone, country)
+                except DjangoValidationError as error:
+                    raise serializers.ValidationError({"phone": error.messages}) from None
         return attrs
 
 
 @versioned_schema(PartnerSerializer)
 class PartnerViewSet(
+    access_requests_api.ActionsMixin,
     ownership_api.ActionsMixin,
     merging_api.ActionsMixin,
     suppliers_api.ActionsMixin,
@@ -155,6 +175,7 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "title",
             "decision_role",
             "mobile",
+            "mobile_unverified",
             "phone",
             "email",
             "wechat",
@@ -165,12 +186,18 @@ class ContactSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["mobile_unverified", "created_at", "updated_at"]
 
-    def validate_mobile(self, value):
-        if value:
-            text.normalize_phone(value)
-        return value
+    def validate(self, attrs):
+        mobile = attrs.get("mobile")
+        instance = self.instance
+        if mobile and not (instance is not None and instance.mobile_unverified and mobile == instance.mobile):
+            partner = attrs.get("partner") or (instance.partner if instance is not None else None)
+            try:
+                text.normalize_phone(mobile, partner.country if partner is not None else "CN")
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"mobile": error.messages}) from None
+        return attrs
 
 
 @versioned_schema(ContactSerializer)

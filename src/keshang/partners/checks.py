@@ -1,15 +1,33 @@
-"""System checks of partners' search (run by ``keshang check``, ``migrate`` and so ``keshang setup``)."""
+"""System checks of partners' settings and search (run by ``keshang check``, ``migrate`` and so ``keshang setup``)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core import checks
 from django.db import connections
 
-__all__ = ["trigram_ctype", "ctype_warnings"]
+__all__ = ["duplicate_policy_setting", "trigram_ctype", "ctype_warnings"]
 
 # A C/POSIX character classification: pg_trgm sees no letters in Chinese text, so the trigram index cannot
 # serve a search for a Chinese name and every such search reads the whole partner table.
 _BLIND_CTYPES = {"C", "POSIX"}
+
+
+@checks.register()
+def duplicate_policy_setting(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """KESHANG_PARTNER_DUPLICATES must name a policy: a typo would otherwise silently mean the default."""
+    from .services import DUPLICATE_POLICIES, DUPLICATES_BLOCK_OTHERS
+
+    value = getattr(settings, "KESHANG_PARTNER_DUPLICATES", DUPLICATES_BLOCK_OTHERS)
+    if value in DUPLICATE_POLICIES:
+        return []
+    return [
+        checks.Error(
+            f"KESHANG_PARTNER_DUPLICATES is {value!r}.",
+            hint=f"Use one of {', '.join(DUPLICATE_POLICIES)} (partners/services.py, README).",
+            id="partners.E001",
+        )
+    ]
 
 
 @checks.register(checks.Tags.database)

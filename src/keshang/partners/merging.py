@@ -314,6 +314,7 @@ def load_group_members(*, user, groups: Sequence[DuplicateGroup]) -> list[Duplic
 # (the duplicate's supplier profile moves over, so a supplier stays a supplier) and the follow-up and
 # deal dates keep the latest, so neither is offered.
 MERGE_FIELDS = (
+    "code",
     "name",
     "short_name",
     "kind",
@@ -322,6 +323,7 @@ MERGE_FIELDS = (
     "level",
     "status",
     "source",
+    "country",
     "region",
     "address",
     "phone",
@@ -614,6 +616,8 @@ def _take_fields(survivor: Partner, duplicate: Partner, choices: dict[str, str])
         else:
             attname = Partner._meta.get_field(field_name).attname
             setattr(survivor, attname, getattr(duplicate, attname))
+            if field_name == "phone":
+                survivor.phone_unverified = duplicate.phone_unverified  # the number comes with what is known of it
     survivor.is_customer = survivor.is_customer or duplicate.is_customer
     survivor.is_supplier = survivor.is_supplier or duplicate.is_supplier
     for name in ("last_followup_at", "last_deal_at"):

@@ -17,6 +17,9 @@ from keshang.core.scope import ScopedManager
 from keshang.core.versioning import VersionedModel
 from keshang.org.models import OwnedModel
 
+from .countries import country_choices
+from .text import short_place_name
+
 __all__ = [
     "Industry",
     "PartnerLevel",
@@ -123,6 +126,7 @@ class PartnerSource(models.TextChoices):
 
 # What people type about a partner, in form order; forms, the API and the services share it.
 PARTNER_EDITABLE_FIELDS = (
+    "code",
     "kind",
     "is_customer",
     "is_supplier",
@@ -133,6 +137,7 @@ PARTNER_EDITABLE_FIELDS = (
     "level",
     "status",
     "source",
+    "country",
     "region",
     "address",
     "phone",
@@ -157,6 +162,17 @@ class Partner(VersionedModel, OwnedModel):
         on_delete=models.PROTECT,
         related_name="owned_partners",
     )
+    # 客户编号 / 供应商编号: typed or imported, else given from a sequence when the partner is created
+    # (services.assign_partner_codes). NULL, not "", when there is none: unique then holds on both databases.
+    code = models.CharField(
+        _("编号"),
+        max_length=30,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("客户编号或供应商编号；新建时不填则自动生成。"),
+        error_messages={"unique": _("该编号已被其他客商使用。")},
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=PartnerKind.choices, default=PartnerKind.COMPANY)
     is_customer = models.BooleanField(_("客户"), default=True)
     is_supplier = models.BooleanField(_("供应商"), default=False)
@@ -166,11 +182,15 @@ class Partner(VersionedModel, OwnedModel):
     industry = models.ForeignKey(
         Industry, verbose_name=_("行业"), null=True, blank=True, on_delete=models.SET_NULL, related_name="partners"
     )
+    country = models.CharField(_("国家/地区"), max_length=2, choices=country_choices, default="CN")
     region = models.ForeignKey(
         "core.Region", verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # Set only by an import that chose to keep numbers it could not read: the phone is then stored as typed
+    # and has no duplicate key. Typing a new number (which must be valid) clears it.
+    phone_unverified = models.BooleanField(_("电话未核实"), default=False, editable=False)
     email = models.EmailField(_("邮箱"), blank=True)
     website = models.URLField(_("网址"), blank=True)
     source = models.CharField(_("来源"), max_length=20, choices=PartnerSource.choices, blank=True)
@@ -235,6 +255,12 @@ class Partner(VersionedModel, OwnedModel):
     def in_pool(self) -> bool:
         return self.owner_id is None
 
+    def place_display(self) -> str:
+        """Where it is, briefly, for lists: province and city in China (广东 深圳), else the country."""
+        if self.country != "CN":
+            return self.get_country_display()
+        return " ".join(short_place_name(part) for part in self.region.full_name.split()[:2]) if self.region_id else ""
+
     def roles_display(self) -> str:
         roles = [str(_("客户")) if self.is_customer else "", str(_("供应商")) if self.is_supplier else ""]
         return "、".join(role for role in roles if role)
@@ -257,6 +283,8 @@ class Contact(VersionedModel):
     title = models.CharField(_("职务"), max_length=50, blank=True)
     decision_role = models.CharField(_("决策角色"), max_length=20, choices=DecisionRole.choices, blank=True)
     mobile = models.CharField(_("手机"), max_length=30, blank=True)
+    # As Partner.phone_unverified, for the mobile number an import kept as typed.
+    mobile_unverified = models.BooleanField(_("手机未核实"), default=False, editable=False)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     wechat = models.CharField(_("微信"), max_length=50, blank=True)

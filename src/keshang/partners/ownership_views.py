@@ -494,8 +494,13 @@ class PartnerHandOverView(ScopedViewMixin, ObjectMixin, View):
     template_name = "partners/ownership_transfer.html"
 
     def get_form(self, partner, data=None):
+        # ?owner= comes from a request to hand the partner over (access_requests): that colleague is preselected.
         return HandoverForm(
-            data, user=self.request.user, require_reason=not partner.in_pool, exclude_owner=partner.owner
+            data,
+            user=self.request.user,
+            require_reason=not partner.in_pool,
+            exclude_owner=partner.owner,
+            initial={"owner": self.request.GET.get("owner")},
         )
 
     def render(self, partner, form):
@@ -574,7 +579,10 @@ class PartnerCollaboratorsView(PartnerDetailView):
             tab="collaborators",
             collaborators=ownership.list_collaborators(partner=obj),
             can_share=can_share,
-            share_form=ShareForm(user=self.request.user, partner=obj) if can_share else None,
+            # ?user= comes from a request to share (access_requests): the requester is preselected.
+            share_form=ShareForm(user=self.request.user, partner=obj, initial={"user": self.request.GET.get("user")})
+            if can_share
+            else None,
         )
         return context
 

@@ -7,6 +7,7 @@ partner's history tab shows them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,10 +15,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
-from keshang.core.models import AuditAction
+from keshang.core.models import AuditAction, NumberSequence
+from keshang.core.numbering import format_number, next_number
 from keshang.core.versioning import check_version
 
 from . import text
@@ -29,8 +32,16 @@ __all__ = [
     "derive_partner_keys",
     "record_partner_deal",
     "contact_search_text",
+    "code_prefix",
+    "assign_partner_codes",
+    "DUPLICATES_BLOCK_OTHERS",
+    "DUPLICATES_WARN",
+    "DUPLICATES_BLOCK",
+    "DUPLICATE_POLICIES",
     "DuplicateMatch",
     "DuplicatePartnerError",
+    "duplicate_policy",
+    "duplicate_error",
     "find_duplicates",
     "create_partner",
     "update_partner",
@@ -43,23 +54,52 @@ __all__ = [
     "delete_bank_account",
 ]
 
-PARTNER_FIELDS = {*PARTNER_EDITABLE_FIELDS, "owner", "department"} - {"tags"}  # tags are set after saving
+# Tags are set after saving. phone_unverified comes only from an import that chose to keep unreadable numbers.
+PARTNER_FIELDS = {*PARTNER_EDITABLE_FIELDS, "owner", "department", "phone_unverified"} - {"tags"}
 
 
 #
 # Duplicate control (查重, 防撞单)
 #
 
+# What KESHANG_PARTNER_DUPLICATES may say. Whatever it says, a repeated credit code is refused.
+DUPLICATES_BLOCK_OTHERS = "block_others"  # the default: refuse a copy of someone else's partner, warn otherwise
+DUPLICATES_WARN = "warn"  # warn about every suspected duplicate; the user may confirm and save
+DUPLICATES_BLOCK = "block"  # refuse every suspected duplicate
+DUPLICATE_POLICIES = (DUPLICATES_BLOCK_OTHERS, DUPLICATES_WARN, DUPLICATES_BLOCK)
+
+# The partner fields duplicate control compares, and how the reason reads.
+_REASONS = {
+    "code": gettext_lazy("编号相同"),  # the importer's: a code is unique, so the services refuse it as a field
+    "credit_code": gettext_lazy("统一社会信用代码相同"),
+    "name": gettext_lazy("名称相同"),
+    "phone": gettext_lazy("电话相同"),
+}
+
 
 @dataclass(frozen=True)
 class DuplicateMatch:
-    """What a user may learn about a duplicate they cannot open: its name and its owner, nothing else."""
+    """What a user may learn about a duplicate they cannot open: its name and its owner, nothing else.
+    ``matched`` are the fields that matched (``credit_code``, ``name``, ``phone``); ``owner_pk`` decides
+    whose record it is and is never shown."""
 
     pk: int
     name: str
     owner_name: str
-    reason: str
-    same_credit_code: bool = False
+    matched: tuple[str, ...]
+    owner_pk: int | None = None
+
+    @property
+    def reason(self) -> str:
+        return "、".join(str(_REASONS[field]) for field in self.matched)
+
+    @property
+    def same_credit_code(self) -> bool:
+        return "credit_code" in self.matched
+
+    def owned_by_other_than(self, owner_pk: int | None) -> bool:
+        """Someone else's: owned (not in the pool) by another user than ``owner_pk``."""
+        return self.owner_pk is not None and self.owner_pk != owner_pk
 
     def describe(self) -> str:
         owner = self.owner_name or _("公海")
@@ -71,71 +111,103 @@ class DuplicateMatch:
 
 
 class DuplicatePartnerError(ApplicationError):
-    def __init__(self, matches: list[DuplicateMatch], *, blocking: bool):
+    """A suspected duplicate. ``code`` tells API clients what they may do next:
+
+    * ``duplicate_partner``: a warning; sending ``confirm_duplicate`` saves anyway;
+    * ``duplicate_partner_owned``: refused, someone else owns the partner; ask them to share it or hand it
+      over (``request-access``, :mod:`.access_requests`);
+    * ``duplicate_partner_blocked``: refused (same credit code, or the ``block`` policy).
+
+    ``fields`` names the fields that matched, each with the message.
+    """
+
+    def __init__(self, matches: list[DuplicateMatch], *, blocking: bool, owned_by_others: bool = False):
         self.matches = matches
-        self.blocking = blocking
+        self.blocking = blocking or owned_by_others
+        self.owned_by_others = owned_by_others
         names = "；".join(match.describe() for match in matches[:5])
-        message = (
-            _("已存在相同的客商：%(names)s。")
-            if blocking
-            else _("可能与已有客商重复：%(names)s。确认无误可勾选“仍然保存”。")
-        ) % {"names": names}
-        super().__init__(message, code="duplicate_partner", fields={"name": [message]})
+        if owned_by_others:
+            code = "duplicate_partner_owned"
+            message = _("已有他人负责的相同客商：%(names)s。不能重复建立，可以向负责人申请共享或转给您。")
+        elif blocking:
+            code = "duplicate_partner_blocked"
+            message = _("已存在相同的客商：%(names)s。")
+        else:
+            code = "duplicate_partner"
+            message = _("可能与已有客商重复：%(names)s。确认无误可勾选“仍然保存”。")
+        message = message % {"names": names}
+        matched = dict.fromkeys(field for match in matches for field in match.matched)
+        super().__init__(message, code=code, fields={field: [message] for field in matched})
 
 
 def duplicate_policy() -> str:
-    """``block`` refuses duplicates; ``warn`` lets the user confirm. Credit codes are always unique."""
-    return getattr(settings, "KESHANG_PARTNER_DUPLICATES", "warn")
+    """``KESHANG_PARTNER_DUPLICATES`` (see :data:`DUPLICATE_POLICIES`); checks.py refuses other values."""
+    return getattr(settings, "KESHANG_PARTNER_DUPLICATES", DUPLICATES_BLOCK_OTHERS)
 
 
 def find_duplicates(
     *, name: str = "", credit_code: str = "", phone: str = "", exclude_pk: int | None = None
 ) -> list[DuplicateMatch]:
-    """Partners sharing a name key, credit code or phone key, among ALL partners.
+    """Partners sharing a name key, credit code or phone key (``phone`` is a key already), among ALL partners.
 
     Deliberately unscoped: 防撞单 only works if a rep learns that a customer they cannot see is
     already owned; what they learn is limited to :class:`DuplicateMatch` (name and owner).
     """
     matched: dict[int, list[str]] = {}
     checks = [
-        ("name_key", text.name_key(name) if name else ""),
-        ("credit_code", credit_code or ""),
-        ("phone_key", phone or ""),
+        ("credit_code", "credit_code", credit_code or ""),
+        ("name", "name_key", text.name_key(name) if name else ""),
+        ("phone", "phone_key", phone or ""),
     ]
-    for field, value in checks:
+    for field, column, value in checks:
         if not value:
             continue
-        rows = Partner.objects.unscoped().filter(**{field: value})
+        rows = Partner.objects.unscoped().filter(**{column: value})
         if exclude_pk is not None:
             rows = rows.exclude(pk=exclude_pk)
         for pk in rows.values_list("pk", flat=True)[:20]:
             matched.setdefault(pk, []).append(field)
     if not matched:
         return []
-    labels = {"name_key": _("名称相同"), "credit_code": _("统一社会信用代码相同"), "phone_key": _("电话相同")}
-    partners = Partner.objects.unscoped().filter(pk__in=matched).select_related("owner")
+    partners = Partner.objects.unscoped().filter(pk__in=matched).select_related("owner").order_by("pk")
     return [
         DuplicateMatch(
             pk=p.pk,
             name=p.name,
             owner_name=str(p.owner) if p.owner else "",
-            reason="、".join(str(labels[field]) for field in matched[p.pk]),
-            same_credit_code="credit_code" in matched[p.pk],
+            matched=tuple(matched[p.pk]),
+            owner_pk=p.owner_id,
         )
         for p in partners
     ]
+
+
+def duplicate_error(
+    matches: list[DuplicateMatch], *, owner_pk: int | None, confirmed: bool = False
+) -> DuplicatePartnerError | None:
+    """What the policy makes of ``matches`` for a partner owned by ``owner_pk`` (None: the pool): the error to
+    raise, or None when it may be saved (no matches, or a warning the user has ``confirmed``)."""
+    if not matches:
+        return None
+    policy = duplicate_policy()
+    theirs = [match for match in matches if match.owned_by_other_than(owner_pk)]
+    if theirs and policy != DUPLICATES_WARN:
+        return DuplicatePartnerError(theirs, blocking=True, owned_by_others=True)
+    if any(match.same_credit_code for match in matches):
+        # Decided on the matched key, not on the (translated) reason text.
+        return DuplicatePartnerError(matches, blocking=True, owned_by_others=bool(theirs))
+    if policy == DUPLICATES_BLOCK:
+        return DuplicatePartnerError(matches, blocking=True)
+    return None if confirmed else DuplicatePartnerError(matches, blocking=False)
 
 
 def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
     matches = find_duplicates(
         name=partner.name, credit_code=partner.credit_code or "", phone=partner.phone_key, exclude_pk=partner.pk
     )
-    if not matches:
-        return
-    # Decided on the matched key, not on the (translated) reason text.
-    blocking = duplicate_policy() == "block" or any(match.same_credit_code for match in matches)
-    if blocking or not confirm_duplicate:
-        raise DuplicatePartnerError(matches, blocking=blocking)
+    error = duplicate_error(matches, owner_pk=partner.owner_id, confirmed=confirm_duplicate)
+    if error is not None:
+        raise error
 
 
 #
@@ -144,13 +216,70 @@ def _check_duplicates(partner: Partner, *, confirm_duplicate: bool) -> None:
 
 
 def derive_partner_keys(partner: Partner) -> None:
-    """Normalise what people type and derive the keys that find and de-duplicate the partner."""
+    """Normalise what people type and derive the keys that find and de-duplicate the partner.
+
+    A phone kept unverified by an import has no key: it could not be read, so it compares with nothing."""
+    partner.code = (partner.code or "").strip() or None
     partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
-    partner.phone_key = text.normalize_phone(partner.phone) if partner.phone else ""
+    if partner.phone and not partner.phone_unverified:
+        partner.phone_key = text.normalize_phone(partner.phone, partner.country or "CN")
+    else:
+        partner.phone_key = ""
     partner.name_key = text.name_key(partner.name)
     partner.search_text = text.search_text(
-        partner.name, partner.short_name, partner.credit_code or "", text.phone_digits(partner.phone)
+        partner.name,
+        partner.short_name,
+        partner.credit_code or "",
+        text.phone_digits(partner.phone),
+        partner.code or "",
     )
+
+
+def code_prefix(partner: Partner) -> str:
+    """C for customers (and partners that are both), S for suppliers only: C202611-00042, S202611-00007."""
+    return "C" if partner.is_customer else "S"
+
+
+def assign_partner_codes(partners: list[Partner], *, on=None) -> None:
+    """Give each partner without a code the next one of its sequence (core.numbering), in the caller's
+    transaction. A number someone already typed as a code (or that ``partners`` type themselves) is
+    passed over. Numbers are taken a block at a time and checked in one query per round: an import of
+    100,000 partners cannot afford a sequence update per partner."""
+    typed = {partner.code for partner in partners if partner.code}
+    waiting = [partner for partner in partners if not partner.code]
+    while waiting:
+        by_prefix: dict[str, list[Partner]] = {}
+        for partner in waiting:
+            by_prefix.setdefault(code_prefix(partner), []).append(partner)
+        proposed = {
+            code: partner
+            for prefix, group in by_prefix.items()
+            for code, partner in zip(_reserve_numbers(prefix, len(group), on=on), group, strict=True)
+        }
+        taken = typed | set(Partner.objects.unscoped().filter(code__in=proposed).values_list("code", flat=True))
+        waiting = []
+        for code, partner in proposed.items():
+            if code in taken:
+                waiting.append(partner)
+            else:
+                partner.code = code
+
+
+_NUMBER = re.compile(r"(\d+)-(\d+)")
+
+
+def _reserve_numbers(doc_type: str, count: int, *, on=None) -> list[str]:
+    """``count`` consecutive numbers of ``doc_type``: the first from core.numbering, which creates the period's
+    sequence row if needed and locks it for this transaction, the others by moving that row on past them in
+    one update while it is still locked."""
+    with transaction.atomic():
+        first = next_number(doc_type, on=on)
+        period, value = _NUMBER.fullmatch(first.removeprefix(doc_type)).groups()
+        if count > 1:
+            NumberSequence.objects.filter(doc_type=doc_type, period=period).update(
+                last_value=F("last_value") + count - 1
+            )
+    return [format_number(doc_type, period, int(value) + offset) for offset in range(count)]
 
 
 def contact_search_text(contact: Contact) -> str:
@@ -182,6 +311,8 @@ def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = Fa
         if partner.owner is not None:
             partner.owned_since = timezone.now()
         partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        partner.code = (partner.code or "").strip() or None
+        assign_partner_codes([partner])
         derive_partner_keys(partner)
         # Before full_clean: its unique check on the credit code would refuse without naming the owner.
         _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
@@ -203,7 +334,8 @@ def update_partner(
     expected_version: int | None = None,
 ) -> Partner:
     """Apply ``data``; ``expected_version`` is the version the user started editing from, and a save based
-    on an older one is refused (:class:`~keshang.core.versioning.VersionConflict`) instead of overwriting."""
+    on an older one is refused (:class:`~keshang.core.versioning.VersionConflict`) instead of overwriting.
+    A code cleared here stays empty: only a new partner is given one from the sequence."""
     unknown = set(data) - PARTNER_FIELDS
     if unknown:
         raise ValueError(f"unknown partner fields: {sorted(unknown)}")
@@ -213,8 +345,11 @@ def update_partner(
         before = audit.snapshot(partner)
         identity_before = _identity(partner)
         search_text_before = partner.search_text
+        phone_before = partner.phone
         for field, value in data.items():
             setattr(partner, field, value)
+        if partner.phone != phone_before and not data.get("phone_unverified"):
+            partner.phone_unverified = False  # a number typed now is checked like any other
         derive_partner_keys(partner)
         if _identity(partner) != identity_before:
             _check_duplicates(partner, confirm_duplicate=confirm_duplicate)
@@ -259,9 +394,12 @@ def _save_part(
             instance = type(instance).objects.select_for_update().get(pk=instance.pk)
             check_version(instance, expected_version)
             before = audit.snapshot(instance)
+        mobile_before = getattr(instance, "mobile", None)
         for field, value in data.items():
             setattr(instance, field, value)
         if isinstance(instance, Contact):
+            if instance.mobile != mobile_before and not data.get("mobile_unverified"):
+                instance.mobile_unverified = False  # as a partner's phone: a number typed now is checked
             instance.search_text = contact_search_text(instance)
         if exclusive_flag and getattr(instance, exclusive_flag):
             others = type(instance).objects.filter(partner=instance.partner, **{exclusive_flag: True})

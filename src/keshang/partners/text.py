@@ -35,6 +35,7 @@ from keshang.core.identifiers import normalize_credit_code
 __all__ = [
     "normalize_credit_code",
     "name_key",
+    "short_place_name",
     "normalize_phone",
     "phone_digits",
     "pinyin_readings",
@@ -108,6 +109,12 @@ def _place_forms(name: str) -> tuple[str, ...]:
         return ()
     match = _ADMINISTRATIVE_SUFFIX.match(name)
     return (name, match.group(1)) if match else (name,)
+
+
+def short_place_name(name: str) -> str:
+    """A place as people say it: 广东省 → 广东, 新疆维吾尔自治区 → 新疆, 深圳市 → 深圳; 海淀区 as it is."""
+    forms = _place_forms(name)
+    return forms[-1] if forms else name
 
 
 def _build_places(names: Iterable[str]) -> _Places:

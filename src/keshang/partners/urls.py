@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import importing_views, merging_views, ownership_views, suppliers_views, views
+from . import access_requests_views, importing_views, merging_views, ownership_views, suppliers_views, views
 
 app_name = "partners"
 
@@ -30,4 +30,5 @@ urlpatterns += [
     *importing_views.urlpatterns,
     *merging_views.urlpatterns,
     *suppliers_views.urlpatterns,
+    *access_requests_views.urlpatterns,
 ]

@@ -28,6 +28,7 @@ from .tables import ContactTable, PartnerTable
 
 class PartnerListView(ObjectListView):
     model = Partner
+    template_name = "partners/partner_list.html"
     selector = selectors.list_partners
     table = PartnerTable
     filterset = PartnerFilterSet
@@ -39,6 +40,7 @@ class PartnerDetailView(ObjectDetailView):
     selector = selectors.list_partners
     template_name = "partners/partner_detail.html"
     detail_fields = (
+        "code",
         "kind",
         "name",
         "short_name",
@@ -47,9 +49,11 @@ class PartnerDetailView(ObjectDetailView):
         "level",
         "status",
         "source",
+        "country",
         "region",
         "address",
         "phone",
+        "phone_unverified",
         "email",
         "website",
         "tags",
@@ -134,8 +138,11 @@ class PartnerEditView(ObjectEditView):
     def handle_application_error(self, form, error):
         # The duplicate warning names the other partner and its owner: it belongs above the whole form.
         form.add_error(None, error.message)
-        if isinstance(error, DuplicatePartnerError) and not error.blocking:
-            form.offer_confirmation()
+        if isinstance(error, DuplicatePartnerError):
+            if error.owned_by_others:
+                form.offer_access_request()
+            elif not error.blocking:
+                form.offer_confirmation()
 
 
 class PartnerDeleteView(ObjectDeleteView):
@@ -164,6 +171,12 @@ class ContactListView(ObjectListView):
 
 class PartEditView(views.PartEditView):
     template_name = "partners/part_edit.html"
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if not form.instance.partner_id:
+            form.instance.partner = self.parent  # what a new part's checks read (a contact's country)
+        return form
 
     def save_form(self, form):
         data = {name: value for name, value in form.cleaned_data.items() if name != "version"}

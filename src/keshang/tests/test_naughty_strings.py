@@ -95,6 +95,7 @@ def form_website(value: str) -> str:
 
 
 PARTNER_FIELDS = (
+    TextField("code", 30, normalise=lambda value: value.strip() or None),  # cleared: no code (NULL, unique)
     TextField("name", 200, required=True),
     TextField("short_name", 50),
     TextField("credit_code", formatted=True, normalise=credit_code),

@@ -643,7 +643,7 @@ def test_a_duplicate_outside_the_scope_tells_only_its_name_and_owner(world, db):
     assert response.status_code == 400
     text = response.content.decode()
     body = response.json()
-    assert body["code"] == "duplicate_partner"
+    assert body["code"] == "duplicate_partner_owned"  # refused: someone else's customer (issue 11, 撞单)
     assert theirs.name in body["message"] and str(world.users["buyer"]) in body["message"]
     for secret in (theirs.phone, theirs.email, world.records["buyer"]["partners.contact"].name, f'"id": {theirs.pk}'):
         assert secret not in text, secret

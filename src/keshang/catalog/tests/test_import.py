@@ -215,3 +215,14 @@ def test_the_command_imports_products(tmp_path):
     # then
     assert "新增 1" in out.getvalue()
     assert Product.objects.get().code == "R-0603-10K"
+
+
+@pytest.mark.parametrize("header", ["product_id", "商品编号", "产品编号", "产品编码"])
+def test_a_product_id_column_is_taken_as_the_product_code(purchaser, header):
+    # given: a list from another system, the code under its own name
+    content = csv_bytes([{header: "17", "product_name": "Alice Mutton", "单位": "箱"}])
+    # when
+    job = run(purchaser, content, commit=False)
+    # then
+    assert job.mapping["columns"]["code"] == 0
+    assert (job.status, job.error_count) == (ImportStatus.VALIDATED, 0)

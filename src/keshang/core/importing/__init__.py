@@ -7,7 +7,7 @@ An import is an :class:`~keshang.core.models.ImportJob` that goes through four s
    Excel's "Unicode text", or GB18030 as Excel on Chinese Windows writes CSV); its size and row count are
    capped; the header row is found and each column matched to a field by its header's synonyms.
 2. **mapping** (:func:`set_import_mapping`): the user confirms the columns, the duplicate policy and the
-   importer's options.
+   importer's options. A refused mapping fails the job with its reasons; a corrected one revives it.
 3. **validation** (:func:`run_import_job` with ``commit=False``): every row is cleaned and checked by the
    importer, against the database and against the rows above it. Nothing is written. Rejected rows go to
    the error report (.xlsx: the original row, its line number and 错误原因).

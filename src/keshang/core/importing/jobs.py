@@ -149,7 +149,8 @@ def set_import_mapping(
     *, actor, job: ImportJob, columns: dict[str, int | None], policy: str, options: dict | None = None
 ) -> ImportJob:
     """Set which column feeds which field, the duplicate policy and the options; the job must be validated
-    again afterwards. Raises ValidationError naming the fields that are wrong."""
+    again afterwards. Raises ValidationError naming the fields that are wrong, after marking the job failed
+    with them; a corrected mapping may be set on a failed job."""
     importer = _importer_for(job.kind)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     importer.check_grants(actor, policy)
@@ -184,6 +185,7 @@ def set_import_mapping(
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
+        _fail_mapping(actor=actor, job=job, errors=errors)
         raise ValidationError(errors)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -197,6 +199,25 @@ def set_import_mapping(
         job.save()
         audit.record(actor=actor, obj=job, action=AuditAction.UPDATE, before=before, after=_job_state(job))
     return job
+
+
+def _fail_mapping(*, actor, job: ImportJob, errors: dict[str, list[str]]) -> None:
+    """A refused mapping fails the job with the reasons, so it does not wait in "uploaded" for ever (a script's
+    or the command line's job is never looked at again); a corrected mapping may still be set afterwards.
+    A job that is running or done is left alone: the mapping is refused for it anyway."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in (*_RUNNING, ImportStatus.DONE):
+            return
+        before = _job_state(job)
+        reasons = "；".join(message for messages in errors.values() for message in messages)
+        job.status = ImportStatus.FAILED
+        job.message = (_("列对应有误：%(reasons)s") % {"reasons": reasons})[:500]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+        audit.record(
+            actor=actor, obj=job, action=AuditAction.STATE, before=before, after=_job_state(job), message=job.message
+        )
 
 
 def _dispatch(job: ImportJob, *, commit: bool) -> None:

@@ -259,6 +259,31 @@ def test_mapping_refuses_a_missing_required_field_and_a_column_used_twice(rep):
     assert "phone" in error.value.message_dict
 
 
+def test_a_refused_mapping_fails_the_job_with_the_reason_and_a_corrected_one_revives_it(rep):
+    # given
+    job = new_job(rep, "a,b\n甲,1\n")
+    # when the mapping leaves out a required field
+    with pytest.raises(ValidationError):
+        importing.set_import_mapping(actor=rep, job=job, columns={"phone": 1}, policy="skip")
+    # then the job says it failed, and why, instead of waiting in "uploaded"
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert job.message == "列对应有误：必须选择“标题”对应的列。"
+    assert AuditEntry.objects.filter(object_id=str(job.pk), action=AuditAction.STATE).get().message == job.message
+    # and a corrected mapping puts it back on its way
+    job = importing.set_import_mapping(actor=rep, job=job, columns={"title": 0, "phone": 1}, policy="skip")
+    assert job.status == ImportStatus.UPLOADED
+
+
+def test_a_refused_mapping_leaves_a_finished_job_as_it_was(rep):
+    job = new_job(rep, "a,b\n甲,1\n")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, message="导入完成")
+    with pytest.raises(ValidationError):
+        importing.set_import_mapping(actor=rep, job=job, columns={}, policy="skip")
+    job.refresh_from_db()
+    assert (job.status, job.message) == (ImportStatus.DONE, "导入完成")
+
+
 def test_mapping_sets_columns_policy_and_audits_the_change(rep):
     # given
     job = new_job(rep, "a,b\n甲,1\n")

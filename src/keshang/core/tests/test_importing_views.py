@@ -116,14 +116,18 @@ def test_the_wizard_shows_the_errors_writes_nothing_then_imports_the_fixed_file(
     assert set(Memo.objects.values_list("title", flat=True)) == {"甲", "乙"}
 
 
-def test_the_mapping_page_names_the_missing_required_column(client_of, rep):
+def test_the_mapping_page_names_the_missing_required_column_and_the_job_fails_with_it(client_of, rep):
     job = new_job(rep, HEADER + "甲,1\n")
     response = client_of(rep).post(
         reverse("core:importjob_mapping", args=[job.pk]), {"column_title": "", "column_phone": "1", "policy": "skip"}
     )
     assert response.status_code == 200
     assert "必须选择“标题”对应的列。" in response.content.decode()
-    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.UPLOADED
+    # the job says why it stopped, and its page offers the mapping again
+    job.refresh_from_db()
+    assert (job.status, job.message) == (ImportStatus.FAILED, "列对应有误：必须选择“标题”对应的列。")
+    page = client_of(rep).get(reverse("core:importjob_detail", args=[job.pk])).content.decode()
+    assert job.message in page and reverse("core:importjob_mapping", args=[job.pk]) in page
 
 
 def test_the_progress_fragment_polls_while_running_and_asks_for_a_reload_when_done(client_of, rep):

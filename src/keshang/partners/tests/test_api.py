@@ -4,6 +4,7 @@ from django.urls import reverse
 from keshang.core.permissions import Action, Scope
 from keshang.core.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
+from keshang.partners.models import Partner
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 
 SUPPORT = (
@@ -59,7 +60,7 @@ class TestContactAPI(APIResourceTests):
 
 
 @pytest.mark.django_db
-def test_duplicate_warning_names_owner_but_nothing_else(api_client):
+def test_a_copy_of_someone_elses_partner_names_the_owner_but_nothing_else_and_is_refused(api_client):
     # given
     owner = UserFactory(name="韩梅梅")
     PartnerFactory(name="华为技术有限公司", owner=owner, phone="13800001234")
@@ -72,8 +73,23 @@ def test_duplicate_warning_names_owner_but_nothing_else(api_client):
     # then
     body = response.json()
     assert response.status_code == 400
-    assert body["code"] == "duplicate_partner"
+    assert body["code"] == "duplicate_partner_owned"
     assert "韩梅梅" in body["message"] and "13800001234" not in str(body)
+    confirmed = api_client.post(
+        reverse("partners-api:partner-list"), {"name": "华为技术", "confirm_duplicate": True}, format="json"
+    )
+    assert confirmed.status_code == 400 and confirmed.json()["code"] == "duplicate_partner_owned"
+    assert Partner.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_copy_of_ones_own_partner_is_a_warning_the_api_may_confirm(api_client):
+    rep = UserFactory()
+    grant(rep, "partners.partner", [Action.VIEW, Action.ADD], Scope.OWN)
+    PartnerFactory(name="华为技术有限公司", owner=rep)
+    api_client.force_authenticate(rep)
+    warned = api_client.post(reverse("partners-api:partner-list"), {"name": "华为技术"}, format="json")
+    assert warned.status_code == 400 and warned.json()["code"] == "duplicate_partner"
     confirmed = api_client.post(
         reverse("partners-api:partner-list"), {"name": "华为技术", "confirm_duplicate": True}, format="json"
     )
@@ -170,3 +186,18 @@ class TestBankAccountAPI(TestContactAPI):
 
     def update_data(self, *, ctx, obj):
         return {"bank_name": "中国建设银行"}
+
+
+@pytest.mark.django_db
+def test_a_credit_code_pasted_with_spaces_is_accepted_and_stored_normalised(api_client):
+    rep = UserFactory()
+    grant(rep, "partners.partner", [Action.VIEW, Action.ADD, Action.CHANGE], Scope.OWN)
+    api_client.force_authenticate(rep)
+    created = api_client.post(
+        reverse("partners-api:partner-list"), {"name": "甲公司", "credit_code": "91 110000 600037341L"}, format="json"
+    )
+    assert created.status_code == 201 and created.json()["credit_code"] == "91110000600037341L"
+    url = reverse("partners-api:partner-detail", kwargs={"pk": created.json()["id"]})
+    wrong = api_client.patch(url, {"credit_code": "91-110000-600037341X"}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid"
+    assert wrong.json()["fields"] == {"credit_code": ["统一社会信用代码校验位不正确，请核对。"]}

@@ -378,6 +378,29 @@ def test_merge_under_the_blocking_duplicate_policy_may_take_the_duplicates_name(
     assert merged.name == "深圳华为技术有限公司"
 
 
+def test_merge_takes_a_code_and_country_like_any_field_and_a_phone_with_its_flag(manager, pair):
+    # given: the duplicate's number was kept unverified by an import, in Mexico
+    survivor, duplicate = pair
+    Partner.objects.filter(pk=duplicate.pk).update(
+        phone="(5) 555-4729", phone_unverified=True, phone_key="", country="MX", code="ANATR"
+    )
+    duplicate.refresh_from_db()
+    survivor_code = survivor.code
+    # when
+    merged = merging.merge_partners(
+        actor=manager,
+        survivor=survivor,
+        duplicate=duplicate,
+        field_choices={"phone": "duplicate", "country": "duplicate"},
+    )
+    # then: the survivor keeps its code, takes the number with what is known of it
+    assert (merged.code, merged.country) == (survivor_code, "MX")
+    assert (merged.phone, merged.phone_unverified, merged.phone_key) == ("(5) 555-4729", True, "")
+    again = PartnerFactory(name="另一家", owner=manager)
+    taken = merging.merge_partners(actor=manager, survivor=merged, duplicate=again, field_choices={"code": "duplicate"})
+    assert taken.code == again.code
+
+
 def snapshot_everything():
     return (
         sorted(Partner.objects.values_list("pk", "name", "owner_id", "phone", "credit_code")),

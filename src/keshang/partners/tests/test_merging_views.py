@@ -121,6 +121,7 @@ def merge_post(first, second, **overrides):
         "field_name": first.pk,
         "field_phone": first.pk,
         "field_credit_code": second.pk,
+        "field_code": second.pk,
         "field_owner": first.pk,
         "confirm": "on",
     }

@@ -1,7 +1,9 @@
 """The supplier profile (main products, ratings 1–5), qualifications with certificate files, and the
 expiry reminders sent 30, 7 and 1 days before a qualification expires, once each."""
 
+import contextlib
 import datetime
+import importlib
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -422,3 +424,28 @@ def test_the_daily_task_reminds_about_what_expires_in_30_days_from_today(supplie
     # then
     assert sent == 1
     assert Notification.objects.filter(recipient=buyer).count() == 1
+
+
+@contextlib.contextmanager
+def scheduled_in(settings, time_zone: str):
+    """supplier_tasks as if the company were in ``time_zone``: a schedule is fixed when its module is imported,
+    so the module is imported again there (and once more as it was, afterwards)."""
+    original = settings.TIME_ZONE
+    supplier_tasks.remind_expiring_qualifications.unregister()
+    settings.TIME_ZONE = time_zone
+    try:
+        yield importlib.reload(supplier_tasks)
+    finally:
+        supplier_tasks.remind_expiring_qualifications.unregister()
+        settings.TIME_ZONE = original
+        importlib.reload(supplier_tasks)
+
+
+def test_the_expiry_reminder_runs_at_nine_in_the_companys_time_zone(settings):
+    # given a company in Tokyo (UTC+9 all year): 09:00 there is 00:00 on Huey's UTC clock
+    with scheduled_in(settings, "Asia/Tokyo") as module:
+        # when the schedule is read
+        task = module.remind_expiring_qualifications.task_class()
+        # then it fires at 09:00 Tokyo time, as the partner jobs follow TIME_ZONE too
+        assert task.validate_datetime(datetime.datetime(2026, 6, 30, 0, 0))
+        assert not task.validate_datetime(datetime.datetime(2026, 6, 30, 1, 0))

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -40,11 +42,11 @@ def test_a_rep_creates_a_customer_with_a_region(client, rep):
     assert partner.owner == rep and partner.region == district
 
 
-def test_a_duplicate_owned_by_another_rep_is_named_and_can_be_confirmed(client, rep):
-    PartnerFactory(name="苏州新客户精密机械有限公司", owner=UserFactory(name="王经理"))
+def test_a_duplicate_of_ones_own_partner_is_named_and_can_be_confirmed(client, rep):
+    PartnerFactory(name="苏州新客户精密机械有限公司", owner=rep)
     response = client.post(reverse("partners:partner_add"), partner_post(owner=rep.pk))
     content = response.content.decode()
-    assert "王经理" in content and "仍然保存" in content
+    assert str(rep) in content and "仍然保存" in content
     assert Partner.objects.count() == 1
     confirmed = client.post(reverse("partners:partner_add"), partner_post(owner=rep.pk, confirm_duplicate="on"))
     assert confirmed.status_code == 302
@@ -109,3 +111,26 @@ def test_a_parts_tab_add_button_adds_a_part_of_this_partner(client):
     page = client.get(reverse("partners:partner_contacts", args=[partner.pk])).content.decode()
     # then the button opens the contact form of this partner, not a new partner
     assert f'href="{reverse("partners:contact_add", args=[partner.pk])}"' in page
+
+
+PASTED_CREDIT_CODE = "91 110000 600037341L"  # as copied from a business licence: grouped with spaces
+
+
+def test_a_credit_code_pasted_with_spaces_fits_the_form_and_is_saved_normalised(client, rep):
+    # given: the form's input does not cut the pasted code short
+    page = client.get(reverse("partners:partner_add")).content.decode()
+    maxlength = re.search(r'<input[^>]*name="credit_code"[^>]*maxlength="(\d+)"', page)
+    assert maxlength is None or int(maxlength[1]) >= len(PASTED_CREDIT_CODE)
+    # when
+    response = client.post(reverse("partners:partner_add"), partner_post(owner=rep.pk, credit_code=PASTED_CREDIT_CODE))
+    # then
+    assert response.status_code == 302
+    assert Partner.objects.get().credit_code == "91110000600037341L"
+
+
+def test_a_credit_code_with_a_wrong_check_digit_is_refused_on_its_field(client, rep):
+    response = client.post(
+        reverse("partners:partner_add"), partner_post(owner=rep.pk, credit_code="91 110000 600037341X")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["credit_code"] == ["统一社会信用代码校验位不正确，请核对。"]
