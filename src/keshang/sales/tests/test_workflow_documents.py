@@ -251,3 +251,26 @@ def test_another_app_adds_a_print_to_orders_through_the_registry(client, team, m
     assert api.status_code == 200 and api["Content-Type"] == "application/pdf"
     assert client.get(reverse("sales:salesorder_print", args=[draft.pk]) + "?template=delivery_note").status_code == 404
     assert client.get(reverse("sales:salesorder_print", args=[confirmed.pk]) + "?template=nope").status_code == 404
+
+
+def test_the_contact_choice_offers_the_chosen_customers_contacts_only(client, team):
+    from keshang.partners.tests.factories import ContactFactory, PartnerFactory
+
+    # given two customers of the rep, each with a contact
+    ContactFactory(partner=team.partner, name="张三")
+    other_customer = PartnerFactory(owner=team.rep)
+    ContactFactory(partner=other_customer, name="李四")
+    client.force_login(team.rep)
+    # a new quotation offers no contact until a customer is chosen
+    page = client.get(reverse("sales:quotation_add")).content.decode()
+    assert "张三" not in page and "李四" not in page
+    # preselected from the customer's page, and reloaded by htmx when the customer changes
+    page = client.get(reverse("sales:quotation_add") + f"?partner={team.partner.pk}").content.decode()
+    assert "张三" in page and "李四" not in page
+    options = client.get(reverse("sales:quotation_contact_options"), {"partner": other_customer.pk}).content.decode()
+    assert "李四" in options and "张三" not in options
+    # a stranger's customer gives no contacts at all
+    stranger = make_team()
+    ContactFactory(partner=stranger.partner, name="王五")
+    options = client.get(reverse("sales:quotation_contact_options"), {"partner": stranger.partner.pk}).content.decode()
+    assert "王五" not in options
