@@ -153,7 +153,7 @@ class SalesConfig(AppConfig):
             ("sales.quotation", _("报价单"), "sales:quotation_detail", quotations.quotation_approved),
             ("sales.salesorder", _("销售订单"), "sales:salesorder_detail", orders.order_approved),
         )
-        sent_back = {"sales.quotation": quotations.quotation_sent_back, "sales.salesorder": orders.order_sent_back}
+        workflows = {"sales.quotation": quotations.QUOTATION_WORKFLOW, "sales.salesorder": orders.ORDER_WORKFLOW}
         for label, name, url_name, approved in consumers:
             register_approvable(
                 Approvable(
@@ -163,7 +163,7 @@ class SalesConfig(AppConfig):
                     snapshot=documents.document_snapshot,
                     url=lambda document, url_name=url_name: reverse(url_name, args=[document.pk]),
                     on_approved=approved,
-                    on_rejected=sent_back[label](_("审批驳回")),
-                    on_returned=sent_back[label](_("退回修改")),
+                    on_rejected=workflows[label].sent_back(_("审批驳回")),
+                    on_returned=workflows[label].sent_back(_("退回修改")),
                 )
             )

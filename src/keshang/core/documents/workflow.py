@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
@@ -26,7 +27,7 @@ from keshang.core.models import AuditAction
 from keshang.core.permissions import Action
 from keshang.core.scope import has_action
 
-__all__ = ["Move", "Workflow", "TransitionError"]
+__all__ = ["Move", "Workflow", "TransitionError", "approval_moves"]
 
 
 class TransitionError(ApplicationError):
@@ -82,6 +83,17 @@ class Move:
         return self.confirm or self.asks_reason
 
 
+def approval_moves(*, pending: str, approved: str, withdraw: Callable, draft: str = "draft") -> list[Move]:
+    """The moves around approval every document that waits for the engine has: the submitter withdraws
+    (``withdraw`` is the document's service: it locks the row and calls :meth:`Workflow.withdraw_from_approval`);
+    the engine approves, or rejects or returns to draft (:meth:`Workflow.sent_back`)."""
+    return [
+        Move("withdraw", _lazy("撤回审批"), (pending,), (draft,), service=withdraw),
+        Move("approve", _lazy("审批通过"), (pending,), (approved,)),
+        Move("send_back", _lazy("驳回或退回"), (pending,), (draft,)),
+    ]
+
+
 @dataclass
 class Workflow:
     """The moves of one document type. ``pending`` is the state a document waits in for approval: a move
@@ -92,6 +104,7 @@ class Workflow:
     moves: list[Move]
     state_field: str = "status"
     pending: str | None = None
+    draft: str = "draft"
     by_name: dict[str, Move] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -166,6 +179,26 @@ class Workflow:
             if checked[move.permission]:
                 moves.append(move)
         return moves
+
+    #
+    # Approval: what every document that waits for the approval engine does the same way
+    #
+
+    def withdraw_from_approval(self, document, *, actor) -> None:
+        """Take a locked document back from approval to draft (the approval request is cancelled)."""
+        from keshang.core.approvals import cancel_approval
+
+        self.check(document, to=self.draft)
+        cancel_approval(obj=document, actor=actor)
+        self.move(document, self.draft, actor=actor, message=_("撤回审批"))
+
+    def sent_back(self, message) -> Callable:
+        """The engine's callback when an approver rejects or returns the document: back to draft, saying why."""
+
+        def callback(document, actor, comment: str = "") -> None:
+            self.move(document, self.draft, actor=actor, message=f"{message}：{comment}" if comment else str(message))
+
+        return callback
 
     def done_message(self, move: Move, result) -> str:
         """What the user is told after ``move``: the truth about where the document landed."""

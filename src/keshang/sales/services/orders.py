@@ -22,7 +22,7 @@ from keshang.catalog.lines.pricing import LineInput, copy_lines
 from keshang.core import audit
 from keshang.core.approvals import cancel_approval, submit_for_approval
 from keshang.core.documents.totals import store_totals
-from keshang.core.documents.workflow import Move, Workflow
+from keshang.core.documents.workflow import Move, Workflow, approval_moves
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import ApprovalStatus, AuditAction
 from keshang.core.money import quantize_amount, to_decimal
@@ -54,7 +54,6 @@ __all__ = [
     "close_sales_order",
     "sync_order_fulfilment",
     "order_approved",
-    "order_sent_back",
 ]
 
 S = SalesOrderStatus
@@ -211,9 +210,7 @@ def withdraw_sales_order(*, actor, order: SalesOrder) -> SalesOrder:
     """The submitter takes an order back from approval to change it."""
     with transaction.atomic():
         order = _lock(order, actor)
-        ORDER_WORKFLOW.check(order, to=S.DRAFT)
-        cancel_approval(obj=order, actor=actor)
-        _move(order, S.DRAFT, actor=actor, message=_("撤回审批"))
+        ORDER_WORKFLOW.withdraw_from_approval(order, actor=actor)
     return order
 
 
@@ -314,13 +311,6 @@ def order_approved(order: SalesOrder, actor) -> None:
     _confirm(order, actor=actor, message=_("审批通过，订单确认"))
 
 
-def order_sent_back(message):
-    def callback(order: SalesOrder, actor, comment: str = "") -> None:
-        _move(order, S.DRAFT, actor=actor, message=f"{message}：{comment}" if comment else str(message))
-
-    return callback
-
-
 #
 # The workflow, declared once: the transition check, the buttons, the move pages and the API actions
 #
@@ -340,9 +330,7 @@ ORDER_WORKFLOW = Workflow(
             style="btn-primary",
             api_aliases=("submit",),
         ),
-        Move("withdraw", gettext_lazy("撤回审批"), (S.SUBMITTED,), (S.DRAFT,), service=withdraw_sales_order),
-        Move("approve", gettext_lazy("审批通过"), (S.SUBMITTED,), (S.CONFIRMED,)),
-        Move("send_back", gettext_lazy("驳回或退回"), (S.SUBMITTED,), (S.DRAFT,)),
+        *approval_moves(pending=S.SUBMITTED, approved=S.CONFIRMED, withdraw=withdraw_sales_order),
         Move(
             "deliver",
             gettext_lazy("发货"),

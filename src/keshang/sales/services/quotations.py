@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from keshang.catalog.lines.pricing import LineInput, copy_lines
 from keshang.core import audit
-from keshang.core.approvals import cancel_approval, submit_for_approval
+from keshang.core.approvals import submit_for_approval
 from keshang.core.documents.totals import store_totals
-from keshang.core.documents.workflow import Move, Workflow
+from keshang.core.documents.workflow import Move, Workflow, approval_moves
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import ApprovalStatus, AuditAction
 from keshang.core.numbering import next_number
@@ -48,7 +48,6 @@ __all__ = [
     "copy_quotation",
     "revise_quotation",
     "quotation_approved",
-    "quotation_sent_back",
 ]
 
 S = QuotationStatus
@@ -173,9 +172,7 @@ def withdraw_quotation(*, actor, quotation: Quotation) -> Quotation:
     """The submitter takes a quotation back from approval to change it."""
     with transaction.atomic():
         quotation = _lock(quotation, actor)
-        QUOTATION_WORKFLOW.check(quotation, to=S.DRAFT)
-        cancel_approval(obj=quotation, actor=actor)
-        _move(quotation, S.DRAFT, actor=actor, message=_("撤回审批"))
+        QUOTATION_WORKFLOW.withdraw_from_approval(quotation, actor=actor)
     return quotation
 
 
@@ -284,13 +281,6 @@ def quotation_approved(quotation: Quotation, actor) -> None:
     _move(quotation, S.APPROVED, actor=actor, message=_("审批通过"))
 
 
-def quotation_sent_back(message):
-    def callback(quotation: Quotation, actor, comment: str = "") -> None:
-        _move(quotation, S.DRAFT, actor=actor, message=f"{message}：{comment}" if comment else str(message))
-
-    return callback
-
-
 #
 # The workflow, declared once: the transition check, the buttons, the move pages and the API actions
 #
@@ -308,9 +298,7 @@ QUOTATION_WORKFLOW = Workflow(
             service=submit_quotation,
             style="btn-primary",
         ),
-        Move("withdraw", gettext_lazy("撤回审批"), (S.SUBMITTED,), (S.DRAFT,), service=withdraw_quotation),
-        Move("approve", gettext_lazy("审批通过"), (S.SUBMITTED,), (S.APPROVED,)),
-        Move("send_back", gettext_lazy("驳回或退回"), (S.SUBMITTED,), (S.DRAFT,)),
+        *approval_moves(pending=S.SUBMITTED, approved=S.APPROVED, withdraw=withdraw_quotation),
         Move("resubmit", gettext_lazy("修改后重新审批"), (S.APPROVED,), (S.SUBMITTED,)),
         Move(
             "send",
