@@ -34,7 +34,6 @@ class DocumentType:
     update: Callable
     delete: Callable
     url_prefix: str
-    date_field: str
     detail_fields: tuple[str, ...]
     editable_states: tuple[str, ...] = ("draft",)
     print_layout: Callable | None = None
@@ -50,6 +49,11 @@ class DocumentType:
     @property
     def model_name(self) -> str:
         return self.model._meta.model_name
+
+    @property
+    def date_field(self) -> str:
+        """The model's ``date_field``: the date its lines are priced and its currency converted at."""
+        return self.model.date_field
 
     @property
     def document_kwarg(self) -> str:

@@ -75,6 +75,9 @@ class SalesOrder(SalesDocument):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
 
+    # The date the document is priced, numbered and converted at.
+    date_field = "order_date"
+
     class Meta:
         verbose_name = _("销售订单")
         verbose_name_plural = pgettext_lazy("plural", "销售订单")

@@ -44,6 +44,9 @@ class Quotation(SalesDocument):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("客户答复时间"), null=True, blank=True)
 
+    # The date the document is priced, numbered and converted at.
+    date_field = "quote_date"
+
     class Meta:
         verbose_name = _("报价单")
         verbose_name_plural = pgettext_lazy("plural", "报价单")

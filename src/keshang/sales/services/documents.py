@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keshang.catalog.lines.pricing import LineInput, LinePricing, replace_lines
+from keshang.core import audit
 from keshang.core.approvals import ApprovalFacts
 from keshang.core.documents.totals import store_totals
 from keshang.core.exceptions import ApplicationError
-from keshang.core.models import Currency
+from keshang.core.models import AuditAction, Currency
 from keshang.core.money import format_amount, format_price
 from keshang.core.selectors import get_rate_to_cny
 from keshang.org.services import ensure_default_company
@@ -26,11 +27,13 @@ __all__ = [
     "write_lines",
     "document_facts",
     "document_snapshot",
+    "save_new_document",
+    "save_changed_document",
     "mark_partner_deal",
 ]
 
 
-def apply_header(document: SalesDocument, data: dict, fields, *, date_field: str) -> None:
+def apply_header(document: SalesDocument, data: dict, fields) -> None:
     """Copy the header ``fields`` present in ``data``; the seller is one of our active companies (the default one
     unless chosen); a contact must be one of the customer's; the currency
     must be one in use, and its rate on the document's date is fixed on the document (a missing rate is a
@@ -53,7 +56,7 @@ def apply_header(document: SalesDocument, data: dict, fields, *, date_field: str
     if document.currency != "CNY" and not Currency.objects.filter(code=document.currency, is_active=True).exists():
         message = _("币种“%(code)s”未启用。") % {"code": document.currency}
         raise ApplicationError(message, code="invalid_currency", fields={"currency": [message]})
-    on = getattr(document, date_field) or timezone.localdate()
+    on = getattr(document, document.date_field) or timezone.localdate()
     try:
         document.exchange_rate = get_rate_to_cny(currency_code=document.currency, on=on)
     except ApplicationError as error:
@@ -98,6 +101,31 @@ def write_lines(document: SalesDocument, line_model, items: list[LineInput], *, 
     )
     lines = replace_lines(document, line_model, items, pricing=pricing)
     store_totals(document, lines)
+
+
+def save_new_document(document: SalesDocument, line_model, *, actor, data: dict, lines, apply) -> None:
+    """Create a document from its header (``apply`` checks and copies it) and lines: owned by ``data['owner']``
+    (the actor by default) in the owner's department, priced, totalled and audited."""
+    document.created_by = actor if getattr(actor, "pk", None) else None
+    apply(document, data)
+    document.owner = data.get("owner") or actor
+    document.department = data.get("department") or document.owner.department
+    document.full_clean(exclude=validation_exclusions(document, "number"))
+    document.save()
+    write_lines(document, line_model, lines, on=getattr(document, document.date_field))
+    document.save()
+    audit.record(actor=actor, obj=document, action=AuditAction.CREATE)
+
+
+def save_changed_document(document: SalesDocument, line_model, *, actor, data: dict, lines, apply) -> None:
+    """Apply a new header and lines to a locked, editable document: priced again, a new version, audited."""
+    before = audit.snapshot(document)
+    apply(document, data)
+    document.full_clean(exclude=validation_exclusions(document, "number"))
+    write_lines(document, line_model, lines, on=getattr(document, document.date_field))
+    document.version += 1
+    document.save()
+    audit.record(actor=actor, obj=document, action=AuditAction.UPDATE, before=before)
 
 
 def mark_partner_deal(document: SalesDocument, *, on=None) -> None:

@@ -39,7 +39,15 @@ from ..models import (
     SalesOrderLine,
     SalesOrderStatus,
 )
-from .documents import apply_header, check_version, lock_document, mark_partner_deal, validation_exclusions, write_lines
+from .documents import (
+    apply_header,
+    check_version,
+    lock_document,
+    mark_partner_deal,
+    save_changed_document,
+    save_new_document,
+    validation_exclusions,
+)
 
 __all__ = [
     "ORDER_WORKFLOW",
@@ -81,7 +89,7 @@ def _move(order: SalesOrder, to: str, *, actor, message: str = "", before: dict 
 
 
 def _apply(order: SalesOrder, data: dict) -> None:
-    apply_header(order, data, ORDER_FIELDS, date_field="order_date")
+    apply_header(order, data, ORDER_FIELDS)
     if order.delivery_date and order.order_date and order.delivery_date < order.order_date:
         message = _("交货日期不能早于订单日期。")
         raise ApplicationError(message, fields={"delivery_date": [message]})
@@ -89,15 +97,9 @@ def _apply(order: SalesOrder, data: dict) -> None:
 
 def create_sales_order(*, actor, data: dict, lines: list[LineInput], quotation: Quotation | None = None) -> SalesOrder:
     with transaction.atomic():
-        order = SalesOrder(created_by=actor if getattr(actor, "pk", None) else None, quotation=quotation)
-        _apply(order, {"order_date": timezone.localdate(), **data})
-        order.owner = data.get("owner") or actor
-        order.department = data.get("department") or order.owner.department
-        order.full_clean(exclude=validation_exclusions(order, "number"))
-        order.save()
-        write_lines(order, SalesOrderLine, lines, on=order.order_date)
-        order.save()
-        audit.record(actor=actor, obj=order, action=AuditAction.CREATE)
+        order = SalesOrder(quotation=quotation)
+        data = {"order_date": timezone.localdate(), **data}
+        save_new_document(order, SalesOrderLine, actor=actor, data=data, lines=lines, apply=_apply)
     return order
 
 
@@ -151,13 +153,7 @@ def update_sales_order(
         check_version(order, expected_version)
         if order.status != S.DRAFT:
             raise ApplicationError(_("只有草稿订单可以修改；已确认的订单请取消后重新下单。"), code="not_editable")
-        before = audit.snapshot(order)
-        _apply(order, data)
-        order.full_clean(exclude=validation_exclusions(order, "number"))
-        write_lines(order, SalesOrderLine, lines, on=order.order_date)
-        order.version += 1
-        order.save()
-        audit.record(actor=actor, obj=order, action=AuditAction.UPDATE, before=before)
+        save_changed_document(order, SalesOrderLine, actor=actor, data=data, lines=lines, apply=_apply)
     return order
 
 

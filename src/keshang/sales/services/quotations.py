@@ -29,7 +29,14 @@ from keshang.core.permissions import Action
 from keshang.core.scope import recheck_scope
 
 from ..models import Quotation, QuotationLine, QuotationStatus
-from .documents import apply_header, check_version, lock_document, mark_partner_deal, validation_exclusions, write_lines
+from .documents import (
+    apply_header,
+    check_version,
+    lock_document,
+    mark_partner_deal,
+    save_changed_document,
+    save_new_document,
+)
 from .orders import create_order_from_quotation
 
 __all__ = [
@@ -76,7 +83,7 @@ def _move(quotation: Quotation, to: str, *, actor, message: str = "", before: di
 
 
 def _apply(quotation: Quotation, data: dict) -> None:
-    apply_header(quotation, data, QUOTATION_FIELDS, date_field="quote_date")
+    apply_header(quotation, data, QUOTATION_FIELDS)
     if quotation.opportunity_id and quotation.opportunity.partner_id != quotation.partner_id:
         raise ApplicationError(_("商机不属于所选客户。"), fields={"opportunity": [_("商机不属于所选客户。")]})
     if quotation.quote_date and not quotation.valid_until:
@@ -88,16 +95,9 @@ def _apply(quotation: Quotation, data: dict) -> None:
 
 def create_quotation(*, actor, data: dict, lines: list[LineInput]) -> Quotation:
     with transaction.atomic():
-        quotation = Quotation(created_by=actor if getattr(actor, "pk", None) else None)
+        quotation = Quotation()
         data = {"quote_date": timezone.localdate(), **data}
-        _apply(quotation, data)
-        quotation.owner = data.get("owner") or actor
-        quotation.department = data.get("department") or quotation.owner.department
-        quotation.full_clean(exclude=validation_exclusions(quotation, "number"))
-        quotation.save()
-        write_lines(quotation, QuotationLine, lines, on=quotation.quote_date)
-        quotation.save()
-        audit.record(actor=actor, obj=quotation, action=AuditAction.CREATE)
+        save_new_document(quotation, QuotationLine, actor=actor, data=data, lines=lines, apply=_apply)
     return quotation
 
 
@@ -113,14 +113,8 @@ def update_quotation(
                 _("“%(state)s”状态的报价单不能修改，请使用“修订”。") % {"state": quotation.get_status_display()},
                 code="not_editable",
             )
-        before = audit.snapshot(quotation)
         was_approved = quotation.status == S.APPROVED
-        _apply(quotation, data)
-        quotation.full_clean(exclude=validation_exclusions(quotation, "number"))
-        write_lines(quotation, QuotationLine, lines, on=quotation.quote_date)
-        quotation.version += 1
-        quotation.save()
-        audit.record(actor=actor, obj=quotation, action=AuditAction.UPDATE, before=before)
+        save_changed_document(quotation, QuotationLine, actor=actor, data=data, lines=lines, apply=_apply)
         if was_approved:
             _submit(quotation, actor=actor, message=_("批准后被修改，重新提交审批"))
     return quotation
