@@ -78,6 +78,7 @@ def load_org_demo(*, actor, password_for, stdout) -> dict[str, str]:
         department = departments[code]
         if department.head_id is None and head in users:
             services.update_department(actor=actor, department=department, data={"head": users[head]})
+    _demo_company(actor)
     if created:
         notify(
             recipients=[users[name] for name in created],
@@ -85,3 +86,25 @@ def load_org_demo(*, actor, password_for, stdout) -> dict[str, str]:
             body="这是演示账号。首次登录后请在右上角菜单中修改密码。",
         )
     return created
+
+
+def _demo_company(actor) -> None:
+    """The demo seller gets its credit code, address and bank account, so prints show a whole seller block."""
+    company = services.ensure_default_company()
+    if company is None or company.bank_accounts.exists():
+        return
+    services.save_company(
+        actor=actor,
+        instance=company,
+        data={"credit_code": "91310000MA1FL8XQ37", "address": company.address or "上海市浦东新区世纪大道 100 号"},
+    )
+    services.save_company_bank_account(
+        actor=actor,
+        company=company,
+        data={
+            "bank_name": "招商银行上海分行",
+            "account_name": company.name,
+            "account_number": "6214830212345678",
+            "is_default": True,
+        },
+    )

@@ -345,7 +345,8 @@ def test_a_csv_export_of_hostile_partner_names_has_no_cell_a_spreadsheet_would_e
     response = client.get(reverse("partners:partner_list"), {"export": "csv"})
     # then
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    names = [row[0] for row in rows[1:]]
+    column = rows[0].index("名称")
+    names = [row[column] for row in rows[1:]]
     assert len(names) == len(HOSTILE_NAMES)
     assert not [cell for row in rows for cell in row if is_formula_start(cell)]
     stored = set(Partner.objects.values_list("name", flat=True))
@@ -363,5 +364,6 @@ def test_an_excel_export_of_hostile_partner_names_holds_text_never_formulas(clie
     assert cells
     assert all(cell.data_type != "f" for cell in cells)
     assert not [cell.value for cell in cells if isinstance(cell.value, str) and is_formula_start(cell.value)]
-    names = {row[0].value for row in sheet.iter_rows(min_row=2)}
+    column = [cell.value for cell in sheet[1]].index("名称")
+    names = {row[column].value for row in sheet.iter_rows(min_row=2)}
     assert {name[1:] for name in names} == set(Partner.objects.values_list("name", flat=True))
