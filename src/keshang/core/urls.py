@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import approvals_views, attachments_views, importing_views
+from . import attachments_views, importing_views
+from .approvals import views as approvals_views
 from .views import audit, backups, currencies, notifications, regions
 
 app_name = "core"

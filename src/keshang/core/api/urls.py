@@ -2,7 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
-from .. import approvals_api, attachments_api, importing_api
+from .. import attachments_api, importing_api
+from ..approvals import api as approvals_api
 from . import audit, currencies, notifications, regions
 from .errors import not_found_route
 
