@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import attachments_views, importing_views
+from . import importing_views
 from .approvals import views as approvals_views
+from .attachments import views as attachments_views
 from .views import audit, backups, currencies, notifications, regions
 
 app_name = "core"

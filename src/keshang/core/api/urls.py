@@ -2,8 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
-from .. import attachments_api, importing_api
+from .. import importing_api
 from ..approvals import api as approvals_api
+from ..attachments import api as attachments_api
 from . import audit, currencies, notifications, regions
 from .errors import not_found_route
 
