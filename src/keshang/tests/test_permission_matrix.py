@@ -29,9 +29,9 @@ from rest_framework.test import APIClient
 from keshang.core.api import ScopedViewSetMixin
 from keshang.core.models import Attachment, AuditEntry, BackupRun
 from keshang.core.permissions import Action, get_resource, resource_for_model, resources
-from keshang.tests.world import World, expected_visible, matrix_world, row_visible  # noqa: F401 (fixture)
-from keshang.tests.test_url_walk import walk
 from keshang.core.views import ObjectListView, ScopedViewMixin
+from keshang.tests.test_url_walk import walk
+from keshang.tests.world import World, expected_visible, matrix_world, row_visible  # noqa: F401 (fixture)
 
 CELLS: Counter = Counter()
 

@@ -12,8 +12,8 @@ import pypdfium2
 import pytest
 from django.db import connection, transaction
 
-from keshang.tests.world import matrix_world  # noqa: F401 (fixture)
 from keshang.partners import services as partner_services
+from keshang.tests.world import matrix_world  # noqa: F401 (fixture)
 
 
 def secrets(world) -> dict[str, str]:
