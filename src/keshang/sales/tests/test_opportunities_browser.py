@@ -145,7 +145,7 @@ def test_a_rep_creates_an_opportunity_picking_a_contact_of_the_chosen_customer(p
     page.get_by_role("button", name="保存").click()
     # then
     expect(page.get_by_role("heading", level=1)).to_have_text("浏览器新建商机")
-    expect(page.get_by_test_id("weighted-amount")).to_have_text("¥12345.68")
+    expect(page.get_by_test_id("weighted-amount")).to_have_text("¥12,345.68")
     expect(page.get_by_test_id("opportunity-contacts")).to_contain_text(contact.name)
     screenshot(page, "opportunity-detail")
     created = Opportunity.objects.get(name="浏览器新建商机")

@@ -70,7 +70,7 @@ def test_detail_and_tabs_render_in_chinese(client, rep, stages):
     history = client.get(reverse("sales:opportunity_history", args=[opportunity.pk]))
     # then
     assert [r.status_code for r in (detail, competitors, changes, history)] == [200, 200, 200, 200]
-    assert "150000.00" in detail.content.decode()  # weighted at 75 %
+    assert "150,000.00" in detail.content.decode()  # weighted at 75 %
     assert "竞争对手" in detail.content.decode() and "阶段历史" in detail.content.decode()
     assert "恒通工贸" in competitors.content.decode()
     assert "商务谈判" in changes.content.decode()
