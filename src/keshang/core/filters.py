@@ -1,11 +1,14 @@
 """The base FilterSet: foreign-key choices narrowed to the user's scope, Bootstrap widgets."""
 
+from collections import Counter
+
 import django_filters
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Q, When
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .forms import restrict_choices
@@ -120,11 +123,24 @@ def audited_content_types(request=None):
 
 
 class ModelNameChoiceField(forms.ModelChoiceField):
-    """Content types by their model's own (Chinese) name, not Django's "app | model"."""
+    """Content types by their model's own (Chinese) name, not Django's "app | model". Where two kinds of record
+    share a name (our companies' and partners' 银行账户), each says whose it is: "银行账户（我方公司）"."""
 
     def label_from_instance(self, obj):
         model = obj.model_class()
-        return model._meta.verbose_name if model is not None else obj.model
+        if model is None:
+            return obj.model
+        name = str(model._meta.verbose_name)
+        if name not in self.shared_names:
+            return name
+        parent = getattr(model, "scope_parent", None)
+        owner = model._meta.get_field(parent).related_model._meta if parent else model._meta.app_config
+        return _("%(name)s（%(owner)s）") % {"name": name, "owner": owner.verbose_name}
+
+    @cached_property
+    def shared_names(self) -> set[str]:
+        names = Counter(str(model._meta.verbose_name) for model in audited_models())
+        return {name for name, count in names.items() if count > 1}
 
 
 class ModelNameFilter(django_filters.ModelChoiceFilter):

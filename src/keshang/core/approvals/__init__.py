@@ -1,28 +1,23 @@
 """The approval engine (DESIGN.md rule 6): flows per document type chosen by conditions, ordered steps,
-会签/或签, delegation, an inbox, and the snapshot each decision was made on. See ``registry`` for what a
-document type provides, ``engine`` for the services and selectors, ``flows`` for configuring flows."""
+会签/或签, delegation, an inbox, and the snapshot each decision was made on.
 
+* ``registry``: what a document type tells the engine (``Approvable``), condition choices;
+* ``engine``: the services (submit, decide, withdraw) and the notifications they send;
+* ``routing``: which flow applies to a document and who decides each step;
+* ``selectors``: the inbox, a document's requests and history, the requests a user may open;
+* ``delegations``: 审批委托; ``flows``: configuring flows; ``snapshots``: what changed since the last
+  approval; ``progress``: every step of a request, those to come included;
+* ``forms`` (forms, filters, tables), ``views`` and ``api``: the pages and endpoints, routed by core's URLconfs.
+
+The public names are re-exported here: callers import ``keshang.core.approvals``."""
+
+from .delegations import active_delegate, delete_delegation, list_delegations, save_delegation
 from .engine import (
     AUTO_APPROVED_COMMENT,
     ApprovalErrorCode,
     Decision,
-    SnapshotChange,
-    active_delegate,
-    approval_history,
     cancel_approval,
-    count_my_pending_tasks,
     decide_approval,
-    delete_delegation,
-    find_flow,
-    get_pending_request,
-    list_delegations,
-    list_my_tasks,
-    list_visible_requests,
-    request_document,
-    request_url,
-    resolve_approvers,
-    save_delegation,
-    snapshot_changes,
     submit_for_approval,
 )
 from .flows import delete_flow, list_flows, save_flow
@@ -37,6 +32,17 @@ from .registry import (
     register_condition_choices,
     unregister_approvable,
 )
+from .routing import find_flow, resolve_approvers
+from .selectors import (
+    approval_history,
+    count_my_pending_tasks,
+    get_pending_request,
+    list_my_tasks,
+    list_visible_requests,
+    request_document,
+    request_url,
+)
+from .snapshots import SnapshotChange, snapshot_changes
 
 __all__ = [
     "Approvable",

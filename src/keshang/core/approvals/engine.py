@@ -1,4 +1,6 @@
-"""The approval engine's services and selectors (DESIGN.md rule 6).
+"""The approval engine's services (DESIGN.md rule 6): submitting, deciding and withdrawing, with the
+notifications they send. Which flow and who decides: ``routing``; the reads: ``selectors``; delegations:
+``delegations``.
 
 A consumer calls :func:`submit_for_approval` inside its own transaction; approvers decide with
 :func:`decide_approval`; the engine calls the consumer back (``on_approved`` …) with the document locked.
@@ -10,8 +12,6 @@ Rules decided here (see also docs/architecture.md):
   comment "提交人即审批人，自动通过", so the history says why the step needed no one.
 * A step that resolves to nobody at all (no role holder, no manager that far up, no active named user)
   refuses the submission with ``no_approver``; the caller's transaction rolls back.
-* ``same_department`` on a role step means the submitter's department or one of its ancestors; a submitter
-  without a department has no such holders.
 * An approver with an active delegation covering today gets their task assigned to the delegate (one hop,
   delegations of delegates are not followed); not when the delegate is the submitter or already has a task in
   that step, then the approver keeps it.
@@ -22,58 +22,39 @@ Rules decided here (see also docs/architecture.md):
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import enum
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import (
-    ApprovalDelegation,
-    ApprovalFlow,
     ApprovalMode,
     ApprovalRequest,
     ApprovalStatus,
     ApprovalStep,
     ApprovalTask,
     ApprovalTaskStatus,
-    ApproverKind,
     AuditAction,
     Notification,
 )
 from keshang.core.notifications import notify
-from keshang.core.people import department_model, user_model
-from keshang.core.permissions import Action
 
-from .registry import Approvable, ApprovalFacts, get_approvable
-from .snapshots import SnapshotChange, snapshot_changes
+from .delegations import active_delegate
+from .registry import Approvable, get_approvable
+from .routing import find_flow, resolve_approvers
+from .selectors import request_url, requests_of
 
 __all__ = [
     "ApprovalErrorCode",
     "Decision",
     "AUTO_APPROVED_COMMENT",
-    "find_flow",
-    "resolve_approvers",
     "submit_for_approval",
     "decide_approval",
     "cancel_approval",
-    "list_my_tasks",
-    "count_my_pending_tasks",
-    "get_pending_request",
-    "approval_history",
-    "list_visible_requests",
-    "request_document",
-    "snapshot_changes",
-    "SnapshotChange",
-    "active_delegate",
-    "save_delegation",
-    "delete_delegation",
-    "list_delegations",
 ]
 
 
@@ -105,50 +86,6 @@ DECISION_OUTCOMES = {
 
 
 #
-# Flows
-#
-
-
-def find_flow(*, obj: models.Model, facts: ApprovalFacts) -> ApprovalFlow | None:
-    """The first active flow of ``obj``'s document type, by priority, whose set conditions all hold."""
-    # The engine reads flows for the system: the submitter needs no grant on flow configuration.
-    flows = (
-        ApprovalFlow.objects.unscoped()
-        .filter(document_type=obj._meta.label_lower, is_active=True)
-        .order_by("priority", "pk")
-        .prefetch_related("departments")
-    )
-    department_path = facts.department_path or _department_path(facts.department_id)
-    for flow in flows:
-        if _flow_matches(flow, facts, department_path):
-            return flow
-    return None
-
-
-def _department_path(department_id: int | None) -> str | None:
-    if department_id is None:
-        return None
-    return department_model().objects.unscoped().filter(pk=department_id).values_list("path", flat=True).first()
-
-
-def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts, department_path: str | None) -> bool:
-    if flow.min_amount is not None and facts.amount < flow.min_amount:
-        return False
-    if flow.min_discount_percent is not None and facts.discount_percent < flow.min_discount_percent:
-        return False
-    if flow.below_min_price and not facts.below_min_price:
-        return False
-    if flow.customer_levels and facts.customer_level not in flow.customer_levels:
-        return False
-    departments = list(flow.departments.all())
-    if departments:
-        if department_path is None:
-            return False
-        return any(department_path.startswith(department.path) for department in departments)
-    return True
-
-
-#
 # Submitting
 #
 
@@ -162,13 +99,6 @@ def _approvable_for(obj: models.Model) -> Approvable:
     return approvable
 
 
-def _requests_of(obj: models.Model):
-    # Requests are read by their document: whoever holds the document (the caller checked) may see them.
-    return ApprovalRequest.objects.unscoped().filter(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    )
-
-
 def submit_for_approval(*, obj: models.Model, actor) -> ApprovalRequest | None:
     """Send ``obj`` into its flow; call it inside the caller's transaction, with the document saved.
 
@@ -178,14 +108,14 @@ def submit_for_approval(*, obj: models.Model, actor) -> ApprovalRequest | None:
     """
     approvable = _approvable_for(obj)
     with transaction.atomic():
-        pending = _requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
+        pending = requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
         if pending is not None:
             _close_request(pending, actor=actor, status=ApprovalStatus.CANCELLED, document=obj)
         facts = approvable.facts(obj)
         flow = find_flow(obj=obj, facts=facts)
         if flow is None:
             return None
-        last_approved = _requests_of(obj).filter(status=ApprovalStatus.APPROVED).order_by("-pk").first()
+        last_approved = requests_of(obj).filter(status=ApprovalStatus.APPROVED).order_by("-pk").first()
         request = ApprovalRequest(
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,
@@ -279,32 +209,6 @@ def _create_task(request, step, *, approver, delegated_from=None) -> ApprovalTas
     return task
 
 
-def resolve_approvers(step: ApprovalStep, submitter) -> list:
-    """The active users who approve ``step`` for ``submitter`` (the submitter included, if they are one)."""
-    User, Department = user_model(), department_model()
-    # Who approves is the flow's decision, not the submitter's data scope: users are read for the system.
-    users = User.objects.unscoped().filter(is_active=True)
-    if step.kind == ApproverKind.ROLE:
-        if step.role is None or not step.role.is_active:
-            return []
-        users = users.filter(roles=step.role)
-        if step.same_department:
-            if submitter.department_id is None:
-                return []
-            path = Department.objects.unscoped().values_list("path", flat=True).get(pk=submitter.department_id)
-            ancestors = [int(part) for part in path.strip("/").split("/") if part]
-            users = users.filter(department_id__in=ancestors)
-        return list(users.order_by("pk").distinct())
-    if step.kind == ApproverKind.USER:
-        return list(users.filter(pk__in=[user.pk for user in step.users.all()]).order_by("pk"))
-    manager = submitter
-    for _level in range(max(step.levels_up, 1)):
-        manager = User.objects.unscoped().filter(pk=manager.manager_id).first() if manager.manager_id else None
-        if manager is None:
-            return []
-    return [manager] if manager.is_active else []
-
-
 #
 # Deciding
 #
@@ -395,7 +299,7 @@ def _skip(tasks, now) -> None:
 def cancel_approval(*, obj: models.Model, actor) -> None:
     """Withdraw ``obj``'s pending request (the caller checked that ``actor`` may); nothing pending, nothing to do."""
     with transaction.atomic():
-        pending = _requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
+        pending = requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
         if pending is not None:
             _close_request(pending, actor=actor, status=ApprovalStatus.CANCELLED, document=obj)
 
@@ -418,10 +322,6 @@ def _close_request(request: ApprovalRequest, *, actor, status: str, document: mo
 #
 # Notifications (after commit: a rolled-back decision notifies nobody)
 #
-
-
-def request_url(request: ApprovalRequest) -> str:
-    return reverse("core:approvalrequest_detail", args=[request.pk])
 
 
 def _notify_approvers(request: ApprovalRequest, tasks: list[ApprovalTask]) -> None:
@@ -457,130 +357,3 @@ def _notify_decision(request: ApprovalRequest, task: ApprovalTask, actor) -> Non
     url = request_url(request)
     submitter = request.submitter
     transaction.on_commit(lambda: notify(recipients=[submitter], title=title, body=body, url=url, level=level))
-
-
-#
-# Selectors
-#
-
-
-def list_my_tasks(*, user, status: str = "pending"):
-    """The user's own approval tasks, newest first: ``pending`` (the inbox), ``done`` (those they decided),
-    ``all``, or one task status. Personal, like notifications: no grant is needed to see one's own tasks."""
-    tasks = (
-        ApprovalTask.objects.unscoped()
-        .filter(approver=user)
-        .select_related("request", "request__submitter", "request__content_type", "delegated_from")
-        .order_by("-pk")
-    )
-    if status == "done":
-        return tasks.filter(
-            status__in=[ApprovalTaskStatus.APPROVED, ApprovalTaskStatus.REJECTED, ApprovalTaskStatus.RETURNED]
-        ).order_by("-decided_at", "-pk")
-    if status == "all":
-        return tasks
-    return tasks.filter(status=status)
-
-
-def count_my_pending_tasks(*, user) -> int:
-    return list_my_tasks(user=user).count()
-
-
-def get_pending_request(obj: models.Model) -> ApprovalRequest | None:
-    """The document's pending request, if any (the caller holds the document, so may see its approval)."""
-    return _requests_of(obj).filter(status=ApprovalStatus.PENDING).select_related("submitter").first()
-
-
-def approval_history(obj: models.Model):
-    """Every request of the document, newest first, with its tasks (in step order) and their people."""
-    return (
-        _requests_of(obj)
-        .select_related("submitter")
-        .prefetch_related(
-            models.Prefetch(
-                "tasks",
-                queryset=ApprovalTask.objects.unscoped()
-                .select_related("approver", "delegated_from")
-                .order_by("step_order", "pk"),
-            )
-        )
-        .order_by("-pk")
-    )
-
-
-def list_visible_requests(*, user):
-    """Requests ``user`` may open: their own submissions, those they are or were asked to approve (also as the
-    one who delegated), and those of documents they may view (the document's own data scope decides)."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return ApprovalRequest.objects.none()
-    requests = ApprovalRequest.objects.unscoped()
-    if user.is_superuser:
-        return requests
-    mine = models.Q(submitter=user) | models.Q(
-        pk__in=ApprovalTask.objects.unscoped()
-        .filter(models.Q(approver=user) | models.Q(delegated_from=user))
-        .values("request_id")
-    )
-    content_types = requests.values_list("content_type", flat=True).distinct()
-    for content_type in ContentType.objects.filter(pk__in=content_types):
-        model = content_type.model_class()
-        if model is None or not hasattr(model._default_manager, "visible_to"):
-            continue
-        visible = model._default_manager.visible_to(user, Action.VIEW).values("pk")
-        mine |= models.Q(content_type=content_type, object_id__in=visible)
-    return requests.filter(mine)
-
-
-def request_document(request: ApprovalRequest, *, user) -> models.Model | None:
-    """The request's document if ``user`` may view it (for a link to it), else None."""
-    model = request.content_type.model_class()
-    if model is None or not hasattr(model._default_manager, "visible_to"):
-        return None
-    return model._default_manager.visible_to(user, Action.VIEW).filter(pk=request.object_id).first()
-
-
-#
-# Delegations
-#
-
-
-def active_delegate(user, on: datetime.date | None = None):
-    """Who approves for ``user`` on ``on`` (today by default): the delegate of their newest active delegation."""
-    on = on or timezone.localdate()
-    delegation = (
-        ApprovalDelegation.objects.unscoped()
-        .filter(user=user, is_active=True, starts_on__lte=on, ends_on__gte=on, delegate__is_active=True)
-        .select_related("delegate")
-        .order_by("-starts_on", "-pk")
-        .first()
-    )
-    return delegation.delegate if delegation is not None else None
-
-
-def list_delegations(*, user, action: str = Action.VIEW):
-    return ApprovalDelegation.objects.visible_to(user, action).select_related("user", "delegate")
-
-
-def save_delegation(*, actor, delegation: ApprovalDelegation | None = None, **data) -> ApprovalDelegation:
-    """Create (for ``actor`` unless ``user`` is given) or change a delegation. Tasks already assigned stay
-    where they are; the delegation applies to steps that start while it is active."""
-    with transaction.atomic():
-        is_new = delegation is None
-        delegation = delegation or ApprovalDelegation(user=data.pop("user", None) or actor)
-        data.pop("user", None)
-        before = None if is_new else audit.snapshot(ApprovalDelegation.objects.unscoped().get(pk=delegation.pk))
-        for field, value in data.items():
-            setattr(delegation, field, value)
-        delegation.full_clean()
-        delegation.save()
-        if is_new or before != audit.snapshot(delegation):
-            audit.record(
-                actor=actor, obj=delegation, action=AuditAction.CREATE if is_new else AuditAction.UPDATE, before=before
-            )
-    return delegation
-
-
-def delete_delegation(*, actor, delegation: ApprovalDelegation) -> None:
-    with transaction.atomic():
-        audit.record(actor=actor, obj=delegation, action=AuditAction.DELETE, before=audit.snapshot(delegation))
-        delegation.delete()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.core.models import ApprovalRequest, ApprovalStatus, ApprovalStep, ApprovalTask
 
-from .engine import resolve_approvers
+from .routing import resolve_approvers
 
 __all__ = ["StepState", "StepProgress", "request_progress"]
 

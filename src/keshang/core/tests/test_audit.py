@@ -115,6 +115,9 @@ def test_the_audit_model_filter_offers_business_records_by_their_chinese_names_o
     labels = [label for value, label in response.context["filterset"].form.fields["content_type"].choices if value]
     assert {"币种", "客商", "联系人", "审批步骤", "审批单", "附件"} <= set(labels)
     assert len(labels) == len(set(labels))
+    # and two kinds of record of the same name each say whose they are
+    assert {"银行账户（我方公司）", "银行账户（客商）"} <= set(labels)
+    assert "银行账户" not in labels
     # and no internal table: login lockout records, search grams, sessions, number sequences, the audit log itself
     for internal in ("access attempt", "partner search gram", "会话", "单据编号序列", "内容类型", "审计日志", "通知"):
         assert not any(internal in label for label in labels), internal

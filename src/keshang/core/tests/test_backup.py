@@ -50,7 +50,7 @@ from keshang.core.models import (
 )
 from keshang.core.tasks import scheduled_backup_task
 from keshang.core.tests.scopeapp.models import Memo
-from keshang.org.models import Department, User
+from keshang.org.models import Company, CompanyBankAccount, Department, User
 from keshang.org.tests.factories import DepartmentFactory, UserFactory
 from keshang.partners.models import (
     Address,
@@ -236,6 +236,10 @@ def fill_what_the_demo_leaves_empty(media) -> None:
     Address.objects.create(partner=partner, detail="深圳市南山区科技园 1 号")
     BankAccount.objects.create(
         partner=partner, bank_name="招商银行", account_name=partner.name, account_number="6225880012345678"
+    )
+    company = Company.objects.order_by("pk").first()
+    CompanyBankAccount.objects.create(
+        company=company, bank_name="中国工商银行", account_name=company.name, account_number="6222020200112233"
     )
     Handover.objects.create(partner=other, kind=HandoverKind.TRANSFER, from_owner=admin, to_owner=rep, created_by=admin)
     SupplierProfile.objects.create(partner=other, main_products="五金")

@@ -1,15 +1,5 @@
-"""Attachments: files on any record, governed by that record's grants and scope (issue 3).
-
-An attachment has no scope of its own. Whoever may view its parent record may list and download
-it; whoever may change the parent may upload and delete. Every read starts from the parent's
-``visible_to()``. Files go through Django's storage API under generated names, and are only ever
-served by a view that checks the parent (never from a public media URL). The name the user gave
-is kept for display and for the download.
-
-A model gets attachment pages and API routes by being registered here from its app's
-``AppConfig.ready()`` (``register_attachable(Partner)``); ``attachments_views`` and
-``attachments_api`` build the routes from this registry when the URLconf loads.
-"""
+"""Files in and out: what may be uploaded is checked by content, not by the name or the browser's Content-Type;
+stored names are random; a stored file is served only as a download."""
 
 from __future__ import annotations
 
@@ -21,75 +11,27 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from . import audit
-from .importing.archives import ArchiveError, check_archive
-from .models import Attachment, AuditAction
-from .permissions import Action
+from ..importing.archives import ArchiveError, check_archive
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
-    "register_attachable",
+    "KINDS",
     "IMAGE_KINDS",
-    "attachable_models",
-    "attachment_url_name",
-    "attachment_api_url_name",
     "max_upload_bytes",
     "CheckedUpload",
+    "display_name",
     "check_upload",
     "stored_name",
     "mime_type_for",
-    "upload_attachment",
-    "delete_attachment",
-    "delete_attachments_of",
-    "move_attachments",
-    "list_attachments",
     "file_response",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
-#
-# Registry: the models that carry attachments
-#
-
-_attachable: dict[str, type[models.Model]] = {}
-# Models whose attachments are limited to some kinds of content (a product's images).
-_allowed_kinds: dict[str, frozenset[str]] = {}
-
-
-def register_attachable(model: type[models.Model], *, kinds: tuple[str, ...] | None = None) -> None:
-    """Give ``model`` attachment pages and API routes; call from ``AppConfig.ready()``. ``kinds`` limits
-    what may be attached (e.g. ``IMAGE_KINDS``); by default every kind :data:`KINDS` lists."""
-    _attachable[model._meta.label_lower] = model
-    if kinds is not None:
-        _allowed_kinds[model._meta.label_lower] = frozenset(kinds)
-
-
-def attachable_models() -> list[type[models.Model]]:
-    return list(_attachable.values())
-
-
-def attachment_url_name(model: type[models.Model], view: str) -> str:
-    """``core:partners_partner_attachment_list`` (``view`` is list, download or delete)."""
-    return f"core:{model._meta.app_label}_{model._meta.model_name}_attachment_{view}"
-
-
-def attachment_api_url_name(model: type[models.Model], view: str) -> str:
-    """``core-api:partners_partner-attachment-list`` (``view`` is list, detail or download)."""
-    return f"core-api:{model._meta.app_label}_{model._meta.model_name}-attachment-{view}"
-
-
-#
-# What may be uploaded: checked by content, not by the name or the browser's Content-Type
-#
 
 PDF, PNG, JPEG, GIF, WEBP = "pdf", "png", "jpeg", "gif", "webp"
 OOXML_WORD, OOXML_EXCEL, OOXML_POWERPOINT = "docx", "xlsx", "pptx"
@@ -289,97 +231,6 @@ def mime_type_for(name: str) -> str:
     """The type a stored file with this name is served as (its extension passed :func:`check_upload`)."""
     extension = os.path.splitext(name)[1].lower()
     return next((kind[extension] for kind in KINDS.values() if extension in kind), "application/octet-stream")
-
-
-#
-# Services
-#
-
-
-def upload_attachment(*, actor, obj: models.Model, upload) -> Attachment:
-    """Check ``upload``, store it and attach it to ``obj``; audited as part of ``obj``.
-
-    The caller has checked that ``actor`` may change ``obj``. If saving the row fails, the stored
-    file is removed again.
-    """
-    checked = check_upload(upload, kinds=_allowed_kinds.get(obj._meta.label_lower))
-    with transaction.atomic():
-        attachment = Attachment(
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=obj.pk,
-            name=checked.name or _("附件") + checked.extension,
-            size=upload.size,
-            mime_type=checked.mime_type,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        attachment.file.save(stored_name(checked.extension), upload, save=False)
-        try:
-            attachment.full_clean()
-            attachment.save()
-            audit.record(actor=actor, obj=attachment, action=AuditAction.CREATE, related=obj)
-        except Exception:
-            attachment.file.storage.delete(attachment.file.name)
-            raise
-    return attachment
-
-
-def _delete_file_after_commit(field_file) -> None:
-    """Remove a stored file once the deletion of its row is committed (a rollback keeps both)."""
-    if field_file:
-        storage, name = field_file.storage, field_file.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-def delete_attachment(*, actor, attachment: Attachment, parent: models.Model) -> None:
-    """Delete ``attachment`` of ``parent``; the stored file goes after commit."""
-    with transaction.atomic():
-        audit.record(
-            actor=actor, obj=attachment, action=AuditAction.DELETE, before=audit.snapshot(attachment), related=parent
-        )
-        attachment.delete()
-        _delete_file_after_commit(attachment.file)
-
-
-def delete_attachments_of(*, actor, obj: models.Model) -> int:
-    """Delete every attachment of ``obj`` (its parent is being deleted); returns how many."""
-    count = 0
-    with transaction.atomic():
-        for attachment in Attachment.objects.for_object(obj):
-            delete_attachment(actor=actor, attachment=attachment, parent=obj)
-            count += 1
-    return count
-
-
-def move_attachments(*, actor, source: models.Model, target: models.Model) -> int:
-    """Re-attach every attachment of ``source`` to ``target`` (a merge); audited on both records."""
-    count = 0
-    with transaction.atomic():
-        target_type = ContentType.objects.get_for_model(target)
-        for attachment in Attachment.objects.for_object(source).select_for_update():
-            before = audit.snapshot(attachment)
-            attachment.content_type, attachment.object_id = target_type, target.pk
-            attachment.full_clean()
-            attachment.save(update_fields=["content_type", "object_id"])
-            for parent in (source, target):
-                audit.record(actor=actor, obj=attachment, action=AuditAction.UPDATE, before=before, related=parent)
-            count += 1
-    return count
-
-
-#
-# Selectors
-#
-
-
-def list_attachments(*, user, obj: models.Model, action: str = Action.VIEW) -> QuerySet[Attachment]:
-    """The attachments of ``obj``, or none if ``user`` may not ``action`` it.
-
-    Attachments have no scope of their own: they are open exactly where their parent is, so the
-    parent is read through its ``visible_to()`` first.
-    """
-    if not type(obj)._default_manager.visible_to(user, action).filter(pk=obj.pk).exists():
-        return Attachment.objects.none()
-    return Attachment.objects.for_object(obj).select_related("uploaded_by")
 
 
 def file_response(field_file, *, name: str, mime_type: str = "") -> FileResponse:

@@ -13,10 +13,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import backup
-from .models import BackupRun
-from .permissions import Action
-from .views import ScopedViewMixin, redirect_after_write
+from .. import backup
+from ..models import BackupRun
+from ..permissions import Action
+from .generic import ScopedViewMixin, redirect_after_write
 
 __all__ = ["urlpatterns"]
 

@@ -17,24 +17,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import approvals
-from .approvals.forms import (
-    ApprovalDelegationFilterSet,
-    ApprovalDelegationForm,
-    ApprovalDelegationTable,
-    ApprovalFlowFilterSet,
-    ApprovalFlowForm,
-    ApprovalFlowTable,
-    ApprovalStepFormSet,
-    DecisionForm,
-    describe_conditions,
-    document_type_label,
-)
-from .approvals.snapshots import snapshot_display
-from .exceptions import ApplicationError
-from .models import ApprovalDelegation, ApprovalFlow, ApprovalStatus
-from .scope import recheck_scope
-from .views import (
+from .. import approvals
+from ..exceptions import ApplicationError
+from ..models import ApprovalDelegation, ApprovalFlow, ApprovalStatus
+from ..scope import recheck_scope
+from ..views import (
     PAGE_SIZES,
     ObjectDeleteView,
     ObjectDetailView,
@@ -47,6 +34,19 @@ from .views import (
     htmx_partial,
     redirect_after_write,
 )
+from .forms import (
+    ApprovalDelegationFilterSet,
+    ApprovalDelegationForm,
+    ApprovalDelegationTable,
+    ApprovalFlowFilterSet,
+    ApprovalFlowForm,
+    ApprovalFlowTable,
+    ApprovalStepFormSet,
+    DecisionForm,
+    describe_conditions,
+    document_type_label,
+)
+from .snapshots import snapshot_display
 
 __all__ = ["urlpatterns"]
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from . import attachments
-from .permissions import Action
-from .views import ObjectDetailView, ScopedViewMixin, redirect_after_write
+from .. import attachments
+from ..permissions import Action
+from ..views import ObjectDetailView, ScopedViewMixin, redirect_after_write
 
 __all__ = [
     "AttachmentUploadForm",

@@ -13,11 +13,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import approvals
-from .api import ScopedModelViewSet, ScopedRelatedField
-from .approvals.flows import STEP_FIELDS, step_errors
-from .exceptions import ApplicationError
-from .models import (
+from .. import approvals
+from ..api import ScopedModelViewSet, ScopedRelatedField
+from ..exceptions import ApplicationError
+from ..models import (
     ApprovalDelegation,
     ApprovalFlow,
     ApprovalRequest,
@@ -25,7 +24,8 @@ from .models import (
     ApprovalTask,
     ApprovalTaskStatus,
 )
-from .people import department_model, role_model, user_model
+from ..people import department_model, role_model, user_model
+from .flows import STEP_FIELDS, step_errors
 
 __all__ = ["register_routes", "api_urlpatterns"]
 

@@ -22,10 +22,10 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from . import attachments
-from .api import ScopedViewSetMixin
-from .models import Attachment
-from .permissions import Action
+from .. import attachments
+from ..api import ScopedViewSetMixin
+from ..models import Attachment
+from ..permissions import Action
 
 __all__ = ["AttachmentSerializer", "AttachmentUploadSerializer", "AttachmentViewSet", "api_urlpatterns"]
 

@@ -1,8 +1,9 @@
-"""Generic views every app subclasses (STYLE.md §10): list, detail, edit, delete and history.
+"""The generic views every app subclasses (STYLE.md §10): list, detail, edit, delete and history.
 
 ``ScopedViewMixin.dispatch`` narrows the queryset to ``visible_to(user, action)`` before any handler
 runs; writes run the app's service inside a transaction and re-check the scope before committing. A
-test walks every URL and fails on any view that is not built on these bases.
+test walks every URL and fails on any view that is not built on these bases. The pages of a record's
+parts (a partner's contacts …) are in ``parts``.
 """
 
 from __future__ import annotations
@@ -17,37 +18,32 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import notifications, selectors, services
-from .exceptions import ApplicationError
-from .exporting import EXPORT_FORMATS, export_response
-from .filters import AuditEntryFilterSet, CurrencyFilterSet, ExchangeRateFilterSet
-from .forms import REGION_PLACEHOLDERS, CurrencyForm, ExchangeRateForm
-from .history import describe_changes
-from .masking import Masker
-from .models import AuditEntry, Currency, ExchangeRate, Region, RegionLevel
-from .permissions import Action, resource_for_model
-from .regions import get_region, region_choices
-from .registry import detail_tabs_for
-from .scope import has_action, recheck_scope
-from .tables import AuditEntryTable, Column, CurrencyTable, ExchangeRateTable, Table, display_value
+from ..exceptions import ApplicationError
+from ..exporting import EXPORT_FORMATS, export_response
+from ..history import describe_changes
+from ..masking import Masker
+from ..models import AuditEntry
+from ..permissions import Action, resource_for_model
+from ..registry import detail_tabs_for
+from ..scope import has_action, recheck_scope
+from ..tables import Column, Table, display_value
 
 __all__ = [
     "ScopedViewMixin",
     "PersonalViewMixin",
+    "ObjectMixin",
     "ObjectListView",
     "ObjectDetailView",
     "ObjectEditView",
     "ObjectDeleteView",
     "ObjectHistoryView",
-    "PartEditView",
-    "PartDeleteView",
     "add_validation_error",
     "add_application_error",
     "htmx_partial",
+    "redirect_after_write",
     "PAGE_SIZES",
 ]
 
@@ -351,90 +347,6 @@ class ObjectDeleteView(ScopedViewMixin, ObjectMixin, View):
         return redirect_after_write(request, self.reverse_or_none("detail", pk=obj.pk) or "/")
 
 
-class PartViewMixin:
-    """A part of a record (a partner's contact, a product's price rule, see ``scope_parent``): changing it is
-    changing the record, so it takes the record's "change" grant and scope, and goes back to the record's
-    tab. Subclasses set ``tab_key`` (the tab is ``<app>:<parent>_<tab_key>``) and the part's services."""
-
-    tab_key = ""
-    # The part's service and the keyword it takes the existing row by (save_contact(contact=…)).
-    instance_argument = ""
-
-    def get_action(self) -> str:
-        return Action.CHANGE
-
-    @property
-    def parent_field(self) -> str:
-        return self.model.scope_parent
-
-    def tab_url(self, parent_pk) -> str:
-        parent_model = self.model._meta.get_field(self.parent_field).related_model
-        return reverse(
-            f"{parent_model._meta.app_label}:{parent_model._meta.model_name}_{self.tab_key}", args=[parent_pk]
-        )
-
-
-class PartEditView(PartViewMixin, ObjectEditView):
-    """Add (``<parent>_pk`` in the URL) or edit (``pk``) one part; ``save_service(actor=, <parent>=, data=,
-    [<instance_argument>=])`` writes it."""
-
-    save_service = None
-
-    def get_parent(self, obj=None):
-        if obj is not None:
-            return getattr(obj, self.parent_field)
-        parent_model = self.model._meta.get_field(self.parent_field).related_model
-        parents = parent_model._default_manager.visible_to(self.request.user, Action.CHANGE)
-        return get_object_or_404(parents, pk=self.kwargs[f"{self.parent_field}_pk"])
-
-    def get(self, request, *args, **kwargs):
-        self.parent = self.get_parent(self.get_object() if "pk" in kwargs else None)
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.parent = self.get_parent(self.get_object() if "pk" in kwargs else None)
-        return super().post(request, *args, **kwargs)
-
-    def save_form(self, form):
-        existing = {self.instance_argument: form.instance} if form.instance.pk else {}
-        return type(self).save_service(
-            actor=self.request.user, data=form.cleaned_data, **{self.parent_field: self.parent}, **existing
-        )
-
-    def success_url(self, obj) -> str:
-        return self.tab_url(getattr(obj, f"{self.parent_field}_id"))
-
-    def render(self, form, obj, status=200):
-        response = super().render(form, obj, status)
-        response.context_data.update(
-            {self.parent_field: self.parent, "parent": self.parent, "cancel_url": self.tab_url(self.parent.pk)}
-        )
-        return response
-
-
-class PartDeleteView(PartViewMixin, ObjectDeleteView):
-    """Asks, then deletes one part through ``delete_service(actor=, <instance_argument>=)``."""
-
-    delete_service = None
-
-    def delete_object(self, obj):
-        type(self).delete_service(actor=self.request.user, **{self.instance_argument: obj})
-
-    def get(self, request, *args, **kwargs):
-        self.parent_pk = getattr(self.get_object(), f"{self.parent_field}_id")
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.parent_pk = getattr(self.get_object(), f"{self.parent_field}_id")
-        return super().post(request, *args, **kwargs)
-
-    def reverse_or_none(self, view: str, **kwargs):
-        # Cancel, and after deleting (or failing to), go back to the record's tab, not a list of parts.
-        if view in ("list", "detail") and getattr(self, "parent_pk", None):
-            return self.tab_url(self.parent_pk)
-        return super().reverse_or_none(view, **kwargs)
-
-
 class ObjectHistoryView(ScopedViewMixin, ObjectMixin, View):
     """The history tab: every audit entry about one record the user may view."""
 
@@ -455,184 +367,3 @@ class ObjectHistoryView(ScopedViewMixin, ObjectMixin, View):
             history_url=request.path,
         )
         return TemplateResponse(request, self.template_name, context)
-
-
-#
-# Audit log (admin search)
-#
-
-
-class AuditEntryListView(ObjectListView):
-    model = AuditEntry
-    selector = selectors.list_audit_entries
-    table = AuditEntryTable
-    filterset = AuditEntryFilterSet
-    export_basename = "audit"
-
-
-class AuditEntryDetailView(ObjectDetailView):
-    model = AuditEntry
-    selector = selectors.list_audit_entries
-    template_name = "core/auditentry_detail.html"
-
-    def extra(self, obj):
-        return {**super().extra(obj), "changes": describe_changes(obj, self.request.user)}
-
-    detail_fields = (
-        "created_at",
-        "user_name",
-        "action",
-        "content_type",
-        "object_id",
-        "object_repr",
-        "message",
-        "ip_address",
-        "user_agent",
-        "request_id",
-    )
-
-
-#
-# Currencies and exchange rates
-#
-
-
-class CurrencyListView(ObjectListView):
-    model = Currency
-    selector = selectors.list_currencies
-    table = CurrencyTable
-    filterset = CurrencyFilterSet
-
-
-class CurrencyDetailView(ObjectDetailView):
-    model = Currency
-    detail_fields = ("code", "name", "symbol", "is_active")
-
-
-class CurrencyEditView(ObjectEditView):
-    model = Currency
-    form_class = CurrencyForm
-
-    def save_form(self, form):
-        return services.save_currency(
-            actor=self.request.user, currency=form.instance if form.instance.pk else None, **form.cleaned_data
-        )
-
-
-class CurrencyDeleteView(ObjectDeleteView):
-    model = Currency
-
-    def delete_object(self, obj):
-        services.delete_currency(actor=self.request.user, currency=obj)
-
-
-class CurrencyHistoryView(ObjectHistoryView):
-    model = Currency
-
-
-class ExchangeRateListView(ObjectListView):
-    model = ExchangeRate
-    selector = selectors.list_exchange_rates
-    table = ExchangeRateTable
-    filterset = ExchangeRateFilterSet
-
-
-class ExchangeRateDetailView(ObjectDetailView):
-    model = ExchangeRate
-    selector = selectors.list_exchange_rates
-    detail_fields = ("currency", "date", "rate", "created_at")
-
-
-class ExchangeRateEditView(ObjectEditView):
-    model = ExchangeRate
-    form_class = ExchangeRateForm
-
-    def save_form(self, form):
-        instance = form.instance if form.instance.pk else None
-        return services.save_exchange_rate(actor=self.request.user, exchange_rate=instance, **form.cleaned_data)
-
-
-class ExchangeRateDeleteView(ObjectDeleteView):
-    model = ExchangeRate
-
-    def delete_object(self, obj):
-        services.delete_exchange_rate(actor=self.request.user, exchange_rate=obj)
-
-
-class ExchangeRateHistoryView(ObjectHistoryView):
-    model = ExchangeRate
-
-
-#
-# Regions: the options of the cascading picker
-#
-
-
-class RegionOptionsView(ScopedViewMixin, View):
-    """``?parent=<code>``: the ``<option>``s of the regions under it (the provinces without it), for
-    :class:`~keshang.core.forms.RegionSelect`. A parent that does not exist or has no children is a 404."""
-
-    model = Region
-    template_name = "core/region_options.html"
-    child_level = {
-        None: RegionLevel.PROVINCE,
-        RegionLevel.PROVINCE: RegionLevel.CITY,
-        RegionLevel.CITY: RegionLevel.DISTRICT,
-    }
-
-    def get(self, request):
-        parent_code = request.GET.get("parent") or None
-        parent = get_region(parent_code, regions=self.queryset) if parent_code else None
-        if parent_code and (parent is None or parent.level not in self.child_level):
-            raise Http404(_("未找到。"))
-        level = self.child_level[parent.level if parent else None]
-        context = {
-            "regions": region_choices(parent_code, regions=self.queryset),
-            "placeholder": REGION_PLACEHOLDERS[level],
-            "selected": None,
-        }
-        return TemplateResponse(request, self.template_name, context)
-
-
-#
-# Notifications: the user's own inbox
-#
-
-
-class NotificationListView(PersonalViewMixin, View):
-    template_name = "core/notification_list.html"
-
-    def get(self, request):
-        entries = notifications.list_notifications(user=request.user)
-        if request.GET.get("unread"):
-            entries = entries.unread()
-        page = Paginator(entries, PAGE_SIZES[0]).get_page(request.GET.get("page"))
-        context = {"page": page, "unread_only": bool(request.GET.get("unread"))}
-        template = f"{self.template_name}#list" if htmx_partial(request) else self.template_name
-        return TemplateResponse(request, template, context)
-
-
-class NotificationReadView(PersonalViewMixin, View):
-    """POST: mark one notification read and go to what it points at."""
-
-    def post(self, request, pk):
-        notification = get_object_or_404(notifications.list_notifications(user=request.user), pk=pk)
-        notifications.mark_notification_read(user=request.user, pk=notification.pk)
-        target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
-        return redirect_after_write(request, target or reverse("core:notification_list"))
-
-
-class NotificationReadAllView(PersonalViewMixin, View):
-    def post(self, request):
-        count = notifications.mark_all_notifications_read(user=request.user)
-        messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
-        return redirect_after_write(request, reverse("core:notification_list"))
-
-
-class NotificationBadgeView(PersonalViewMixin, View):
-    """The header's unread count, polled by htmx."""
-
-    def get(self, request):
-        return TemplateResponse(
-            request, "core/notification_badge.html", {"unread_count": notifications.count_unread(user=request.user)}
-        )

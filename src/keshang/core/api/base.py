@@ -1,0 +1,138 @@
+"""The API's one base (STYLE.md §9): ``ScopedModelViewSet`` narrows every queryset in ``initial()``.
+
+HTTP methods map to actions (GET view, POST add, PUT/PATCH change, DELETE delete); custom actions
+name theirs with ``@action(..., scope_action="approve")``. Writes run the app's service inside a
+transaction and re-check the scope before committing. Errors come back as ``{"code", "message",
+"fields"}`` from :func:`~keshang.core.api.errors.exception_handler`.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, viewsets
+
+from ..masking import Masker
+from ..permissions import Action, resource_for_model
+from ..scope import ScopedQuerySet, has_action, recheck_scope
+
+__all__ = [
+    "HTTP_ACTIONS",
+    "ScopedRelatedField",
+    "MaskedSerializerMixin",
+    "ScopedViewSetMixin",
+    "ScopedReadOnlyViewSet",
+    "ScopedModelViewSet",
+]
+
+HTTP_ACTIONS = {
+    "GET": Action.VIEW,
+    "HEAD": Action.VIEW,
+    "OPTIONS": Action.VIEW,
+    "POST": Action.ADD,
+    "PUT": Action.CHANGE,
+    "PATCH": Action.CHANGE,
+    "DELETE": Action.DELETE,
+}
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key id resolved through ``visible_to(user, "view")``: an id outside the scope is
+    "does not exist", exactly like an id that does not exist (no IDOR, no existence oracle)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if isinstance(queryset, ScopedQuerySet):
+            return queryset.visible_to(request.user if request else None, Action.VIEW)
+        return queryset
+
+
+class MaskedSerializerMixin:
+    """Masks the model's ``sensitive_fields`` for users without ``view_sensitive`` on the row."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None:
+            return data
+        maskers = self.context.setdefault("_maskers", {})
+        model = type(instance)
+        masker = maskers.get(model)
+        if masker is None:
+            masker = maskers[model] = Masker(request.user, model)
+            page = self.context.get("_page")
+            if page:
+                masker.prepare(page)
+        return masker.mask_dict(instance, data)
+
+
+class ScopedViewSetMixin:
+    model = None
+    # Declared so that @action(..., scope_action="assign") is accepted by DRF's as_view() check.
+    scope_action: str | None = None
+
+    def get_scope_action(self) -> str:
+        handler = getattr(self, self.action, None) if self.action else None
+        custom = getattr(handler, "scope_action", None) or (getattr(handler, "kwargs", {}) or {}).get("scope_action")
+        return custom or HTTP_ACTIONS.get(self.request.method, Action.VIEW)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.resource = resource_for_model(self.model)
+        self.scope_action = self.get_scope_action()
+        if not has_action(request.user, self.resource, self.scope_action):
+            raise exceptions.PermissionDenied(_("您没有此操作的权限。"))
+        self.queryset = self.get_scoped_queryset(self.scope_action)
+
+    def get_scoped_queryset(self, action: str):
+        return self.model._default_manager.visible_to(self.request.user, action)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model._default_manager.none()
+        # Pages must be stable: fall back to newest first when the model declares no ordering.
+        return self.queryset if self.queryset.ordered else self.queryset.order_by("-pk")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._page = page
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "_page", None) is not None:
+            context["_page"] = self._page
+        return context
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Subclasses implement ``create_object``, ``update_object`` and ``delete_object`` with services."""
+
+    def create_object(self, serializer):
+        raise NotImplementedError
+
+    def update_object(self, serializer):
+        raise NotImplementedError
+
+    def delete_object(self, instance):
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.instance = self.create_object(serializer)
+            recheck_scope(user=self.request.user, obj=serializer.instance, action=self.scope_action)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.instance = self.update_object(serializer)
+            recheck_scope(user=self.request.user, obj=serializer.instance, action=self.scope_action)
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            self.delete_object(instance)
