@@ -89,8 +89,8 @@ class CompanyBankAccount(models.Model):
     audit_masked = ("account_number",)
 
     class Meta:
-        verbose_name = _("我方银行账户")
-        verbose_name_plural = pgettext_lazy("plural", "我方银行账户")
+        verbose_name = _("银行账户")
+        verbose_name_plural = pgettext_lazy("plural", "银行账户")
         ordering = ["company", "-is_default", "pk"]
 
     def __str__(self):
