@@ -36,6 +36,7 @@ QUOTATION = DocumentType(
     edit_notices=((QuotationStatus.APPROVED, _("该报价单已批准；保存修改后将重新提交审批。")),),
     detail_fields=(
         "status",
+        "seller",
         "partner",
         "contact",
         "opportunity",
@@ -70,6 +71,7 @@ SALES_ORDER = DocumentType(
     export_basename="sales-orders",
     detail_fields=(
         "status",
+        "seller",
         "partner",
         "contact",
         "quotation",

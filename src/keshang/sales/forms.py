@@ -158,7 +158,11 @@ class DocumentFormMixin(ScopedFormMixin):
         # Added here, not declared on the class: the form's metaclass collects no fields from a plain mixin.
         self.fields["version"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
         self.fields["currency"] = forms.ChoiceField(
-            label=_("币种"), choices=currency_choices, initial="CNY", required=False
+            label=_("币种"),
+            choices=currency_choices,
+            initial="CNY",
+            required=False,
+            widget=forms.Select(attrs={"class": "form-select"}),
         )
         seller = self.fields["seller"]
         seller.queryset = Company.objects.filter(is_active=True)
