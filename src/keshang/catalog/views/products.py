@@ -2,8 +2,11 @@
 conversions and price rules are in ``parts``), the form with the duplicate confirmation, history with the cost
 price masked, and the line editor's product dialog."""
 
+import datetime
+
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.dateparse import parse_date
 from django.views import View
 
 from keshang.core.importing_views import ImportUploadView
@@ -21,6 +24,7 @@ from .. import selectors, services
 from ..filters import ProductFilterSet
 from ..forms import ProductForm
 from ..lines.entry import list_picked_products
+from ..lines.pricing import is_historical
 from ..models import Product
 from ..services import DuplicateProductError, ProductImporter
 from ..tables import PRICE_COLUMNS, ProductTable, mask_cost, price_text
@@ -52,17 +56,20 @@ class ProductListView(ObjectListView):
 
 
 class ProductPickView(ScopedViewMixin, View):
-    """htmx: the results of the line editor's product dialog — products on sale matching ``q`` (code, name,
-    pinyin), after those already ticked (``pick``), still ticked, so a second search keeps the first one's
-    choices."""
+    """htmx: the results of the line editor's product dialog — products matching ``q`` (code, name, pinyin), after
+    those already ticked (``pick``), still ticked, so a second search keeps the first one's choices. Products on
+    sale only, unless the document is dated in the past (``on``, the editor's document date): such a document
+    records what happened and may name products discontinued since, as its lines may (``lines.is_historical``)."""
 
     model = Product
     limit = 20
 
     def get(self, request):
+        on = _document_date(request.GET.get("on"))
+        historical = on is not None and is_historical(on)
         picked = list_picked_products(user=request.user, product_ids=request.GET.getlist("pick"))
         found = selectors.search_products(
-            user=request.user, q=request.GET.get("q", ""), limit=self.limit + 1, sellable_only=True
+            user=request.user, q=request.GET.get("q", ""), limit=self.limit + 1, sellable_only=not historical
         )
         ticked = {product.pk for product in picked}
         others = [product for product in found[: self.limit] if product.pk not in ticked]
@@ -70,8 +77,17 @@ class ProductPickView(ScopedViewMixin, View):
             "products": [(product, True) for product in picked] + [(product, False) for product in others],
             "more": len(found) > self.limit,
             "limit": self.limit,
+            "historical": historical,
         }
         return TemplateResponse(request, "catalog/product_pick.html", context)
+
+
+def _document_date(value: str | None) -> datetime.date | None:
+    """The dialog's ``on`` (YYYY-MM-DD); None (today's rule: on sale only) when it is missing or no date."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
 
 
 class ProductDetailView(ObjectDetailView):
