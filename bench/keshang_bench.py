@@ -201,7 +201,7 @@ def _products(workload, counter: QueryCounter) -> tuple[dict, list]:
 
     units = {unit.name: unit for unit in Unit.objects.all()}
     for name in {item.unit for item in workload.products} - set(units):
-        units[name] = services.create_unit(actor=None, data={"name": name})
+        units[name] = services.save_unit(actor=None, data={"name": name})
     products = []
     started = time.perf_counter()
     for item in workload.products:

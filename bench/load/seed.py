@@ -43,7 +43,7 @@ def prepare(args) -> dict:
     products = []
     for item in workload.products[:PRODUCTS]:
         if item.unit not in units:
-            units[item.unit] = services.create_unit(actor=None, data={"name": item.unit})
+            units[item.unit] = services.save_unit(actor=None, data={"name": item.unit})
         data = item.service_data(units[item.unit])
         products.append(services.create_product(actor=None, data=data).pk)
     # Unscoped on purpose: the ids of partners a user may NOT see, for the out-of-scope probes.

@@ -8,6 +8,6 @@ api_patterns = [
     path("core/", include(("keshang.core.api.urls", "core-api"))),
     path("org/", include(("keshang.org.api.urls", "org-api"))),
     path("partners/", include(("keshang.partners.api_urls", "partners-api"))),
-    path("catalog/", include(("keshang.catalog.api_urls", "catalog-api"))),
+    path("catalog/", include(("keshang.catalog.api.urls", "catalog-api"))),
     path("sales/", include(("keshang.sales.api.urls", "sales-api"))),
 ]

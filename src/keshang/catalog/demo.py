@@ -105,12 +105,12 @@ def ensure_default_units() -> None:
     with transaction.atomic():
         for name in DEFAULT_UNITS:
             if name not in existing:
-                services.create_unit(actor=None, data={"name": name})
+                services.save_unit(actor=None, data={"name": name})
 
 
 def _unit(name: str) -> Unit:
     unit = Unit.objects.filter(name=name).first()
-    return unit or services.create_unit(actor=None, data={"name": name})
+    return unit or services.save_unit(actor=None, data={"name": name})
 
 
 def load_catalog_demo(*, actor, password_for, stdout) -> dict[str, str]:
@@ -121,13 +121,13 @@ def load_catalog_demo(*, actor, password_for, stdout) -> dict[str, str]:
     ensure_partner_classifications()
     categories: dict[str, ProductCategory] = {}
     for code, name, children in CATEGORIES:
-        parent = services.create_category(actor=actor, data={"code": code, "name": name})
+        parent = services.save_category(actor=actor, data={"code": code, "name": name})
         categories[code] = parent
         for child_code, child_name in children:
-            categories[child_code] = services.create_category(
+            categories[child_code] = services.save_category(
                 actor=actor, data={"code": child_code, "name": child_name, "parent": parent}
             )
-    brands = {name: services.create_brand(actor=actor, data={"name": name}) for name in BRANDS}
+    brands = {name: services.save_brand(actor=actor, data={"name": name}) for name in BRANDS}
     levels = {level.code: level for level in PartnerLevel.objects.filter(code__in=LEVEL_DISCOUNTS)}
     # Unscoped: demo data is written by the system, for whichever customers the partner demo created; the
     # first few active customers get their own prices.

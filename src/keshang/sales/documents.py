@@ -16,7 +16,7 @@ from .tables import QuotationTable, SalesOrderTable
 
 __all__ = ["QUOTATION", "SALES_ORDER", "LINE_EDITOR"]
 
-LINE_EDITOR = ProductLineEditor(last_price=selectors.last_price)
+LINE_EDITOR = ProductLineEditor(last_prices=selectors.last_prices)
 
 QUOTATION = DocumentType(
     model=Quotation,

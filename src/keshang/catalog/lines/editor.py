@@ -1,7 +1,8 @@
 """The product line editor that documents plug into ``core.documents`` edit pages: the formset, the lines its
 buttons add (a blank line, products picked together, rows pasted from Excel: ``entry``), the lines it hands to
 services, and the preview the server answers on every change (htmx) — every line priced exactly as the
-service will price it (unsaved), with totals, 金额大写 and the customer's last price for each product."""
+service will price it (unsaved), with totals, 金额大写 and the customer's last price for each product (read once for
+all lines)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ class PreviewLine:
 
 @dataclass(frozen=True)
 class ProductLineEditor:
-    """``last_price(user=, partner=, product=)`` (optional) offers what this customer paid last time."""
+    """``last_prices(user=, partner=, products=)`` (optional) answers what this customer paid last time for each of
+    ``products``, by product id (products never bought left out); the preview asks it once for all its lines."""
 
-    last_price: Callable | None = None
+    last_prices: Callable | None = None
     template: str = "catalog/lines_editor.html"
     table_template: str = "catalog/lines_table.html"
 
@@ -99,8 +101,11 @@ class ProductLineEditor:
                 continue
             row["line"] = line
             priced.append(line)
-            if partner is not None and self.last_price is not None:
-                row["last_price"] = self.last_price(user=user, partner=partner, product=item.product)
+        if partner is not None and self.last_prices is not None and priced:
+            last = self.last_prices(user=user, partner=partner, products=[line.product for line in priced])
+            for row in rows:
+                if row["line"] is not None:
+                    row["last_price"] = last.get(row["line"].product.pk)
         totals = PreviewLine()
         totals.exchange_rate = rate or 1
         store_totals(totals, priced)

@@ -4,7 +4,7 @@ get the same cents.
 
 A line keeps the one price the user typed (含税 or 不含税, ``price_entry``) and ``core.money.price_line``
 derives everything else from it once. A price not typed comes from the catalog's rules
-(``catalog.pricing.resolve_price``) and says which rule (``price_origin`` code + ``price_source`` text); the
+(``catalog.selectors.resolve_price``) and says which rule (``price_origin`` code + ``price_source`` text); the
 catalog's prices are CNY, so on a document in another currency they are converted at the document's rate.
 """
 
@@ -23,7 +23,7 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.money import price_line, quantize_price, to_decimal
 
 from ..models import Product, ProductStatus, Unit
-from ..pricing import load_conversions, price_rules_for, resolve_price, unit_factor
+from ..selectors.pricing import load_conversions, price_rules_for, resolve_price, unit_factor
 
 __all__ = [
     "LineInput",

@@ -28,7 +28,7 @@ class CategoryFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return services.create_category(actor=None, data=kwargs)
+        return services.save_category(actor=None, data=kwargs)
 
 
 class BrandFactory(DjangoModelFactory):

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from keshang.catalog.importing import parse_price, parse_vat_rate
 from keshang.catalog.models import Brand, Product, ProductCategory, Unit
+from keshang.catalog.services.importing import parse_price, parse_vat_rate
 from keshang.catalog.tests.factories import CategoryFactory, ProductFactory
 from keshang.core import importing
 from keshang.core.models import AuditAction, AuditEntry, ImportStatus

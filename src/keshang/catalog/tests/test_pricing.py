@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from keshang.catalog.models import PriceRuleKind
-from keshang.catalog.pricing import describe_rule, resolve_price, resolve_prices, unit_choices, unit_factor
 from keshang.catalog.selectors import list_price_rules
+from keshang.catalog.selectors.pricing import describe_rule, resolve_price, resolve_prices, unit_choices, unit_factor
 from keshang.catalog.tests.factories import PriceRuleFactory, ProductFactory, ProductUnitFactory, UnitFactory
 from keshang.core.exceptions import ApplicationError
 from keshang.core.permissions import Action, Scope

@@ -246,7 +246,7 @@ def test_category_paths_follow_moves_of_a_subtree():
     smd = CategoryFactory(name="贴片电阻", parent=resistors)
     office = CategoryFactory(name="办公")
     # when
-    services.update_category(actor=None, category=resistors, data={"parent": office})
+    services.save_category(actor=None, instance=resistors, data={"parent": office})
     # then
     smd.refresh_from_db()
     assert smd.path == f"/{office.pk}/{resistors.pk}/{smd.pk}/"
@@ -259,7 +259,7 @@ def test_a_category_cannot_move_below_itself():
     child = CategoryFactory(parent=parent)
     # when / then
     with pytest.raises(ApplicationError) as error:
-        services.update_category(actor=None, category=parent, data={"parent": child})
+        services.save_category(actor=None, instance=parent, data={"parent": child})
     assert error.value.code == "category_cycle"
     parent.refresh_from_db()
     assert parent.parent_id is None
@@ -272,9 +272,9 @@ def test_a_category_with_children_or_products_is_not_deleted():
     ProductFactory(category=child)
     # when / then
     with pytest.raises(ApplicationError):
-        services.delete_category(actor=None, category=parent)
+        services.delete_category(actor=None, instance=parent)
     with pytest.raises(ApplicationError):
-        services.delete_category(actor=None, category=child)
+        services.delete_category(actor=None, instance=child)
     assert ProductCategory.objects.count() == 2
 
 
@@ -284,15 +284,15 @@ def test_a_brand_in_use_is_not_deleted_but_an_unused_one_is_and_audited():
     unused = BrandFactory()
     unused_pk = unused.pk
     with pytest.raises(ApplicationError):
-        services.delete_brand(actor=None, brand=used)
-    services.delete_brand(actor=None, brand=unused)
+        services.delete_brand(actor=None, instance=used)
+    services.delete_brand(actor=None, instance=unused)
     assert AuditEntry.objects.filter(action=AuditAction.DELETE, object_id=str(unused_pk)).count() == 1
 
 
 def test_a_unit_in_use_is_not_deleted():
     product = ProductFactory()
     with pytest.raises(ApplicationError):
-        services.delete_unit(actor=None, unit=product.unit)
+        services.delete_unit(actor=None, instance=product.unit)
     assert Unit.objects.filter(pk=product.unit_id).exists()
 
 

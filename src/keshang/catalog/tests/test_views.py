@@ -3,6 +3,7 @@ inline forms, the detail tabs and history, and the category tree."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -380,3 +381,21 @@ def test_prices_read_with_two_decimals_on_the_detail_page(client, purchaser):
     product = ProductFactory(list_price=Decimal("2.5"), min_price=Decimal("0.012"))
     content = client.get(reverse("catalog:product_detail", args=[product.pk])).content.decode()
     assert "2.50" in content and "0.012" in content and "2.500000" not in content
+
+
+def test_minimum_quantities_read_as_typed_in_the_prices_tab(client, purchaser):
+    # given quantity breaks from 100, 1,200 and 0.5: stored as 100.0000 …, whose normalize() is 1E+2 (shown as 100
+    # only by Django's number formatting) and 1.2E+3 (shown as 1200, without the separator every other quantity has)
+    product = ProductFactory()
+    for quantity in ("100", "1200", "0.5"):
+        PriceRuleFactory(product=product, min_quantity=Decimal(quantity))
+    # when
+    tab = client.get(reverse("catalog:product_prices", args=[product.pk])).content.decode()
+    # then the 起订数量 column shows the figures people typed, with the base unit
+    rows = re.findall(r'<tr data-testid="part">(.*?)</tr>', tab, re.S)
+    cells = [
+        [" ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in rows
+    ]
+    assert sorted(row[2] for row in cells) == ["0.5 个", "1,200 个", "100 个"]
+    assert "E+" not in tab

@@ -1,13 +1,16 @@
 """The line editor's product dialog (issue 11, finding 10): products on sale found by code, name or pinyin, the
-ones already ticked kept first and ticked across searches, behind the catalog.product grant."""
+ones already ticked kept first and ticked across searches, behind the catalog.product grant; on a document dated
+in the past, discontinued products too (the rule its lines follow, ``lines.is_historical``)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from keshang.catalog.models import ProductStatus
 from keshang.catalog.tests.factories import ProductFactory
@@ -80,3 +83,27 @@ def test_the_dialog_says_when_nothing_matches_and_when_it_shows_only_the_first_2
 def test_without_the_product_grant_the_dialog_is_refused(client, products):
     client.force_login(UserFactory())
     assert client.get(reverse("catalog:product_pick"), {"q": "ELEC"}).status_code == 403
+
+
+def test_a_document_dated_in_the_past_is_offered_discontinued_products_too_marked_as_such(rep_client, products):
+    # given the editor's document dated yesterday
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    # when the dialog searches
+    page = rep_client.get(reverse("catalog:product_pick"), {"q": "ELEC", "on": yesterday}).content.decode()
+    # then the discontinued resistor is offered too, and says it is discontinued
+    assert options(page) == [("ELEC-0001", False), ("ELEC-0002", False), ("ELEC-0009", False)]
+    offered = re.findall(r'<label[^>]*data-testid="pick-option">(.*?)</label>', page, re.S)
+    assert [("停售" in option) for option in offered] == [False, False, True]
+
+
+@pytest.mark.parametrize("on", ["today", "tomorrow", "", "2026-02-30", "not a date"])
+def test_a_document_dated_today_or_later_or_undated_is_offered_products_on_sale_only(rep_client, products, on):
+    today = timezone.localdate()
+    on = {"today": today.isoformat(), "tomorrow": (today + datetime.timedelta(days=1)).isoformat()}.get(on, on)
+    page = rep_client.get(reverse("catalog:product_pick"), {"q": "ELEC", "on": on}).content.decode()
+    assert options(page) == [("ELEC-0001", False), ("ELEC-0002", False)]
+
+
+def test_nothing_found_for_a_past_document_does_not_speak_of_products_on_sale(rep_client, products):
+    page = rep_client.get(reverse("catalog:product_pick"), {"q": "不存在", "on": "2020-01-01"}).content.decode()
+    assert "没有找到商品。" in page and "在售" not in page

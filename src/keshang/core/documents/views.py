@@ -190,6 +190,8 @@ class DocumentEditView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
             notices=notices,
             editor_template=self.doc.line_editor.template,
             preview_url=reverse(self.doc.url_name("lines_preview")),
+            # The header field holding the document's date: the editor's dialogs search as of that date.
+            date_field=self.doc.date_field,
             # Bound lines (posted, or a saved document's) show their figures as the service would save them.
             preview=preview_document_lines(self.doc, lines, form, self.request.user) if lines.is_bound else None,
         )
@@ -260,6 +262,7 @@ class LinePreviewView(DocumentViewMixin, ScopedViewMixin, View):
             "preview": preview_document_lines(self.doc, lines, form, request.user),
             "form": form,
             "preview_url": request.path,
+            "date_field": self.doc.date_field,
             **entry,
         }
         return TemplateResponse(request, f"{editor.template}#preview", context)

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
 
 from keshang.core.permissions import Action
 
@@ -19,7 +19,7 @@ __all__ = [
     "list_quotations",
     "list_sales_orders",
     "LastPrice",
-    "last_price",
+    "last_prices",
     "CONFIRMED_STATES",
     "CustomerMonthSales",
     "sales_by_customer_month",
@@ -81,25 +81,36 @@ class LastPrice:
     order_date: object
 
 
-def last_price(*, user, partner, product) -> LastPrice | None:
-    """The "last price" memory, read through the orders the user may see."""
-    line = (
+def last_prices(*, user, partner, products) -> dict[int, LastPrice]:
+    """The "last price" memory of the line editor: what ``partner`` last paid for each of ``products`` on a
+    confirmed order (the latest order date, then the latest order, then its last line), by product id, read in one
+    query for all of them through the orders the user may see. Products never bought have no entry."""
+    product_ids = {product.pk for product in products}
+    if partner is None or not product_ids:
+        return {}
+    newest_first = Window(
+        RowNumber(),
+        partition_by=[F("product_id")],
+        order_by=[F("order__order_date").desc(), F("order_id").desc(), F("pk").desc()],
+    )
+    lines = (
         SalesOrderLine.objects.visible_to(user, Action.VIEW)
-        .filter(order__partner=partner, product=product, order__status__in=CONFIRMED_STATES)
+        .filter(order__partner=partner, product_id__in=product_ids, order__status__in=CONFIRMED_STATES)
+        .annotate(newest=newest_first)
+        .filter(newest=1)
         .select_related("order", "unit")
-        .order_by("-order__order_date", "-order_id", "-pk")
-        .first()
     )
-    if line is None:
-        return None
-    return LastPrice(
-        unit_price_gross=line.unit_price_gross,
-        unit_name=line.unit.name,
-        unit_factor=line.unit_factor,
-        discount_percent=line.discount_percent,
-        order_number=line.order.number or "",
-        order_date=line.order.order_date,
-    )
+    return {
+        line.product_id: LastPrice(
+            unit_price_gross=line.unit_price_gross,
+            unit_name=line.unit.name,
+            unit_factor=line.unit_factor,
+            discount_percent=line.discount_percent,
+            order_number=line.order.number or "",
+            order_date=line.order.order_date,
+        )
+        for line in lines
+    }
 
 
 class CustomerMonthSales(NamedTuple):

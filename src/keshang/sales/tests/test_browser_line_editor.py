@@ -5,15 +5,17 @@ console error, CSP violation or foreign request; screenshots land in test-artifa
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from keshang.catalog.lines.pricing import LineInput
 from keshang.catalog.models import Product, ProductStatus
 from keshang.org.models import User
 from keshang.partners.tests.factories import PartnerFactory
-from keshang.sales.models import Quotation
+from keshang.sales.models import Quotation, SalesOrder
 from keshang.sales.services import quotations
 from keshang.web.tests.conftest import (  # noqa: F401 - fixtures shared with the web app's browser tests
     DESKTOP,
@@ -166,6 +168,52 @@ def test_a_rep_adds_a_blank_line_picks_several_products_and_pastes_rows_from_exc
     expect(page.get_by_test_id("line-amount")).to_have_text(shown_amounts)
     expect(page.get_by_test_id("preview-totals")).to_contain_text(shown_total)
     expect(page.locator("input[name=lines-0-unit_price_gross]")).to_have_value("12.50")
+    watcher.assert_clean()
+
+
+def test_an_order_recorded_after_the_fact_may_pick_a_product_discontinued_since(page, company, watcher, screenshot):  # noqa: F811
+    # given a product discontinued since last month, and a customer of the rep's
+    customer = customer_of("sales")
+    retired = Product.objects.filter(name="水泥电阻").get()
+    Product.objects.filter(pk=retired.pk).update(status=ProductStatus.DISCONTINUED)
+    last_month = timezone.localdate() - datetime.timedelta(days=30)
+    log_in(page, "sales")
+    page.goto("/sales/orders/add/")
+    page.get_by_label("客户").select_option(str(customer.pk))
+
+    # when the rep records an order of last month and looks for the product in the dialog
+    page.get_by_label("订单日期").fill(last_month.isoformat())
+    page.get_by_role("button", name="选择商品（可多选）").click()
+    search = page.get_by_label("按编号、名称或拼音查找")
+    expect(search).to_be_focused()
+    search.fill("水泥电阻")
+    # then it is offered, marked 停售, and becomes a line priced by the rules
+    option = page.get_by_test_id("pick-option")
+    expect(option).to_have_count(1)
+    expect(option).to_contain_text("停售")
+    option.locator("input").check()
+    screenshot(page, "line-editor-pick-discontinued", full_page=False)
+    page.get_by_role("button", name="添加所选商品").click()
+    settle(page)
+    expect(page.get_by_test_id("line-entry-status")).to_have_text("已添加 1 行明细。")
+    expect(page.get_by_test_id("line-amount")).to_have_text(["0.85"])
+    expect(page.locator("#lines .invalid-feedback")).to_have_count(0)
+
+    # when the order is dated today instead, the dialog, opened again, offers products on sale only
+    page.get_by_label("订单日期").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="选择商品（可多选）").click()
+    expect(search).to_be_focused()
+    search.fill("水泥电阻")
+    expect(page.locator("#product-picker-results")).to_contain_text("没有找到在售的商品。")
+    page.keyboard.press("Escape")
+    expect(page.locator("#product-picker")).to_be_hidden()
+
+    # when it is dated last month again and saved, then it holds the discontinued product
+    page.get_by_label("订单日期").fill(last_month.isoformat())
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("gross-total")).to_have_text("0.85")
+    order = SalesOrder.objects.get(partner=customer)
+    assert order.order_date == last_month and [line.product_id for line in order.lines.all()] == [retired.pk]
     watcher.assert_clean()
 
 

@@ -252,3 +252,21 @@ def test_a_failed_save_keeps_the_pasted_text_not_yet_added_in_its_open_box(rep_c
     assert response.status_code == 200
     assert PostedFields(page).values["paste"] == "CBL-05\t2"
     assert 'class="collapse show" id="line-paste-panel"' in page
+
+
+@pytest.mark.parametrize(
+    ("add", "date_field"), [("sales:quotation_add", "quote_date"), ("sales:salesorder_add", "order_date")]
+)
+def test_the_product_dialog_searches_with_the_document_date_so_a_past_document_is_offered_discontinued_products(
+    rep_client, team, add, date_field
+):
+    # the dialog's search names the header field holding the document's date; the editor's script sends that
+    # field's value as ``on`` with every search (catalog:product_pick offers discontinued products before today)
+    page = rep_client.get(reverse(add)).content.decode()
+    assert re.search(rf'<input[^>]*data-picker-search[^>]*data-date-field="{date_field}"', page)
+    # and so does the dialog the preview hands back emptied after 添加所选商品
+    data = form_data(team, [{"product": team.product.pk, "quantity": "1", "price_auto": "True"}])
+    preview = rep_client.post(
+        reverse(PREVIEW), {**data, "add_products": "1", "pick": [team.product.pk]}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert re.search(r'<input[^>]*data-picker-search[^>]*data-date-field="quote_date"', preview)

@@ -60,11 +60,25 @@
     }
   });
 
-  // Opening the product dialog or the paste panel puts the cursor where the typing starts.
+  // Opening the product dialog puts the cursor in its search and searches afresh, as of the document's date now.
   document.addEventListener("shown.bs.modal", function (event) {
     const search = event.target.querySelector("[data-picker-search]");
-    if (search) search.focus();
+    if (!search) return;
+    search.focus();
+    search.dispatchEvent(new Event("pick-search"));
   });
+
+  // The dialog's searches carry the document's date (the header field named in data-date-field) as "on": a
+  // document dated in the past is offered discontinued products too, as its lines may name them.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const search = event.detail.elt;
+    if (!search.matches || !search.matches("[data-picker-search]")) return;
+    const form = search.closest("form");
+    const date = form && search.dataset.dateField ? form.elements.namedItem(search.dataset.dateField) : null;
+    if (date && date.value) event.detail.parameters.on = date.value;
+  });
+
+  // Opening the paste panel puts the cursor in its box.
   document.addEventListener("shown.bs.collapse", function (event) {
     const text = event.target.querySelector("[data-paste-text]");
     if (text) text.focus();

@@ -7,7 +7,7 @@ Rules worth knowing:
 * **Identity.** A row is the product with its 商品编码. Policy ``skip`` leaves an existing code alone,
   ``update`` overwrites the fields the row fills (empty cells change nothing), ``create`` only adds: an
   existing code is an error there (codes are unique).
-* **商品排重.** A new row whose name + specification (compared as :func:`.services.product_name_key` does)
+* **商品排重.** A new row whose name + specification (compared as :func:`.products.product_name_key` does)
   matches an existing product under another code is refused under ``skip`` and ``update``, naming that
   product; under ``create`` (仍然新增) it is added with a notice. Two rows of one file may not share a code,
   nor (except under ``create``) a name + specification.
@@ -33,14 +33,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keshang.core.exceptions import ApplicationError
-from keshang.core.importing import DuplicatePolicy, Importer, ImportField, Row, normalise_header, register_importer
+from keshang.core.importing import DuplicatePolicy, Importer, ImportField, Row, normalise_header
 from keshang.core.money import quantize_price, to_decimal
-from keshang.core.permissions import Action
 
-from . import services
-from .models import Brand, Product, ProductCategory, ProductStatus, Unit, VatRate
+from ..models import Brand, Product, ProductCategory, ProductStatus, Unit, VatRate
+from .masters import save_brand, save_category, save_unit
+from .products import create_product, derive_product_keys, update_product
 
-__all__ = ["ProductImporter", "parse_vat_rate", "parse_price", "register"]
+__all__ = ["ProductImporter", "parse_vat_rate", "parse_price"]
 
 FIELDS = (
     ImportField(
@@ -259,7 +259,7 @@ class ProductImporter(Importer):
                 label = Product._meta.get_field(field).verbose_name if field != "__all__" else ""
                 row.error("".join([f"{label}：" if label else "", messages[0]]))
             return
-        services.derive_product_keys(product)
+        derive_product_keys(product)
         row.data = {"changes": changes, "references": references, "name_key": product.name_key}
 
     def _clean_references(self, row: Row) -> dict:
@@ -345,13 +345,13 @@ class ProductImporter(Importer):
                 with transaction.atomic():
                     data = {**row.data["changes"], **self._reference_objects(row.data["references"])}
                     if row.action == Row.CREATE:
-                        product = services.create_product(actor=self.actor, data=data, confirm_duplicate=True)
+                        product = create_product(actor=self.actor, data=data, confirm_duplicate=True)
                         self._by_code[product.code.casefold()] = (product.pk, product.name)
                     else:
                         # Visible for "change": check_grants asked for it, and products are unscoped.
                         product = Product.objects.get(pk=row.target)
                         data.pop("code", None)
-                        services.update_product(actor=self.actor, product=product, data=data, confirm_duplicate=True)
+                        update_product(actor=self.actor, product=product, data=data, confirm_duplicate=True)
             except ValidationError as error:
                 row.error("；".join(error.messages))
             except ApplicationError as error:
@@ -363,14 +363,14 @@ class ProductImporter(Importer):
         if "unit" in references:
             pk = self._units.get(_key(references["unit"]))
             if pk is None:
-                pk = self._units[_key(references["unit"])] = services.create_unit(
+                pk = self._units[_key(references["unit"])] = save_unit(
                     actor=self.actor, data={"name": references["unit"]}
                 ).pk
             objects["unit"] = Unit.objects.get(pk=pk)
         if "brand" in references:
             pk = self._brands.get(_key(references["brand"]))
             if pk is None:
-                pk = self._brands[_key(references["brand"])] = services.create_brand(
+                pk = self._brands[_key(references["brand"])] = save_brand(
                     actor=self.actor, data={"name": references["brand"]}
                 ).pk
             objects["brand"] = Brand.objects.get(pk=pk)
@@ -385,7 +385,7 @@ class ProductImporter(Importer):
             pk = self._categories.get((parent, _key(part)))
             if pk is None:
                 parent_category = ProductCategory.objects.get(pk=parent) if parent else None
-                category = services.create_category(
+                category = save_category(
                     actor=self.actor,
                     data={"name": part, "code": self._free_category_code(), "parent": parent_category},
                 )
@@ -400,13 +400,3 @@ class ProductImporter(Importer):
         while f"imp{number:04d}" in self._category_codes:
             number += 1
         return f"IMP{number:04d}"
-
-
-def register() -> None:
-    """The importer and its menu item; called from catalog.features.register()."""
-    from keshang.core.registry import MenuItem, register_menu_item
-
-    register_importer(ProductImporter.kind, ProductImporter)
-    register_menu_item(
-        MenuItem("catalog", gettext_lazy("导入商品"), "catalog:product_import", "catalog.product", Action.ADD, order=90)
-    )

@@ -1,16 +1,16 @@
-"""Every read of the catalog, through ``visible_to`` (STYLE.md §2). The catalog is unscoped master data:
-a grant opens all rows, no grant none."""
+"""Reads of products and their parts (unit conversions, price rules), through ``visible_to``, and the product
+search of the pickers and the global search."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from keshang.core.permissions import Action
 from keshang.core.search import SearchHit
 from keshang.partners.selectors import normalise_query
 
-from .models import Brand, PriceRule, Product, ProductCategory, ProductStatus, ProductUnit, Unit
+from ..models import PriceRule, Product, ProductStatus, ProductUnit
 
 __all__ = [
     "list_products",
@@ -19,10 +19,6 @@ __all__ = [
     "product_search_condition",
     "list_product_units",
     "list_price_rules",
-    "list_categories",
-    "category_subtree",
-    "list_brands",
-    "list_units",
 ]
 
 
@@ -63,29 +59,8 @@ def list_price_rules(*, user, action: str = Action.VIEW) -> QuerySet[PriceRule]:
     return PriceRule.objects.visible_to(user, action).select_related("product", "partner", "partner_level")
 
 
-def list_categories(*, user, action: str = Action.VIEW) -> QuerySet[ProductCategory]:
-    return (
-        ProductCategory.objects.visible_to(user, action)
-        .select_related("parent")
-        .annotate(product_count=Count("products"))
-    )
-
-
-def category_subtree(category: ProductCategory) -> Q:
-    """Products in ``category`` or any category below it (one prefix condition on the path)."""
-    return Q(category__path__startswith=category.path)
-
-
-def list_brands(*, user, action: str = Action.VIEW) -> QuerySet[Brand]:
-    return Brand.objects.visible_to(user, action).annotate(product_count=Count("products"))
-
-
-def list_units(*, user, action: str = Action.VIEW) -> QuerySet[Unit]:
-    return Unit.objects.visible_to(user, action)
-
-
 def product_search_hits(query: str, *, user, limit: int) -> list[SearchHit]:
-    """The global search's products (registered in features.py)."""
+    """The global search's products (registered in ``apps.py``)."""
     return [
         SearchHit(
             title=f"{product.code} {product.name}",

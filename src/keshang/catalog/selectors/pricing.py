@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from keshang.core.exceptions import ApplicationError
 from keshang.core.money import quantize_price, to_decimal
 
-from .models import PriceRule, PriceRuleKind, Product, ProductUnit, Unit
+from ..models import PriceRule, PriceRuleKind, Product, ProductUnit, Unit
 
 __all__ = [
     "PriceQuote",
+    "describe_rule",
     "resolve_price",
     "resolve_prices",
     "price_rules_for",
