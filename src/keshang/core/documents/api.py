@@ -6,6 +6,7 @@ move's permission, and ``creates`` the "add" grant on what it makes — the same
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -34,7 +35,7 @@ def _move_action(move: Move, name: str):
     def handler(self, request, pk=None):
         workflow = self.document_type.workflow
         if not workflow.user_may(request.user, move):
-            raise exceptions.PermissionDenied("您没有此操作的权限。")
+            raise exceptions.PermissionDenied(_("您没有此操作的权限。"))
         obj = self.get_object()
         extra = {"reason": self._reason(required=move.needs_reason)} if move.asks_reason else {}
         result = move.service(actor=request.user, **{workflow.document_kwarg: obj}, **extra)
@@ -99,7 +100,7 @@ class DocumentViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"].strip()
         if required and not reason:
-            raise serializers.ValidationError({"reason": ["请填写原因。"]})
+            raise serializers.ValidationError({"reason": [_("请填写原因。")]})
         return reason
 
 
@@ -108,7 +109,7 @@ def _pdf_action():
         document = self.get_object()
         template = self.document_type.print_template(document, request.query_params.get("template", ""))
         if template is None:
-            raise exceptions.NotFound("未找到。")
+            raise exceptions.NotFound(_("未找到。"))
         layout = template.build(document, user=request.user)
         response = HttpResponse(render_pdf(layout), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{layout.filename}"'

@@ -34,10 +34,9 @@ __all__ = [
 
 
 def apply_header(document: SalesDocument, data: dict, fields) -> None:
-    """Copy the header ``fields`` present in ``data``; the seller is one of our active companies (the default one
-    unless chosen); a contact must be one of the customer's; the currency
-    must be one in use, and its rate on the document's date is fixed on the document (a missing rate is a
-    clear error, never a silent 1)."""
+    """Copy the header ``fields`` present in ``data``. The seller is one of our active companies (the default one
+    unless chosen); a contact must be one of the customer's; the currency must be one in use, and its rate on the
+    document's date is fixed on the document (a missing rate is a clear error, never a silent 1)."""
     for field in fields:
         if field in data:
             setattr(document, field, data[field])
