@@ -174,9 +174,10 @@ def _line_errors(position: int, error: ValidationError) -> list[str]:
     ]
 
 
-def replace_lines(document, line_model, items: list[LineInput], *, pricing: LinePricing) -> list:
+def replace_lines(document, line_model, items: list[LineInput], *, pricing: LinePricing, new: bool = False) -> list:
     """Delete the document's lines and write ``items`` instead (a draft's lines have no identity worth keeping),
-    after validating every one; errors name the line."""
+    after validating every one; errors name the line. A ``new`` document, created in this transaction, has no
+    lines to delete."""
     if not items:
         raise ValidationError({"lines": _("至少需要一行明细。")}, code="no_lines")
     parent_field = line_model.scope_parent
@@ -194,7 +195,8 @@ def replace_lines(document, line_model, items: list[LineInput], *, pricing: Line
         lines.append(line)
     if errors:
         raise ValidationError({"lines": errors})
-    line_model.objects.filter(**{parent_field: document}).delete()
+    if not new:
+        line_model.objects.filter(**{parent_field: document}).delete()
     line_model.objects.bulk_create(lines)
     return lines
 

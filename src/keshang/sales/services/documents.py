@@ -93,12 +93,13 @@ def check_version(document, expected_version: int | None) -> None:
         )
 
 
-def write_lines(document: SalesDocument, line_model, items: list[LineInput], *, on) -> None:
-    """Price ``items`` for the document's customer, date and currency, replace its lines and store its totals."""
+def write_lines(document: SalesDocument, line_model, items: list[LineInput], *, on, new: bool = False) -> None:
+    """Price ``items`` for the document's customer, date and currency, replace its lines (a ``new`` document has
+    none yet) and store its totals."""
     pricing = LinePricing.load(
         [item.product for item in items], partner=document.partner, on=on, rate=document.exchange_rate
     )
-    lines = replace_lines(document, line_model, items, pricing=pricing)
+    lines = replace_lines(document, line_model, items, pricing=pricing, new=new)
     store_totals(document, lines)
 
 
@@ -111,7 +112,7 @@ def save_new_document(document: SalesDocument, line_model, *, actor, data: dict,
     document.department = data.get("department") or document.owner.department
     document.full_clean(exclude=validation_exclusions(document, "number"))
     document.save()
-    write_lines(document, line_model, lines, on=getattr(document, document.date_field))
+    write_lines(document, line_model, lines, on=getattr(document, document.date_field), new=True)
     document.save()
     audit.record(actor=actor, obj=document, action=AuditAction.CREATE)
 
