@@ -1,4 +1,4 @@
-"""Every read of partners and their parts, through the data scope (STYLE.md §2)."""
+"""Reads of partners and their parts, through the data scope; the partner search box."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 
 from keshang.core.permissions import Action
 
-from .models import Address, BankAccount, Contact, Partner
-from .search import partner_text_condition
+from ..models import Address, BankAccount, Contact, Partner
+from ..search import partner_text_condition
 
 __all__ = [
     "list_partners",

@@ -1,0 +1,67 @@
+"""Every write partners makes (STYLE.md §2), each in one transaction and audited; callers import this package.
+
+``partners`` the partner itself, ``duplicates`` duplicate control (防撞单), ``codes`` partner codes, ``parts``
+contacts, addresses and bank accounts."""
+
+from .codes import assign_partner_codes, code_prefix
+from .duplicates import (
+    DUPLICATE_POLICIES,
+    DUPLICATES_BLOCK,
+    DUPLICATES_BLOCK_OTHERS,
+    DUPLICATES_WARN,
+    DuplicateMatch,
+    DuplicatePartnerError,
+    check_partner_duplicates,
+    duplicate_error,
+    duplicate_policy,
+    find_duplicates,
+)
+from .partners import (
+    PARTNER_FIELDS,
+    create_partner,
+    delete_partner,
+    derive_partner_keys,
+    record_partner_deal,
+    update_partner,
+)
+from .parts import (
+    contact_search_text,
+    delete_address,
+    delete_bank_account,
+    delete_contact,
+    save_address,
+    save_bank_account,
+    save_contact,
+)
+
+__all__ = [
+    # partners
+    "PARTNER_FIELDS",
+    "derive_partner_keys",
+    "create_partner",
+    "update_partner",
+    "delete_partner",
+    "record_partner_deal",
+    # duplicates
+    "DUPLICATES_BLOCK_OTHERS",
+    "DUPLICATES_WARN",
+    "DUPLICATES_BLOCK",
+    "DUPLICATE_POLICIES",
+    "DuplicateMatch",
+    "DuplicatePartnerError",
+    "duplicate_policy",
+    "find_duplicates",
+    "duplicate_error",
+    "check_partner_duplicates",
+    # codes
+    "code_prefix",
+    "assign_partner_codes",
+    # parts
+    "contact_search_text",
+    "save_contact",
+    "delete_contact",
+    "save_address",
+    "delete_address",
+    "save_bank_account",
+    "delete_bank_account",
+]
