@@ -4,23 +4,35 @@ from django.utils.translation import pgettext_lazy
 
 
 class PartnersConfig(AppConfig):
+    """Partners registers itself here and nowhere else: its resources and default grants, menus, the tabs of a
+    partner's page, its contact counter for handovers, the importer, attachments, setup steps and demo data."""
+
     name = "keshang.partners"
     label = "partners"
     verbose_name = _("客商")
 
     def ready(self):
-        from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
-        from keshang.core.registry import (
-            DetailTab,
-            MenuItem,
-            register_demo_loader,
-            register_detail_tab,
-            register_menu_group,
-            register_menu_item,
-            register_setup_step,
-        )
+        from keshang.core.registry import register_demo_loader, register_setup_step
 
+        from . import checks, services  # noqa: F401 - checks registers the system checks
         from .demo import ensure_partner_classifications, load_partner_demo
+
+        self._register_resources()
+        self._register_menu()
+        self._register_tabs()
+        self._register_handover_counters()
+        self._register_approval_conditions()
+        register_setup_step(ensure_partner_classifications, order=20)
+        register_setup_step(services.ensure_pool_rules, order=30)
+
+        from . import importing, merging, suppliers
+
+        for feature in (importing, merging, suppliers):
+            feature.register()
+        register_demo_loader(load_partner_demo, order=20)
+
+    def _register_resources(self):
+        from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
         every = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT, Action.ASSIGN)
         register_resource(
@@ -54,30 +66,54 @@ class PartnersConfig(AppConfig):
             ("partners.tag", _("标签")),
         ):
             register_resource(Resource(label, name, actions=crud, defaults={**lists, Persona.ADMIN: (crud, Scope.ALL)}))
-
-        register_menu_group("partners", _("客商管理"), 10)
-        register_menu_item(
-            MenuItem("partners", pgettext_lazy("plural", "客商"), "partners:partner_list", "partners.partner", order=10)
-        )
-        register_menu_item(
-            MenuItem(
-                "partners", pgettext_lazy("plural", "联系人"), "partners:contact_list", "partners.partner", order=20
+        register_resource(
+            Resource(
+                "partners.poolrules",
+                _("公海规则"),
+                actions=(Action.VIEW, Action.CHANGE),
+                defaults={
+                    Persona.ADMIN: ((Action.VIEW, Action.CHANGE), Scope.ALL),
+                    Persona.SALES_MANAGER: ((Action.VIEW,), Scope.ALL),
+                    Persona.MANAGEMENT: ((Action.VIEW,), Scope.ALL),
+                },
             )
         )
+
+    def _register_menu(self):
+        from keshang.core.permissions import Action
+        from keshang.core.registry import MenuItem, register_menu_group, register_menu_item
+
+        partner = "partners.partner"
+        register_menu_group("partners", _("客商管理"), 10)
+        for label, url_name, resource, action, order in (
+            (pgettext_lazy("plural", "客商"), "partners:partner_list", partner, Action.VIEW, 10),
+            (pgettext_lazy("plural", "联系人"), "partners:contact_list", partner, Action.VIEW, 20),
+            # Claimants ("add") take from the pool; those who only read partners (管理层) see it read-only.
+            (_("公海"), "partners:pool_list", partner, Action.VIEW, 30),
+            (_("客户交接"), "partners:handover_list", partner, Action.ASSIGN, 40),
+            (_("批量转移"), "partners:partner_batch_transfer", partner, Action.ASSIGN, 45),
+            (_("公海规则"), "partners:poolrules_detail", "partners.poolrules", Action.VIEW, 50),
+        ):
+            register_menu_item(MenuItem("partners", label, url_name, resource, action, order))
+
+    def _register_tabs(self):
+        from keshang.core.registry import DetailTab, register_detail_tab
+
         for key, label, url_name, order in (
             ("contacts", pgettext_lazy("plural", "联系人"), "partners:partner_contacts", 10),
             ("addresses", pgettext_lazy("plural", "地址"), "partners:partner_addresses", 20),
             ("bank_accounts", pgettext_lazy("plural", "银行账户"), "partners:partner_bank_accounts", 30),
+            ("collaborators", _("协作人"), "partners:partner_collaborators", 80),
+            ("handovers", _("交接记录"), "partners:partner_handovers", 90),
         ):
             register_detail_tab("partners.partner", DetailTab(key, label, url_name, order))
-        register_setup_step(ensure_partner_classifications, order=20)
 
-        from . import checks, importing, merging, ownership, suppliers  # noqa: F401 - checks registers itself
+    def _register_handover_counters(self):
+        from .registry import register_handover_counter
 
-        for feature in (ownership, importing, merging, suppliers):
-            feature.register()
-        register_demo_loader(load_partner_demo, order=20)
+        register_handover_counter("contacts", lambda partner: partner.contacts.count(), label=_("联系人"))
 
+    def _register_approval_conditions(self):
         from keshang.core.approvals import register_condition_choices
 
         from .models import PartnerLevel

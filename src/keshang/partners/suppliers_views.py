@@ -36,7 +36,7 @@ from keshang.core.views import (
 
 from . import suppliers
 from .models import Industry, Partner, PartnerLevel, Qualification, SupplierProfile, Tag
-from .views import PartDeleteView, PartEditView, PartnerDetailView
+from .views.partners import PartDeleteView, PartEditView, PartnerDetailView
 
 __all__ = [
     "SupplierProfileForm",

@@ -6,12 +6,12 @@ from huey.contrib.djhuey import db_periodic_task
 
 from keshang.core.tasks import local_crontab
 
-from . import ownership
+from . import services
 
 __all__ = ["recycle_idle_partners_task"]
 
 
 @db_periodic_task(local_crontab(hour=2, minute=30))
 def recycle_idle_partners_task() -> int:
-    """每天 02:30: customers idle past the pool rules go back to the pool (see ownership.recycle_idle_partners)."""
-    return ownership.recycle_idle_partners().count
+    """每天 02:30: customers idle past the pool rules go back to the pool (services.recycle_idle_partners)."""
+    return services.recycle_idle_partners().count

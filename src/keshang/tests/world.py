@@ -51,7 +51,7 @@ from keshang.org.tests.factories import DepartmentFactory, UserFactory
 from keshang.partners import services as partner_services
 from keshang.partners import suppliers
 from keshang.partners.models import Handover, HandoverKind, Industry, PartnerLevel, Tag
-from keshang.partners.ownership import ensure_pool_rules
+from keshang.partners.services import ensure_pool_rules
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 from keshang.sales.services import opportunities, orders, quotations
 from keshang.sales.tests.factories import OpportunityFactory, default_stages

@@ -5,7 +5,7 @@ each partner and every move between owners and the public pool (公海), with th
 what suppliers have besides (profile, qualifications)."""
 
 from .classifications import Industry, PartnerLevel, Tag
-from .ownership import Handover, HandoverKind, HandoverReason, PoolRules
+from .ownership import POOL_KINDS, Handover, HandoverKind, HandoverReason, PoolRules
 from .partners import PARTNER_EDITABLE_FIELDS, Partner, PartnerKind, PartnerSource, PartnerStatus
 from .parts import Address, AddressKind, BankAccount, Contact, DecisionRole
 from .search import PartnerSearchGram
@@ -27,6 +27,7 @@ __all__ = [
     "BankAccount",
     "HandoverKind",
     "HandoverReason",
+    "POOL_KINDS",
     "Handover",
     "PoolRules",
     "SupplierProfile",

@@ -8,7 +8,7 @@ from keshang.core.scope import ScopedManager
 
 from .partners import Partner
 
-__all__ = ["HandoverKind", "HandoverReason", "Handover", "PoolRules"]
+__all__ = ["HandoverKind", "HandoverReason", "POOL_KINDS", "Handover", "PoolRules"]
 
 
 class HandoverKind(models.TextChoices):
@@ -18,6 +18,10 @@ class HandoverKind(models.TextChoices):
     CLAIM = "claim", _("从公海领取")
     RECYCLE = "recycle", _("自动回收")
     MERGE = "merge", _("合并")
+
+
+# Moves that put a partner into the pool: what the claim cool-down and "进入公海时间" look at.
+POOL_KINDS = (HandoverKind.RELEASE, HandoverKind.RECYCLE)
 
 
 class HandoverReason(models.TextChoices):

@@ -1,7 +1,8 @@
 """Every write partners makes (STYLE.md §2), each in one transaction and audited; callers import this package.
 
 ``partners`` the partner itself, ``duplicates`` duplicate control (防撞单), ``codes`` partner codes, ``parts``
-contacts, addresses and bank accounts."""
+contacts, addresses and bank accounts, ``ownership`` assigning, transferring and releasing, ``pool`` the
+public pool (rules, claiming, recycling), ``sharing`` collaborators."""
 
 from .codes import assign_partner_codes, code_prefix
 from .duplicates import (
@@ -16,6 +17,7 @@ from .duplicates import (
     duplicate_policy,
     find_duplicates,
 )
+from .ownership import assign_partner, assign_partners, release_partner, transfer_partner, transfer_partners
 from .partners import (
     PARTNER_FIELDS,
     create_partner,
@@ -33,6 +35,15 @@ from .parts import (
     save_bank_account,
     save_contact,
 )
+from .pool import (
+    RecycleResult,
+    claim_partner,
+    ensure_pool_rules,
+    get_pool_rules,
+    recycle_idle_partners,
+    update_pool_rules,
+)
+from .sharing import share_partner, share_partners, unshare_partner
 
 __all__ = [
     # partners
@@ -64,4 +75,21 @@ __all__ = [
     "delete_address",
     "save_bank_account",
     "delete_bank_account",
+    # ownership
+    "assign_partners",
+    "assign_partner",
+    "transfer_partners",
+    "transfer_partner",
+    "release_partner",
+    # pool
+    "get_pool_rules",
+    "ensure_pool_rules",
+    "update_pool_rules",
+    "claim_partner",
+    "RecycleResult",
+    "recycle_idle_partners",
+    # sharing
+    "share_partners",
+    "share_partner",
+    "unshare_partner",
 ]

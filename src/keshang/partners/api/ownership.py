@@ -18,18 +18,17 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from keshang.core.api import MaskedSerializerMixin, ScopedReadOnlyViewSet, ScopedRelatedField
 from keshang.core.models import Collaboration
 from keshang.core.permissions import Action
 from keshang.org.models import User
 
-from . import ownership
-from .models import Handover, HandoverReason, Partner, PartnerKind, PartnerSource, PartnerStatus
-from .ownership_views import HandoverFilterSet, PoolFilterSet
+from .. import selectors, services
+from ..filters import HandoverFilterSet, PoolFilterSet
+from ..models import Handover, HandoverReason, Partner, PartnerKind, PartnerSource, PartnerStatus
 
-__all__ = ["ActionsMixin", "PoolViewSet", "HandoverViewSet", "api_urlpatterns"]
+__all__ = ["OwnershipActionsMixin", "PoolViewSet", "HandoverViewSet"]
 
 
 #
@@ -76,7 +75,7 @@ class BatchHandoverInputSerializer(HandoverInputSerializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         min_length=1,
-        max_length=ownership.BATCH_LIMIT,
+        max_length=selectors.BATCH_LIMIT,
         help_text="客商编号",
     )
 
@@ -95,7 +94,7 @@ class BatchShareInputSerializer(ShareInputSerializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         min_length=1,
-        max_length=ownership.BATCH_LIMIT,
+        max_length=selectors.BATCH_LIMIT,
         help_text="客商编号",
     )
 
@@ -172,7 +171,7 @@ class PoolPartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
 #
 
 
-class ActionsMixin:
+class OwnershipActionsMixin:
     """Custom actions on /api/v1/partners/partners/… for ownership and the pool.
 
     The base maps each action to the grant it needs (``scope_action``) and narrows ``get_object()``
@@ -204,7 +203,7 @@ class ActionsMixin:
     def assign(self, request, pk=None):
         """分配: give the partner (from the pool or another owner) to ``owner``."""
         partner = self.get_object()
-        handover = ownership.assign_partner(actor=request.user, partner=partner, **self._input(HandoverInputSerializer))
+        handover = services.assign_partner(actor=request.user, partner=partner, **self._input(HandoverInputSerializer))
         return Response(HandoverSerializer(handover, context=self.get_serializer_context()).data)
 
     @extend_schema(request=HandoverInputSerializer, responses=HandoverSerializer)
@@ -212,7 +211,7 @@ class ActionsMixin:
     def transfer(self, request, pk=None):
         """转移 (客户交接): an owned partner to ``owner``; ``reason`` and ``notes`` are required."""
         partner = self.get_object()
-        handover = ownership.transfer_partner(
+        handover = services.transfer_partner(
             actor=request.user, partner=partner, **self._input(HandoverInputSerializer)
         )
         return Response(HandoverSerializer(handover, context=self.get_serializer_context()).data)
@@ -222,7 +221,7 @@ class ActionsMixin:
     def release(self, request, pk=None):
         """放入公海."""
         partner = self.get_object()
-        handover = ownership.release_partner(actor=request.user, partner=partner, **self._input(ReleaseInputSerializer))
+        handover = services.release_partner(actor=request.user, partner=partner, **self._input(ReleaseInputSerializer))
         return Response(HandoverSerializer(handover, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=HandoverSerializer)
@@ -230,8 +229,8 @@ class ActionsMixin:
     def claim(self, request, pk=None):
         """从公海领取: within the claim limit and the cool-down; the partner must be in the pool."""
         # Pool partners are outside an own-scope rep's visible_to: they are found through the pool.
-        partner = get_object_or_404(ownership.list_pool_partners(user=request.user), pk=pk)
-        handover = ownership.claim_partner(actor=request.user, partner=partner)
+        partner = get_object_or_404(selectors.list_pool_partners(user=request.user), pk=pk)
+        handover = services.claim_partner(actor=request.user, partner=partner)
         return Response(HandoverSerializer(handover, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ShareInputSerializer, responses=CollaboratorSerializer)
@@ -239,9 +238,7 @@ class ActionsMixin:
     def share(self, request, pk=None):
         """Share with a colleague (``can_write``: may change it too); sharing again changes the access."""
         partner = self.get_object()
-        collaboration = ownership.share_partner(
-            actor=request.user, partner=partner, **self._input(ShareInputSerializer)
-        )
+        collaboration = services.share_partner(actor=request.user, partner=partner, **self._input(ShareInputSerializer))
         return Response(CollaboratorSerializer(collaboration).data)
 
     @extend_schema(request=UnshareInputSerializer, responses={204: None})
@@ -249,38 +246,38 @@ class ActionsMixin:
     def unshare(self, request, pk=None):
         partner = self.get_object()
         user_pk = self._input(UnshareInputSerializer)["user"]
-        collaboration = ownership.list_collaborators(partner=partner).filter(user_id=user_pk).first()
+        collaboration = selectors.list_collaborators(partner=partner).filter(user_id=user_pk).first()
         if collaboration is None:
             raise exceptions.ValidationError({"user": [_("该用户不是协作人。")]})
-        ownership.unshare_partner(actor=request.user, partner=partner, user=collaboration.user)
+        services.unshare_partner(actor=request.user, partner=partner, user=collaboration.user)
         return Response(status=204)
 
     @extend_schema(responses=CollaboratorSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # a plain list: the schema said paginated
     def collaborators(self, request, pk=None):
         partner = self.get_object()
-        return Response(CollaboratorSerializer(ownership.list_collaborators(partner=partner), many=True).data)
+        return Response(CollaboratorSerializer(selectors.list_collaborators(partner=partner), many=True).data)
 
     @extend_schema(request=BatchHandoverInputSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="batch-assign", scope_action=Action.ASSIGN)
     def batch_assign(self, request):
         data = self._input(BatchHandoverInputSerializer)
         ids = self._scoped_ids(data.pop("ids"))
-        return self._handovers(ownership.assign_partners(actor=request.user, partners=ids, **data))
+        return self._handovers(services.assign_partners(actor=request.user, partners=ids, **data))
 
     @extend_schema(request=BatchHandoverInputSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="batch-transfer", scope_action=Action.ASSIGN)
     def batch_transfer(self, request):
         data = self._input(BatchHandoverInputSerializer)
         ids = self._scoped_ids(data.pop("ids"))
-        return self._handovers(ownership.transfer_partners(actor=request.user, partners=ids, **data))
+        return self._handovers(services.transfer_partners(actor=request.user, partners=ids, **data))
 
     @extend_schema(request=BatchShareInputSerializer, responses=CollaboratorSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="batch-share", scope_action=Action.CHANGE)
     def batch_share(self, request):
         data = self._input(BatchShareInputSerializer)
         ids = self._scoped_ids(data.pop("ids"))
-        collaborations = ownership.share_partners(actor=request.user, partners=ids, **data)
+        collaborations = services.share_partners(actor=request.user, partners=ids, **data)
         return Response(CollaboratorSerializer(collaborations, many=True).data)
 
 
@@ -301,7 +298,7 @@ class PoolViewSet(ScopedReadOnlyViewSet):
         return Action.ADD
 
     def get_scoped_queryset(self, action):
-        return ownership.list_pool_partners(user=self.request.user, action=action)
+        return selectors.list_pool_partners(user=self.request.user, action=action)
 
 
 class HandoverViewSet(ScopedReadOnlyViewSet):
@@ -313,11 +310,4 @@ class HandoverViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["created_at"]
 
     def get_scoped_queryset(self, action):
-        return ownership.list_handovers(user=self.request.user, action=action)
-
-
-router = SimpleRouter()
-router.register("pool", PoolViewSet, basename="pool")
-router.register("handovers", HandoverViewSet, basename="handover")
-
-api_urlpatterns: list = router.urls
+        return selectors.list_handovers(user=self.request.user, action=action)

@@ -1,7 +1,7 @@
 """Partner pages: list, detail with tabs (overview, contacts, addresses, bank accounts, history),
 forms, and the parts' inline forms — all on core's scoped generic views."""
 
-from django.urls import reverse
+from django.urls import path, reverse
 
 from keshang.core import views
 from keshang.core.masking import Masker
@@ -14,12 +14,12 @@ from keshang.core.views import (
     PartDeleteView,
 )
 
-from . import selectors, services
-from .filters import ContactFilterSet, PartnerFilterSet
-from .forms import AddressForm, BankAccountForm, ContactForm, PartnerForm
-from .models import Address, BankAccount, Contact, Partner
-from .services import DuplicatePartnerError
-from .tables import ContactTable, PartnerTable
+from .. import selectors, services
+from ..filters import ContactFilterSet, PartnerFilterSet
+from ..forms import AddressForm, BankAccountForm, ContactForm, PartnerForm
+from ..models import Address, BankAccount, Contact, Partner
+from ..services import DuplicatePartnerError
+from ..tables import ContactTable, PartnerTable
 
 #
 # Partners
@@ -240,3 +240,26 @@ class BankAccountDeleteView(PartDeleteView):
     tab_key = "bank_accounts"
     delete_service = services.delete_bank_account
     instance_argument = "account"
+
+
+urlpatterns = [
+    path("", PartnerListView.as_view(), name="partner_list"),
+    path("add/", PartnerEditView.as_view(), name="partner_add"),
+    path("<int:pk>/", PartnerDetailView.as_view(), name="partner_detail"),
+    path("<int:pk>/edit/", PartnerEditView.as_view(), name="partner_edit"),
+    path("<int:pk>/delete/", PartnerDeleteView.as_view(), name="partner_delete"),
+    path("<int:pk>/history/", PartnerHistoryView.as_view(), name="partner_history"),
+    path("<int:pk>/contacts/", PartnerContactsView.as_view(), name="partner_contacts"),
+    path("<int:pk>/addresses/", PartnerAddressesView.as_view(), name="partner_addresses"),
+    path("<int:pk>/bank-accounts/", PartnerBankAccountsView.as_view(), name="partner_bank_accounts"),
+    path("contacts/", ContactListView.as_view(), name="contact_list"),
+    path("<int:partner_pk>/contacts/add/", ContactEditView.as_view(), name="contact_add"),
+    path("contacts/<int:pk>/edit/", ContactEditView.as_view(), name="contact_edit"),
+    path("contacts/<int:pk>/delete/", ContactDeleteView.as_view(), name="contact_delete"),
+    path("<int:partner_pk>/addresses/add/", AddressEditView.as_view(), name="address_add"),
+    path("addresses/<int:pk>/edit/", AddressEditView.as_view(), name="address_edit"),
+    path("addresses/<int:pk>/delete/", AddressDeleteView.as_view(), name="address_delete"),
+    path("<int:partner_pk>/bank-accounts/add/", BankAccountEditView.as_view(), name="bankaccount_add"),
+    path("bank-accounts/<int:pk>/edit/", BankAccountEditView.as_view(), name="bankaccount_edit"),
+    path("bank-accounts/<int:pk>/delete/", BankAccountDeleteView.as_view(), name="bankaccount_delete"),
+]

@@ -1,4 +1,4 @@
-"""Forms validate input only; the views hand ``cleaned_data`` to the services."""
+"""Forms of a partner and its parts (contacts, addresses, bank accounts)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from keshang.core.forms import RegionField, ScopedFormMixin
 from keshang.core.versioning import VersionedFormMixin
 
-from . import text
-from .models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
+from .. import text
+from ..models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
 
 __all__ = ["CREDIT_CODE_INPUT_LENGTH", "PartnerForm", "ContactForm", "AddressForm", "BankAccountForm"]
 

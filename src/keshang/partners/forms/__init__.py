@@ -1,0 +1,19 @@
+"""Forms validate input only; the views hand ``cleaned_data`` to the services. One module per subject; callers
+import this package."""
+
+from .ownership import BatchHandoverForm, HandoverForm, PoolRulesForm, ReleaseForm, ShareForm, UserChoiceField
+from .partners import CREDIT_CODE_INPUT_LENGTH, AddressForm, BankAccountForm, ContactForm, PartnerForm
+
+__all__ = [
+    "CREDIT_CODE_INPUT_LENGTH",
+    "PartnerForm",
+    "ContactForm",
+    "AddressForm",
+    "BankAccountForm",
+    "UserChoiceField",
+    "HandoverForm",
+    "BatchHandoverForm",
+    "ReleaseForm",
+    "ShareForm",
+    "PoolRulesForm",
+]
