@@ -25,9 +25,9 @@ class PartnersConfig(AppConfig):
         register_setup_step(ensure_partner_classifications, order=20)
         register_setup_step(services.ensure_pool_rules, order=30)
 
-        from . import importing, merging, suppliers
+        from . import importing, suppliers
 
-        for feature in (importing, merging, suppliers):
+        for feature in (importing, suppliers):
             feature.register()
         register_demo_loader(load_partner_demo, order=20)
 
@@ -93,6 +93,7 @@ class PartnersConfig(AppConfig):
             (_("客户交接"), "partners:handover_list", partner, Action.ASSIGN, 40),
             (_("批量转移"), "partners:partner_batch_transfer", partner, Action.ASSIGN, 45),
             (_("公海规则"), "partners:poolrules_detail", "partners.poolrules", Action.VIEW, 50),
+            (_("查重与合并"), "partners:partner_duplicates", partner, Action.ASSIGN, 60),
         ):
             register_menu_item(MenuItem("partners", label, url_name, resource, action, order))
 

@@ -9,7 +9,7 @@ from keshang.core.tables import Column, Table
 from .models import Handover, HandoverKind
 from .registry import describe_moved
 
-__all__ = ["PartnerTable", "ContactTable", "PoolTable", "HandoverTable"]
+__all__ = ["PartnerTable", "ContactTable", "PoolTable", "HandoverTable", "DuplicateExportTable"]
 
 
 def _mark_unverified(cells, obj, *, accessor: str, flag: str) -> None:
@@ -153,3 +153,22 @@ def _pool_side(handover: Handover, side: str) -> bool:
     if side == "to_owner":
         return handover.kind in (HandoverKind.RELEASE, HandoverKind.RECYCLE)
     return handover.kind in (HandoverKind.CLAIM, HandoverKind.ASSIGN)
+
+
+#
+# The duplicate finder's export: one row per member of each group
+#
+
+
+class DuplicateExportTable(Table):
+    columns = (
+        Column("group", gettext_lazy("组号")),
+        Column("reason", gettext_lazy("重复原因")),
+        Column("name", gettext_lazy("名称")),
+        Column("owner", gettext_lazy("负责人")),
+        Column("department", gettext_lazy("所属部门")),
+        Column("credit_code", gettext_lazy("统一社会信用代码")),
+        Column("phone", gettext_lazy("电话")),
+        Column("created_at", gettext_lazy("创建时间")),
+        Column("contact_count", gettext_lazy("联系人数")),
+    )

@@ -1,5 +1,5 @@
-from . import access_requests_views, importing_views, merging_views, suppliers_views
-from .views import ownership, partners, pool
+from . import access_requests_views, importing_views, suppliers_views
+from .views import merging, ownership, partners, pool
 
 app_name = "partners"
 
@@ -8,7 +8,7 @@ urlpatterns = [
     *pool.urlpatterns,
     *ownership.urlpatterns,
     *importing_views.urlpatterns,
-    *merging_views.urlpatterns,
+    *merging.urlpatterns,
     *suppliers_views.urlpatterns,
     *access_requests_views.urlpatterns,
 ]

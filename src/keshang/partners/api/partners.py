@@ -9,10 +9,11 @@ from keshang.core.models import Region
 from keshang.core.versioning import VersionedViewSetMixin, versioned_schema
 from keshang.org.models import Department, User
 
-from .. import access_requests_api, merging_api, selectors, services, suppliers_api, text
+from .. import access_requests_api, selectors, services, suppliers_api, text
 from ..filters import PartnerFilterSet
 from ..forms import CREDIT_CODE_INPUT_LENGTH
 from ..models import PARTNER_EDITABLE_FIELDS, Industry, Partner, PartnerLevel, Tag
+from .merging import MergeActionsMixin
 from .ownership import OwnershipActionsMixin
 
 __all__ = ["PartnerSerializer", "PartnerViewSet"]
@@ -81,7 +82,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
 class PartnerViewSet(
     access_requests_api.ActionsMixin,
     OwnershipActionsMixin,
-    merging_api.ActionsMixin,
+    MergeActionsMixin,
     suppliers_api.ActionsMixin,
     VersionedViewSetMixin,
     ScopedModelViewSet,

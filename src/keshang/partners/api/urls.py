@@ -1,11 +1,12 @@
 """``/api/v1/partners/``: the routes of every module of partners' API, in the namespace ``partners-api``."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from keshang.core.api import not_found_route
 
-from .. import merging_api, suppliers_api
-from . import ownership, partners, parts
+from .. import suppliers_api
+from . import merging, ownership, partners, parts
 
 # A SimpleRouter for the lists beside the partners: the DefaultRouter below already serves the API root.
 pool_router = SimpleRouter()
@@ -20,7 +21,7 @@ router.register("bank-accounts", parts.BankAccountViewSet, basename="bankaccount
 
 urlpatterns = [
     *pool_router.urls,
-    *merging_api.api_urlpatterns,
+    path("duplicates/", merging.DuplicateGroupViewSet.as_view({"get": "list"}), name="duplicate-list"),
     *suppliers_api.api_urlpatterns,
     *router.urls,
     not_found_route(),

@@ -1,6 +1,7 @@
 """Forms validate input only; the views hand ``cleaned_data`` to the services. One module per subject; callers
 import this package."""
 
+from .merging import DuplicateFilterForm, PartnerMergeForm
 from .ownership import BatchHandoverForm, HandoverForm, PoolRulesForm, ReleaseForm, ShareForm, UserChoiceField
 from .partners import CREDIT_CODE_INPUT_LENGTH, AddressForm, BankAccountForm, ContactForm, PartnerForm
 
@@ -16,4 +17,6 @@ __all__ = [
     "ReleaseForm",
     "ShareForm",
     "PoolRulesForm",
+    "DuplicateFilterForm",
+    "PartnerMergeForm",
 ]

@@ -1,5 +1,20 @@
 """Every read partners offers, through the data scope (STYLE.md §2); callers import this package."""
 
+from .duplicates import (
+    DEFAULT_THRESHOLD,
+    MAX_CANDIDATES,
+    MAX_SIMILAR_PAIRS,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    DuplicateGroup,
+    DuplicateReason,
+    DuplicateReport,
+    find_duplicate_groups,
+    load_group_members,
+    similar_name_pairs,
+    threshold_message,
+)
+from .merging import MERGE_FIELDS, PARTS, FieldComparison, MergeChoice, compare_partners, count_parts, default_choice
 from .ownership import (
     BATCH_LIMIT,
     ClaimStatus,
@@ -51,4 +66,25 @@ __all__ = [
     "recycle_cutoffs",
     "list_idle_customers",
     "recycle_due",
+    # the duplicate finder
+    "MIN_THRESHOLD",
+    "MAX_THRESHOLD",
+    "DEFAULT_THRESHOLD",
+    "MAX_CANDIDATES",
+    "MAX_SIMILAR_PAIRS",
+    "DuplicateReason",
+    "DuplicateGroup",
+    "DuplicateReport",
+    "similar_name_pairs",
+    "threshold_message",
+    "find_duplicate_groups",
+    "load_group_members",
+    # what the merge page compares
+    "MERGE_FIELDS",
+    "MergeChoice",
+    "default_choice",
+    "FieldComparison",
+    "compare_partners",
+    "PARTS",
+    "count_parts",
 ]

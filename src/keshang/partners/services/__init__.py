@@ -2,7 +2,7 @@
 
 ``partners`` the partner itself, ``duplicates`` duplicate control (防撞单), ``codes`` partner codes, ``parts``
 contacts, addresses and bank accounts, ``ownership`` assigning, transferring and releasing, ``pool`` the
-public pool (rules, claiming, recycling), ``sharing`` collaborators."""
+public pool (rules, claiming, recycling), ``sharing`` collaborators, ``merging`` the merge of duplicates."""
 
 from .codes import assign_partner_codes, code_prefix
 from .duplicates import (
@@ -17,6 +17,7 @@ from .duplicates import (
     duplicate_policy,
     find_duplicates,
 )
+from .merging import MergeError, merge_partners
 from .ownership import assign_partner, assign_partners, release_partner, transfer_partner, transfer_partners
 from .partners import (
     PARTNER_FIELDS,
@@ -92,4 +93,7 @@ __all__ = [
     "share_partners",
     "share_partner",
     "unshare_partner",
+    # merging
+    "MergeError",
+    "merge_partners",
 ]

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -21,11 +20,11 @@ from keshang.core.api import MaskedSerializerMixin, ScopedViewSetMixin
 from keshang.core.masking import Masker
 from keshang.core.permissions import Action
 
-from . import merging
-from .merging import DuplicateReason, MergeChoice
-from .models import Partner
+from .. import selectors, services
+from ..models import Partner
+from ..selectors import DuplicateReason, MergeChoice
 
-__all__ = ["ActionsMixin", "DuplicateGroupViewSet", "api_urlpatterns"]
+__all__ = ["MergeActionsMixin", "DuplicateGroupViewSet"]
 
 
 #
@@ -40,11 +39,11 @@ class MergeInputSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text="字段名 → survivor（保留本客商的值）或 duplicate（采用被合并客商的值）；未列出的字段保留本客商的值，"
-        "本客商为空时采用被合并客商的值。可选字段：" + "、".join(merging.MERGE_FIELDS),
+        "本客商为空时采用被合并客商的值。可选字段：" + "、".join(selectors.MERGE_FIELDS),
     )
 
     def validate_field_choices(self, value):
-        unknown = sorted(set(value) - set(merging.MERGE_FIELDS))
+        unknown = sorted(set(value) - set(selectors.MERGE_FIELDS))
         if unknown:
             raise serializers.ValidationError(_("不能选择的字段：%(fields)s。") % {"fields": "、".join(unknown)})
         return value
@@ -52,17 +51,17 @@ class MergeInputSerializer(serializers.Serializer):
 
 class DuplicateQuerySerializer(serializers.Serializer):
     threshold = serializers.IntegerField(
-        default=merging.DEFAULT_THRESHOLD, help_text="名称相似度阈值（70–100），默认 90"
+        default=selectors.DEFAULT_THRESHOLD, help_text="名称相似度阈值（70–100），默认 90"
     )
     reason = serializers.ChoiceField(choices=DuplicateReason.choices, required=False, help_text="只看一种重复原因")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["threshold"].error_messages["invalid"] = merging.threshold_message()
+        self.fields["threshold"].error_messages["invalid"] = selectors.threshold_message()
 
     def validate_threshold(self, value):
-        if not merging.MIN_THRESHOLD <= value <= merging.MAX_THRESHOLD:
-            raise serializers.ValidationError(merging.threshold_message())
+        if not selectors.MIN_THRESHOLD <= value <= selectors.MAX_THRESHOLD:
+            raise serializers.ValidationError(selectors.threshold_message())
         return value
 
 
@@ -100,7 +99,7 @@ class DuplicateGroupSerializer(serializers.Serializer):
 #
 
 
-class ActionsMixin:
+class MergeActionsMixin:
     """``POST /api/v1/partners/partners/{id}/merge/``, mixed into ``PartnerViewSet``."""
 
     # DRF passes an action's extra kwargs to as_view(), which accepts only names the class defines.
@@ -116,7 +115,7 @@ class ActionsMixin:
         serializer = MergeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         duplicate = get_object_or_404(self.get_queryset(), pk=serializer.validated_data["duplicate"])
-        merged = merging.merge_partners(
+        merged = services.merge_partners(
             actor=request.user,
             survivor=survivor,
             duplicate=duplicate,
@@ -140,21 +139,16 @@ class DuplicateGroupViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         query = DuplicateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         reason = query.validated_data.get("reason")
-        report = merging.find_duplicate_groups(
+        report = selectors.find_duplicate_groups(
             user=request.user, threshold=query.validated_data["threshold"], reasons=[reason] if reason else None
         )
         # The paginator directly: the base's paginate_queryset hands the page to the masker, and a page
         # of groups is not a page of partners.
         page = self.paginator.paginate_queryset(report.groups, request, view=self)
-        groups = merging.load_group_members(user=request.user, groups=page)
+        groups = selectors.load_group_members(user=request.user, groups=page)
         masker = Masker(request.user, Partner).prepare([member for group in groups for member in group.members])
         context = {**self.get_serializer_context(), "_maskers": {Partner: masker}}
         data = DuplicateGroupSerializer(groups, many=True, context=context).data
         response = self.paginator.get_paginated_response(data)
         response.data.update(threshold=report.threshold, truncated=report.truncated)
         return response
-
-
-api_urlpatterns = [
-    path("duplicates/", DuplicateGroupViewSet.as_view({"get": "list"}), name="duplicate-list"),
-]

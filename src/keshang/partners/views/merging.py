@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,7 +20,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from keshang.core.exceptions import ApplicationError
@@ -29,90 +27,14 @@ from keshang.core.exporting import EXPORT_FORMATS, export_response
 from keshang.core.masking import Masker
 from keshang.core.permissions import Action
 from keshang.core.scope import has_action
-from keshang.core.tables import Column, Table
 from keshang.core.views import PAGE_SIZES, ScopedViewMixin, htmx_partial, redirect_after_write
 
-from . import merging
-from .merging import DuplicateReason, MergeChoice
-from .models import Partner
+from .. import selectors, services
+from ..forms import DuplicateFilterForm, PartnerMergeForm
+from ..models import Partner
+from ..tables import DuplicateExportTable
 
-__all__ = ["DuplicateFilterForm", "PartnerMergeForm", "DuplicateListView", "PartnerMergeView", "urlpatterns"]
-
-
-#
-# Forms
-#
-
-
-class DuplicateFilterForm(forms.Form):
-    threshold = forms.IntegerField(
-        label=gettext_lazy("相似度阈值（%）"),
-        min_value=merging.MIN_THRESHOLD,
-        max_value=merging.MAX_THRESHOLD,
-        required=False,
-        widget=forms.NumberInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": merging.DEFAULT_THRESHOLD, "step": 1}
-        ),
-    )
-    reason = forms.ChoiceField(
-        label=gettext_lazy("重复原因"),
-        choices=[("", gettext_lazy("全部")), *DuplicateReason.choices],
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        message = merging.threshold_message()
-        self.fields["threshold"].error_messages.update(invalid=message, min_value=message, max_value=message)
-
-    def report_arguments(self) -> dict:
-        reason = self.cleaned_data.get("reason")
-        return {
-            "threshold": self.cleaned_data.get("threshold") or merging.DEFAULT_THRESHOLD,
-            "reasons": [reason] if reason else None,
-        }
-
-
-RADIO = forms.RadioSelect(attrs={"class": "form-check-input"})
-
-
-class PartnerMergeForm(forms.Form):
-    """The record to keep, and for each field whose values differ, the record whose value to keep.
-
-    Choices name records (their pks), not "survivor"/"duplicate", so a value picked on the page stays
-    the one picked when the user then changes which record to keep.
-    """
-
-    survivor = forms.TypedChoiceField(label=gettext_lazy("保留的记录"), coerce=int, widget=RADIO)
-    confirm = forms.BooleanField(
-        label=gettext_lazy("我已核对以上内容：合并后另一条记录将被删除，此操作不能撤销。"),
-        error_messages={"required": gettext_lazy("请勾选确认后再合并。")},
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-
-    def __init__(self, data=None, *, first: Partner, second: Partner, rows: list[merging.FieldComparison]):
-        super().__init__(data)
-        choices = [(first.pk, str(first)), (second.pk, str(second))]
-        self.fields["survivor"].choices = choices
-        self.fields["survivor"].initial = first.pk
-        for row in rows:
-            if row.differs:
-                self.fields[f"field_{row.name}"] = forms.TypedChoiceField(
-                    label=row.label,
-                    choices=choices,
-                    coerce=int,
-                    initial=first.pk if row.default == MergeChoice.SURVIVOR else second.pk,
-                    widget=RADIO,
-                )
-
-    def field_choices(self) -> dict[str, str]:
-        survivor = self.cleaned_data["survivor"]
-        return {
-            name.removeprefix("field_"): MergeChoice.SURVIVOR if value == survivor else MergeChoice.DUPLICATE
-            for name, value in self.cleaned_data.items()
-            if name.startswith("field_")
-        }
+__all__ = ["DuplicateListView", "PartnerMergeView", "urlpatterns"]
 
 
 #
@@ -150,20 +72,6 @@ class DuplicateExportRows:
         return iter(self.rows)
 
 
-class DuplicateExportTable(Table):
-    columns = (
-        Column("group", gettext_lazy("组号")),
-        Column("reason", gettext_lazy("重复原因")),
-        Column("name", gettext_lazy("名称")),
-        Column("owner", gettext_lazy("负责人")),
-        Column("department", gettext_lazy("所属部门")),
-        Column("credit_code", gettext_lazy("统一社会信用代码")),
-        Column("phone", gettext_lazy("电话")),
-        Column("created_at", gettext_lazy("创建时间")),
-        Column("contact_count", gettext_lazy("联系人数")),
-    )
-
-
 def _owner_name(partner: Partner) -> str:
     return str(partner.owner) if partner.owner_id else _("公海")
 
@@ -184,12 +92,12 @@ class DuplicateListView(ScopedViewMixin, View):
         form = DuplicateFilterForm(request.GET)
         report = None
         if form.is_valid():
-            report = merging.find_duplicate_groups(user=request.user, **form.report_arguments())
+            report = selectors.find_duplicate_groups(user=request.user, **form.report_arguments())
         if export:
             return self.export(report, export)
 
         page = Paginator(report.groups if report else [], PAGE_SIZES[0]).get_page(request.GET.get("page"))
-        groups = merging.load_group_members(user=request.user, groups=page.object_list)
+        groups = selectors.load_group_members(user=request.user, groups=page.object_list)
         masker = Masker(request.user, Partner).prepare([member for group in groups for member in group.members])
         query = request.GET.copy()
         for key in ("page", "export"):
@@ -220,7 +128,7 @@ class DuplicateListView(ScopedViewMixin, View):
         return TemplateResponse(request, template, context)
 
     def export(self, report, fmt: str):
-        groups = merging.load_group_members(user=self.request.user, groups=report.groups if report else [])
+        groups = selectors.load_group_members(user=self.request.user, groups=report.groups if report else [])
         rows = [
             DuplicateExportRow(
                 group=number,
@@ -273,17 +181,17 @@ class PartnerMergeView(ScopedViewMixin, View):
 
     def get(self, request, pk, other_pk):
         first, second = self.get_pair()
-        rows = merging.compare_partners(user=request.user, survivor=first, duplicate=second)
+        rows = selectors.compare_partners(user=request.user, survivor=first, duplicate=second)
         return self.render(PartnerMergeForm(first=first, second=second, rows=rows), first, second, rows)
 
     def post(self, request, pk, other_pk):
         first, second = self.get_pair()
-        rows = merging.compare_partners(user=request.user, survivor=first, duplicate=second)
+        rows = selectors.compare_partners(user=request.user, survivor=first, duplicate=second)
         form = PartnerMergeForm(request.POST, first=first, second=second, rows=rows)
         if form.is_valid():
             survivor, duplicate = (first, second) if form.cleaned_data["survivor"] == first.pk else (second, first)
             try:
-                merged = merging.merge_partners(
+                merged = services.merge_partners(
                     actor=request.user, survivor=survivor, duplicate=duplicate, field_choices=form.field_choices()
                 )
             except ValidationError as error:
@@ -306,7 +214,7 @@ class PartnerMergeView(ScopedViewMixin, View):
             parts=[
                 (label, first_count, second_count)
                 for (label, first_count), (_label, second_count) in zip(
-                    merging.count_parts(partner=first), merging.count_parts(partner=second), strict=True
+                    selectors.count_parts(partner=first), selectors.count_parts(partner=second), strict=True
                 )
             ],
             cancel_url=reverse("partners:partner_duplicates"),
