@@ -14,7 +14,7 @@ class PartnersConfig(AppConfig):
     def ready(self):
         from keshang.core.registry import register_demo_loader, register_setup_step
 
-        from . import checks, services  # noqa: F401 - checks registers the system checks
+        from . import checks, services, tasks  # noqa: F401 - checks and tasks register themselves (checks, Huey)
         from .demo import ensure_partner_classifications, load_partner_demo
 
         self._register_resources()
@@ -25,10 +25,9 @@ class PartnersConfig(AppConfig):
         register_setup_step(ensure_partner_classifications, order=20)
         register_setup_step(services.ensure_pool_rules, order=30)
 
-        from . import importing, suppliers
+        from . import importing
 
-        for feature in (importing, suppliers):
-            feature.register()
+        importing.register()
         register_demo_loader(load_partner_demo, order=20)
 
     def _register_resources(self):
@@ -96,14 +95,27 @@ class PartnersConfig(AppConfig):
             (_("查重与合并"), "partners:partner_duplicates", partner, Action.ASSIGN, 60),
         ):
             register_menu_item(MenuItem("partners", label, url_name, resource, action, order))
+        # Everyone may read the lists (forms and filters need them); the menu shows them to those who maintain them.
+        for label, url_name, resource, order in (
+            (_("客户级别"), "partners:partnerlevel_list", "partners.partnerlevel", 60),
+            (_("行业"), "partners:industry_list", "partners.industry", 61),
+            (_("标签"), "partners:tag_list", "partners.tag", 62),
+        ):
+            register_menu_item(MenuItem("settings", label, url_name, resource, action=Action.CHANGE, order=order))
 
     def _register_tabs(self):
+        from keshang.core import attachments
         from keshang.core.registry import DetailTab, register_detail_tab
 
+        from .models import Partner
+
+        attachments.register_attachable(Partner)
         for key, label, url_name, order in (
             ("contacts", pgettext_lazy("plural", "联系人"), "partners:partner_contacts", 10),
             ("addresses", pgettext_lazy("plural", "地址"), "partners:partner_addresses", 20),
             ("bank_accounts", pgettext_lazy("plural", "银行账户"), "partners:partner_bank_accounts", 30),
+            ("attachments", _("附件"), attachments.attachment_url_name(Partner, "list"), 40),
+            ("supplier", _("供应商档案"), "partners:partner_supplier", 50),
             ("collaborators", _("协作人"), "partners:partner_collaborators", 80),
             ("handovers", _("交接记录"), "partners:partner_handovers", 90),
         ):

@@ -1,4 +1,4 @@
-"""FilterSets shared by the partner pages and the API: partners, contacts, the pool and handovers."""
+"""FilterSets shared by the partner pages and the API: partners, contacts, the pool, handovers, classifications."""
 
 import django_filters
 from django.db.models import Q
@@ -21,7 +21,16 @@ from .models import (
 )
 from .selectors import normalise_query, partner_search_condition
 
-__all__ = ["ROLE_CHOICES", "PartnerFilterSet", "ContactFilterSet", "PoolFilterSet", "HandoverFilterSet"]
+__all__ = [
+    "ROLE_CHOICES",
+    "PartnerFilterSet",
+    "ContactFilterSet",
+    "PoolFilterSet",
+    "HandoverFilterSet",
+    "PartnerLevelFilterSet",
+    "IndustryFilterSet",
+    "TagFilterSet",
+]
 
 ROLE_CHOICES = [("customer", _("客户")), ("supplier", _("供应商"))]
 
@@ -123,3 +132,39 @@ class HandoverFilterSet(ScopedFilterSet):
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(Q(from_owner=value) | Q(to_owner=value))
+
+
+#
+# Classification lists
+#
+
+
+class ClassificationFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    search_fields: tuple[str, ...] = ("name",)
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(condition)
+
+
+class PartnerLevelFilterSet(ClassificationFilterSet):
+    search_fields = ("code", "name")
+
+    class Meta:
+        model = PartnerLevel
+        fields = ["q"]
+
+
+class IndustryFilterSet(ClassificationFilterSet):
+    class Meta:
+        model = Industry
+        fields = ["q"]
+
+
+class TagFilterSet(ClassificationFilterSet):
+    class Meta:
+        model = Tag
+        fields = ["q"]

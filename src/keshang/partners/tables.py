@@ -9,7 +9,16 @@ from keshang.core.tables import Column, Table
 from .models import Handover, HandoverKind
 from .registry import describe_moved
 
-__all__ = ["PartnerTable", "ContactTable", "PoolTable", "HandoverTable", "DuplicateExportTable"]
+__all__ = [
+    "PartnerTable",
+    "ContactTable",
+    "PoolTable",
+    "HandoverTable",
+    "DuplicateExportTable",
+    "PartnerLevelTable",
+    "IndustryTable",
+    "TagTable",
+]
 
 
 def _mark_unverified(cells, obj, *, accessor: str, flag: str) -> None:
@@ -172,3 +181,30 @@ class DuplicateExportTable(Table):
         Column("created_at", gettext_lazy("创建时间")),
         Column("contact_count", gettext_lazy("联系人数")),
     )
+
+
+#
+# Classification lists
+#
+
+
+class PartnerLevelTable(Table):
+    columns = (
+        Column("code", gettext_lazy("级别代码"), order_by="code", link=True),
+        Column("name", gettext_lazy("级别名称"), order_by="name"),
+        Column("order", gettext_lazy("排序"), order_by="order"),
+    )
+    default_order = "order"
+
+
+class IndustryTable(Table):
+    columns = (
+        Column("name", gettext_lazy("行业"), order_by="name", link=True),
+        Column("order", gettext_lazy("排序"), order_by="order"),
+    )
+    default_order = "order"
+
+
+class TagTable(Table):
+    columns = (Column("name", gettext_lazy("标签"), order_by="name", link=True),)
+    default_order = "name"

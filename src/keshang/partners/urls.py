@@ -1,5 +1,5 @@
-from . import access_requests_views, importing_views, suppliers_views
-from .views import merging, ownership, partners, pool
+from . import access_requests_views, importing_views
+from .views import classifications, merging, ownership, partners, pool, suppliers
 
 app_name = "partners"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     *ownership.urlpatterns,
     *importing_views.urlpatterns,
     *merging.urlpatterns,
-    *suppliers_views.urlpatterns,
+    *suppliers.urlpatterns,
+    *classifications.urlpatterns,
     *access_requests_views.urlpatterns,
 ]

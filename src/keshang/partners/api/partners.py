@@ -9,12 +9,13 @@ from keshang.core.models import Region
 from keshang.core.versioning import VersionedViewSetMixin, versioned_schema
 from keshang.org.models import Department, User
 
-from .. import access_requests_api, selectors, services, suppliers_api, text
+from .. import access_requests_api, selectors, services, text
 from ..filters import PartnerFilterSet
 from ..forms import CREDIT_CODE_INPUT_LENGTH
 from ..models import PARTNER_EDITABLE_FIELDS, Industry, Partner, PartnerLevel, Tag
 from .merging import MergeActionsMixin
 from .ownership import OwnershipActionsMixin
+from .suppliers import SupplierProfileActionsMixin
 
 __all__ = ["PartnerSerializer", "PartnerViewSet"]
 
@@ -83,7 +84,7 @@ class PartnerViewSet(
     access_requests_api.ActionsMixin,
     OwnershipActionsMixin,
     MergeActionsMixin,
-    suppliers_api.ActionsMixin,
+    SupplierProfileActionsMixin,
     VersionedViewSetMixin,
     ScopedModelViewSet,
 ):

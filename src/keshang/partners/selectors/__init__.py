@@ -1,5 +1,6 @@
 """Every read partners offers, through the data scope (STYLE.md §2); callers import this package."""
 
+from .classifications import count_partners_using, list_industries, list_partner_levels, list_tags
 from .duplicates import (
     DEFAULT_THRESHOLD,
     MAX_CANDIDATES,
@@ -41,6 +42,7 @@ from .partners import (
     search_contacts,
     search_partners,
 )
+from .suppliers import get_supplier_profile, list_expiring_qualifications, list_qualifications
 
 __all__ = [
     "normalise_query",
@@ -87,4 +89,13 @@ __all__ = [
     "compare_partners",
     "PARTS",
     "count_parts",
+    # suppliers
+    "get_supplier_profile",
+    "list_qualifications",
+    "list_expiring_qualifications",
+    # classification lists
+    "list_partner_levels",
+    "list_industries",
+    "list_tags",
+    "count_partners_using",
 ]

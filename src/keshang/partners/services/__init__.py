@@ -2,8 +2,11 @@
 
 ``partners`` the partner itself, ``duplicates`` duplicate control (防撞单), ``codes`` partner codes, ``parts``
 contacts, addresses and bank accounts, ``ownership`` assigning, transferring and releasing, ``pool`` the
-public pool (rules, claiming, recycling), ``sharing`` collaborators, ``merging`` the merge of duplicates."""
+public pool (rules, claiming, recycling), ``sharing`` collaborators, ``merging`` the merge of duplicates,
+``suppliers`` profiles and qualifications with ``reminders`` of their expiry, ``classifications`` the lists
+that classify partners, ``access_requests`` asking an owner for a partner, ``importing`` the partner import."""
 
+from .classifications import delete_classification, save_classification
 from .codes import assign_partner_codes, code_prefix
 from .duplicates import (
     DUPLICATE_POLICIES,
@@ -44,7 +47,15 @@ from .pool import (
     recycle_idle_partners,
     update_pool_rules,
 )
+from .reminders import EXPIRY_THRESHOLDS, expiry_threshold, notify_expiring_qualifications
 from .sharing import share_partner, share_partners, unshare_partner
+from .suppliers import (
+    RATING_FIELDS,
+    delete_qualification,
+    delete_supplier_records,
+    save_qualification,
+    save_supplier_profile,
+)
 
 __all__ = [
     # partners
@@ -96,4 +107,16 @@ __all__ = [
     # merging
     "MergeError",
     "merge_partners",
+    # suppliers
+    "RATING_FIELDS",
+    "save_supplier_profile",
+    "save_qualification",
+    "delete_qualification",
+    "delete_supplier_records",
+    "EXPIRY_THRESHOLDS",
+    "expiry_threshold",
+    "notify_expiring_qualifications",
+    # classification lists
+    "save_classification",
+    "delete_classification",
 ]

@@ -17,9 +17,9 @@ from keshang.core.versioning import check_version
 from .. import text
 from ..models import PARTNER_EDITABLE_FIELDS, Partner
 from ..search import index_partner_grams
-from ..suppliers import delete_supplier_records
 from .codes import assign_partner_codes
 from .duplicates import check_partner_duplicates
+from .suppliers import delete_supplier_records
 
 __all__ = [
     "PARTNER_FIELDS",

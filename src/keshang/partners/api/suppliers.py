@@ -1,11 +1,9 @@
-"""API of partners' suppliers feature.
+"""API of what suppliers have besides: the profile and qualifications.
 
 * ``GET/PUT/PATCH /api/v1/partners/partners/{id}/supplier-profile/``: main products and ratings
-  (an action of PartnerViewSet, through :class:`ActionsMixin`)
+  (an action of PartnerViewSet, through :class:`SupplierProfileActionsMixin`)
 * ``/api/v1/partners/qualifications/``: suppliers' qualifications (multipart for the certificate
   file), ``…/{id}/file/`` downloads it; ``?expires_on__lte=`` finds those about to expire
-* ``/api/v1/partners/levels/``, ``industries/``, ``tags/``: the classification lists, readable by
-  everyone, written by administrators
 
 Partner attachments are core's: ``/api/v1/core/attachments/partners.partner/{id}/``.
 """
@@ -25,26 +23,20 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from keshang.core import attachments
 from keshang.core.api import ScopedModelViewSet, ScopedRelatedField
 from keshang.core.permissions import Action
 from keshang.core.scope import recheck_scope
 
-from . import selectors, suppliers
-from .models import Industry, Partner, PartnerLevel, Qualification, SupplierProfile, Tag
-from .suppliers_views import IndustryFilterSet, PartnerLevelFilterSet, TagFilterSet
+from .. import selectors, services
+from ..models import Partner, Qualification, SupplierProfile
 
 __all__ = [
     "SupplierProfileSerializer",
-    "ActionsMixin",
+    "SupplierProfileActionsMixin",
     "QualificationSerializer",
     "QualificationViewSet",
-    "PartnerLevelViewSet",
-    "IndustryViewSet",
-    "TagViewSet",
-    "api_urlpatterns",
 ]
 
 #
@@ -73,13 +65,13 @@ class SupplierProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SupplierProfile
-        fields = ["main_products", *suppliers.RATING_FIELDS, "updated_at"]
+        fields = ["main_products", *services.RATING_FIELDS, "updated_at"]
         read_only_fields = ["updated_at"]
         # Null until the profile is first saved: a partner without one is shown an empty profile.
         extra_kwargs = {"updated_at": {"allow_null": True}}
 
 
-class ActionsMixin:
+class SupplierProfileActionsMixin:
     """Custom actions on /api/v1/partners/partners/{id}/… for this feature."""
 
     @extend_schema(methods=["GET"], responses=SupplierProfileSerializer)
@@ -88,13 +80,13 @@ class ActionsMixin:
     def supplier_profile(self, request, pk=None):
         """The supplier profile: GET needs "view" on the partner, PUT/PATCH "change"."""
         partner = self.get_object()
-        profile = suppliers.get_supplier_profile(user=request.user, partner=partner, action=self.scope_action)
+        profile = selectors.get_supplier_profile(user=request.user, partner=partner, action=self.scope_action)
         if request.method == "GET":
             return Response(SupplierProfileSerializer(profile or SupplierProfile(partner=partner)).data)
         serializer = SupplierProfileSerializer(profile, data=request.data, partial=request.method == "PATCH")
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            profile = suppliers.save_supplier_profile(
+            profile = services.save_supplier_profile(
                 actor=request.user, partner=partner, data=dict(serializer.validated_data)
             )
             recheck_scope(user=request.user, obj=profile, action=Action.CHANGE)
@@ -153,7 +145,7 @@ class QualificationViewSet(ScopedModelViewSet):
         return Action.VIEW if scope_action == Action.VIEW else Action.CHANGE
 
     def get_scoped_queryset(self, action):
-        return suppliers.list_qualifications(user=self.request.user, action=action)
+        return selectors.list_qualifications(user=self.request.user, action=action)
 
     def _split(self, serializer) -> tuple[dict, object, bool]:
         data = dict(serializer.validated_data)
@@ -164,11 +156,11 @@ class QualificationViewSet(ScopedModelViewSet):
         partners = selectors.list_partners(user=self.request.user, action=Action.CHANGE)
         partner = get_object_or_404(partners, pk=serializer.validated_data["partner"].pk)
         data, upload, _remove = self._split(serializer)
-        return suppliers.save_qualification(actor=self.request.user, partner=partner, data=data, upload=upload)
+        return services.save_qualification(actor=self.request.user, partner=partner, data=data, upload=upload)
 
     def update_object(self, serializer):
         data, upload, remove_file = self._split(serializer)
-        return suppliers.save_qualification(
+        return services.save_qualification(
             actor=self.request.user,
             partner=serializer.instance.partner,
             qualification=serializer.instance,
@@ -178,7 +170,7 @@ class QualificationViewSet(ScopedModelViewSet):
         )
 
     def delete_object(self, instance):
-        suppliers.delete_qualification(actor=self.request.user, qualification=instance)
+        services.delete_qualification(actor=self.request.user, qualification=instance)
 
     @extend_schema(
         request=None,
@@ -194,73 +186,3 @@ class QualificationViewSet(ScopedModelViewSet):
             name=f"{qualification.name}{os.path.splitext(qualification.file.name)[1].lower()}",
             mime_type=attachments.mime_type_for(qualification.file.name),
         )
-
-
-#
-# Classification lists
-#
-
-
-class ClassificationViewSet(ScopedModelViewSet):
-    def create_object(self, serializer):
-        instance = self.model()
-        return suppliers.save_classification(actor=self.request.user, instance=instance, data=serializer.validated_data)
-
-    def update_object(self, serializer):
-        return suppliers.save_classification(
-            actor=self.request.user, instance=serializer.instance, data=serializer.validated_data
-        )
-
-    def delete_object(self, instance):
-        suppliers.delete_classification(actor=self.request.user, instance=instance)
-
-
-class PartnerLevelSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PartnerLevel
-        fields = ["id", "code", "name", "order"]
-
-
-class PartnerLevelViewSet(ClassificationViewSet):
-    """Customer levels (A/B/C/D…), most important first."""
-
-    model = PartnerLevel
-    serializer_class = PartnerLevelSerializer
-    filterset_class = PartnerLevelFilterSet
-    ordering_fields = ["order", "code", "name"]
-
-
-class IndustrySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Industry
-        fields = ["id", "name", "order"]
-
-
-class IndustryViewSet(ClassificationViewSet):
-    model = Industry
-    serializer_class = IndustrySerializer
-    filterset_class = IndustryFilterSet
-    ordering_fields = ["order", "name"]
-
-
-class TagSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Tag
-        fields = ["id", "name"]
-
-
-class TagViewSet(ClassificationViewSet):
-    model = Tag
-    serializer_class = TagSerializer
-    filterset_class = TagFilterSet
-    ordering_fields = ["name"]
-
-
-# A SimpleRouter: the app's DefaultRouter already serves the API root.
-router = SimpleRouter()
-router.register("qualifications", QualificationViewSet, basename="qualification")
-router.register("levels", PartnerLevelViewSet, basename="partnerlevel")
-router.register("industries", IndustryViewSet, basename="industry")
-router.register("tags", TagViewSet, basename="tag")
-
-api_urlpatterns = router.urls
