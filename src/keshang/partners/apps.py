@@ -21,13 +21,11 @@ class PartnersConfig(AppConfig):
         self._register_menu()
         self._register_tabs()
         self._register_handover_counters()
+        self._register_importer()
         self._register_approval_conditions()
         register_setup_step(ensure_partner_classifications, order=20)
         register_setup_step(services.ensure_pool_rules, order=30)
 
-        from . import importing
-
-        importing.register()
         register_demo_loader(load_partner_demo, order=20)
 
     def _register_resources(self):
@@ -93,6 +91,7 @@ class PartnersConfig(AppConfig):
             (_("批量转移"), "partners:partner_batch_transfer", partner, Action.ASSIGN, 45),
             (_("公海规则"), "partners:poolrules_detail", "partners.poolrules", Action.VIEW, 50),
             (_("查重与合并"), "partners:partner_duplicates", partner, Action.ASSIGN, 60),
+            (_("导入客商"), "partners:partner_import", partner, Action.ADD, 90),
         ):
             register_menu_item(MenuItem("partners", label, url_name, resource, action, order))
         # Everyone may read the lists (forms and filters need them); the menu shows them to those who maintain them.
@@ -125,6 +124,13 @@ class PartnersConfig(AppConfig):
         from .registry import register_handover_counter
 
         register_handover_counter("contacts", lambda partner: partner.contacts.count(), label=_("联系人"))
+
+    def _register_importer(self):
+        from keshang.core.importing import register_importer
+
+        from .services import PartnerImporter
+
+        register_importer(PartnerImporter.kind, PartnerImporter)
 
     def _register_approval_conditions(self):
         from keshang.core.approvals import register_condition_choices

@@ -1,5 +1,4 @@
-from . import access_requests_views, importing_views
-from .views import classifications, merging, ownership, partners, pool, suppliers
+from .views import access_requests, classifications, importing, merging, ownership, partners, pool, suppliers
 
 app_name = "partners"
 
@@ -7,9 +6,9 @@ urlpatterns = [
     *partners.urlpatterns,
     *pool.urlpatterns,
     *ownership.urlpatterns,
-    *importing_views.urlpatterns,
+    *importing.urlpatterns,
     *merging.urlpatterns,
     *suppliers.urlpatterns,
     *classifications.urlpatterns,
-    *access_requests_views.urlpatterns,
+    *access_requests.urlpatterns,
 ]

@@ -9,10 +9,11 @@ from keshang.core.models import Region
 from keshang.core.versioning import VersionedViewSetMixin, versioned_schema
 from keshang.org.models import Department, User
 
-from .. import access_requests_api, selectors, services, text
+from .. import selectors, services, text
 from ..filters import PartnerFilterSet
 from ..forms import CREDIT_CODE_INPUT_LENGTH
 from ..models import PARTNER_EDITABLE_FIELDS, Industry, Partner, PartnerLevel, Tag
+from .access_requests import AccessRequestActionsMixin
 from .merging import MergeActionsMixin
 from .ownership import OwnershipActionsMixin
 from .suppliers import SupplierProfileActionsMixin
@@ -81,7 +82,7 @@ class PartnerSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
 
 @versioned_schema(PartnerSerializer)
 class PartnerViewSet(
-    access_requests_api.ActionsMixin,
+    AccessRequestActionsMixin,
     OwnershipActionsMixin,
     MergeActionsMixin,
     SupplierProfileActionsMixin,

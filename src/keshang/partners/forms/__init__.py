@@ -4,12 +4,20 @@ import this package."""
 from .classifications import IndustryForm, PartnerLevelForm, TagForm
 from .merging import DuplicateFilterForm, PartnerMergeForm
 from .ownership import BatchHandoverForm, HandoverForm, PoolRulesForm, ReleaseForm, ShareForm, UserChoiceField
-from .partners import CREDIT_CODE_INPUT_LENGTH, AddressForm, BankAccountForm, ContactForm, PartnerForm
+from .partners import (
+    CREDIT_CODE_INPUT_LENGTH,
+    AccessRequestForm,
+    AddressForm,
+    BankAccountForm,
+    ContactForm,
+    PartnerForm,
+)
 from .suppliers import QualificationForm, SupplierProfileForm
 
 __all__ = [
     "CREDIT_CODE_INPUT_LENGTH",
     "PartnerForm",
+    "AccessRequestForm",
     "ContactForm",
     "AddressForm",
     "BankAccountForm",

@@ -8,9 +8,18 @@ from keshang.core.forms import RegionField, ScopedFormMixin
 from keshang.core.versioning import VersionedFormMixin
 
 from .. import text
+from ..countries import country_choices
 from ..models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
+from ..services import AccessKind
 
-__all__ = ["CREDIT_CODE_INPUT_LENGTH", "PartnerForm", "ContactForm", "AddressForm", "BankAccountForm"]
+__all__ = [
+    "CREDIT_CODE_INPUT_LENGTH",
+    "PartnerForm",
+    "AccessRequestForm",
+    "ContactForm",
+    "AddressForm",
+    "BankAccountForm",
+]
 
 # What a credit code may be typed or pasted as: its 18 characters with the spaces or dashes people group them
 # by ("91 110000 600037341L"). The column holds the 18 the normalised code has; the length is checked after.
@@ -91,6 +100,17 @@ class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
             for field in self._meta.fields
             if field in self.cleaned_data and field != "tags"
         }
+
+
+class AccessRequestForm(forms.Form):
+    """What the refused partner form posted: the request, and the details that named the partner."""
+
+    access = forms.ChoiceField(label=_("申请"), choices=AccessKind.choices)
+    access_note = forms.CharField(label=_("申请说明"), required=False, max_length=500)
+    name = forms.CharField(required=False, max_length=200)
+    credit_code = forms.CharField(required=False, max_length=CREDIT_CODE_INPUT_LENGTH)
+    phone = forms.CharField(required=False, max_length=30)
+    country = forms.ChoiceField(required=False, choices=country_choices)
 
 
 class ContactForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):

@@ -6,6 +6,7 @@ public pool (rules, claiming, recycling), ``sharing`` collaborators, ``merging``
 ``suppliers`` profiles and qualifications with ``reminders`` of their expiry, ``classifications`` the lists
 that classify partners, ``access_requests`` asking an owner for a partner, ``importing`` the partner import."""
 
+from .access_requests import AccessKind, AccessRequest, request_partner_access
 from .classifications import delete_classification, save_classification
 from .codes import assign_partner_codes, code_prefix
 from .duplicates import (
@@ -20,6 +21,7 @@ from .duplicates import (
     duplicate_policy,
     find_duplicates,
 )
+from .importing import PartnerImporter, create_partners_bulk
 from .merging import MergeError, merge_partners
 from .ownership import assign_partner, assign_partners, release_partner, transfer_partner, transfer_partners
 from .partners import (
@@ -119,4 +121,11 @@ __all__ = [
     # classification lists
     "save_classification",
     "delete_classification",
+    # access requests
+    "AccessKind",
+    "AccessRequest",
+    "request_partner_access",
+    # importing
+    "PartnerImporter",
+    "create_partners_bulk",
 ]

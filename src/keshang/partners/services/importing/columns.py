@@ -1,4 +1,4 @@
-"""The columns of the partner import (partners/importing.py): what each means, the words it understands, and
+"""The columns of the partner import: what each means, the words it understands, and
 how a phone number or a website cell becomes what is stored."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from keshang.core.importing import ImportField, ImportOption, normalise_header
 
-from . import text
-from .models import PartnerKind
+from ... import text
+from ...models import PartnerKind
 
 __all__ = [
     "FIELDS",

@@ -1,36 +1,22 @@
-"""Pages of partners' access requests: the 申请共享 / 申请转给我 buttons the partner form shows when it refuses a
+"""Asking for a partner someone else owns: the 申请共享 / 申请转给我 buttons the partner form shows when it refuses a
 copy of someone else's partner. They post the form itself (``formaction``), so the request names the partner
 exactly as the refused save did."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from keshang.core.exceptions import ApplicationError
 from keshang.core.permissions import Action
 from keshang.core.views import ScopedViewMixin, redirect_after_write
 
-from . import access_requests
-from .countries import country_choices
-from .forms import CREDIT_CODE_INPUT_LENGTH
-from .models import Partner
+from .. import services
+from ..forms import AccessRequestForm
+from ..models import Partner
 
-__all__ = ["AccessRequestForm", "PartnerAccessRequestView", "urlpatterns"]
-
-
-class AccessRequestForm(forms.Form):
-    """What the refused partner form posted: the request, and the details that named the partner."""
-
-    access = forms.ChoiceField(label=gettext_lazy("申请"), choices=access_requests.AccessKind.choices)
-    access_note = forms.CharField(label=gettext_lazy("申请说明"), required=False, max_length=500)
-    name = forms.CharField(required=False, max_length=200)
-    credit_code = forms.CharField(required=False, max_length=CREDIT_CODE_INPUT_LENGTH)
-    phone = forms.CharField(required=False, max_length=30)
-    country = forms.ChoiceField(required=False, choices=country_choices)
+__all__ = ["PartnerAccessRequestView", "urlpatterns"]
 
 
 class PartnerAccessRequestView(ScopedViewMixin, View):
@@ -44,7 +30,7 @@ class PartnerAccessRequestView(ScopedViewMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                requested = access_requests.request_partner_access(
+                requested = services.request_partner_access(
                     actor=request.user,
                     kind=data["access"],
                     name=data["name"],

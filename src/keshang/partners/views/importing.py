@@ -1,11 +1,13 @@
-"""Pages of partners' importing feature: the generic import wizard (core.importing_views) for partners,
-at a URL the menu can name without arguments."""
+"""The partner import: the generic import wizard (``core.importing_views``) for partners, at a URL the menu can
+name without arguments."""
 
 from django.urls import path
 
 from keshang.core.importing_views import ImportUploadView
 
-from .importing import PartnerImporter
+from ..services import PartnerImporter
+
+__all__ = ["PartnerImportView", "urlpatterns"]
 
 
 class PartnerImportView(ImportUploadView):

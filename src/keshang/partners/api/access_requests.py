@@ -1,7 +1,8 @@
-"""API of partners' access requests: ``POST partners/request-access/`` ``{access, name?, credit_code?, phone?,
-country?, note?}``, the way forward after a save refused with ``duplicate_partner_owned``: send the same name,
-credit code and phone, and the owners of the partners they match are asked to share them with you
-(``access: "share"``) or hand them over (``"transfer"``). Answers the names and owners asked."""
+"""API of asking for a partner someone else owns: ``POST partners/request-access/``
+``{access, name?, credit_code?, phone?, country?, note?}``, the way forward after a save refused with
+``duplicate_partner_owned``: send the same name, credit code and phone, and the owners of the partners they
+match are asked to share them with you (``access: "share"``) or hand them over (``"transfer"``). Answers the
+names and owners asked."""
 
 from __future__ import annotations
 
@@ -13,16 +14,16 @@ from rest_framework.response import Response
 
 from keshang.core.permissions import Action
 
-from . import access_requests
-from .countries import country_choices
-from .forms import CREDIT_CODE_INPUT_LENGTH
+from .. import services
+from ..countries import country_choices
+from ..forms import CREDIT_CODE_INPUT_LENGTH
 
-__all__ = ["ActionsMixin"]
+__all__ = ["AccessRequestActionsMixin"]
 
 
 class AccessRequestInputSerializer(serializers.Serializer):
     access = serializers.ChoiceField(
-        choices=access_requests.AccessKind.choices, help_text="share 申请共享；transfer 申请转给我"
+        choices=services.AccessKind.choices, help_text="share 申请共享；transfer 申请转给我"
     )
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     credit_code = serializers.CharField(
@@ -45,7 +46,7 @@ class AccessRequestSerializer(serializers.Serializer):
     owner_name = serializers.CharField()
 
 
-class ActionsMixin:
+class AccessRequestActionsMixin:
     """``request-access`` on /api/v1/partners/partners/: needs "add" on partners, as creating one does."""
 
     @extend_schema(request=AccessRequestInputSerializer, responses=AccessRequestSerializer(many=True))
@@ -55,7 +56,7 @@ class ActionsMixin:
         serializer = AccessRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        requested = access_requests.request_partner_access(
+        requested = services.request_partner_access(
             actor=request.user,
             kind=data["access"],
             name=data["name"],

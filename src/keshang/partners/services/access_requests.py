@@ -1,4 +1,4 @@
-"""Partners: asking the owner of a customer for it (申请共享 / 申请转移), issue 11.
+"""Asking the owner of a customer for it (申请共享 / 申请转移), issue 11.
 
 Duplicate control refuses a copy of a partner someone else owns (撞单, ``services.duplicate_error``) and
 names only that partner and its owner. The rep who was refused may then ask the owner, from the same form
@@ -8,7 +8,7 @@ or API call, to share the partner with them or to hand it over:
   what a rep may ask about is exactly what duplicate control told them, so nobody can probe partners by
   number. Every partner those details match that someone else owns is asked about;
 * the owner gets a notification whose link opens the page that grants it, with the requester filled in:
-  the 协作人 tab for a share (the owner may share, ``ownership.can_share``), the 转移 page for a handover
+  the 协作人 tab for a share (the owner may share, ``selectors.can_share``), the 转移 page for a handover
   when the owner may transfer it, else the 协作人 tab too, and then the owner's manager, who usually holds
   "assign", is asked as well. Granting goes through the existing ownership services, with their checks;
 * each request is recorded on the partner's audit trail (the owner sees who asked and when); the
@@ -32,8 +32,9 @@ from keshang.core.notifications import list_notifications, notify
 from keshang.core.permissions import Action
 from keshang.core.scope import has_action
 
-from . import services, text
-from .models import Partner
+from .. import text
+from ..models import Partner
+from .duplicates import find_duplicates
 
 __all__ = ["AccessKind", "AccessRequest", "request_partner_access"]
 
@@ -94,7 +95,7 @@ def request_partner_access(
         raise ApplicationError(message, code="invalid_access", fields={"access": [message]})
     credit_code = text.normalize_credit_code(credit_code)
     phone_key = text.normalize_phone(phone, country) if phone else ""
-    matches = services.find_duplicates(name=name, credit_code=credit_code, phone=phone_key)
+    matches = find_duplicates(name=name, credit_code=credit_code, phone=phone_key)
     theirs = [match for match in matches if match.owned_by_other_than(actor.pk)]
     if not theirs:
         raise ApplicationError(_("没有找到他人负责的相同客商。"), code="no_owned_duplicate")

@@ -1,4 +1,4 @@
-"""Writing many new partners at once, for the import (partners/importing.py)."""
+"""Writing many new partners at once, for the import."""
 
 from __future__ import annotations
 
@@ -11,22 +11,25 @@ from keshang.core.exceptions import ScopeViolation
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action
 
-from . import search, services
-from .models import Contact, Partner
+from ... import search
+from ...models import Contact, Partner
+from ..codes import assign_partner_codes
+from ..partners import derive_partner_keys
+from ..parts import contact_search_text
 
 __all__ = ["create_partners_bulk"]
 
 
 def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]]) -> list[Partner]:
-    """Create many new partners (each with an optional primary contact) as :func:`.services.create_partner`
-    and :func:`.services.save_contact` would, in a few bulk inserts.
+    """Create many new partners (each with an optional primary contact) as ``services.create_partner``
+    and ``services.save_contact`` would, in a few bulk inserts.
 
     For importing: 100,000 rows through the per-row services would take minutes (each checks duplicates,
     validates foreign keys and writes its audit row with its own queries). The caller has already done
     per row what ``create_partner`` does before saving: fields validated with ``full_clean`` (foreign keys
     and uniqueness excluded: they come from lookups, and duplicates were checked against all partners),
     owner and department set. Here: partners without a code get one from the sequence
-    (:func:`.services.assign_partner_codes`), the keys and search text are derived by the services' own function,
+    (``services.assign_partner_codes``), the keys and search text are derived by the services' own function,
     the rows are inserted, the scope is re-checked in bulk (a partner the actor could not see rolls all
     back), the search bigrams are indexed in bulk, and one audit entry per partner and contact is written
     with the fields ``audit.record`` fills.
@@ -35,11 +38,11 @@ def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]
     with transaction.atomic():
         for partner, _contact in partners:
             partner.code = (partner.code or "").strip() or None
-        services.assign_partner_codes([partner for partner, _contact in partners])
+        assign_partner_codes([partner for partner, _contact in partners])
         snapshots = []
         for partner, _contact in partners:
             partner.created_by = user
-            services.derive_partner_keys(partner)  # the same keys and search text create_partner derives
+            derive_partner_keys(partner)  # the same keys and search text create_partner derives
             # Taken before the insert, when there is no pk and so no per-row query for the tags.
             snapshots.append(audit.snapshot(partner))
         bulk.insert_rows(Partner, [partner for partner, _contact in partners])
@@ -52,7 +55,7 @@ def create_partners_bulk(*, actor, partners: list[tuple[Partner, Contact | None]
             if contact is not None:
                 contact.partner = partner
                 # As services.save_contact derives it.
-                contact.search_text = services.contact_search_text(contact)
+                contact.search_text = contact_search_text(contact)
                 contacts.append(contact)
         bulk.insert_rows(Contact, contacts)
         entries = []
