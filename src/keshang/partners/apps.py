@@ -5,7 +5,8 @@ from django.utils.translation import pgettext_lazy
 
 class PartnersConfig(AppConfig):
     """Partners registers itself here and nowhere else: its resources and default grants, menus, the tabs of a
-    partner's page, its contact counter for handovers, the importer, attachments, setup steps and demo data."""
+    partner's page, its contact counter for handovers, the importer, attachments, what it shows on the shared pages
+    (global search, a partner's timeline, the home page's reminders), setup steps and demo data."""
 
     name = "keshang.partners"
     label = "partners"
@@ -23,6 +24,7 @@ class PartnersConfig(AppConfig):
         self._register_handover_counters()
         self._register_importer()
         self._register_approval_conditions()
+        self._register_feeds()
         register_setup_step(ensure_partner_classifications, order=20)
         register_setup_step(services.ensure_pool_rules, order=30)
 
@@ -119,6 +121,29 @@ class PartnersConfig(AppConfig):
             ("handovers", _("交接记录"), "partners:partner_handovers", 90),
         ):
             register_detail_tab("partners.partner", DetailTab(key, label, url_name, order))
+
+    def _register_feeds(self):
+        """What partners shows on shared pages: the global search, a partner's timeline, the home page's reminders."""
+        from keshang.core.deadlines import DeadlineSource, register_deadline_source
+        from keshang.core.search import SearchProvider, register_search_provider
+        from keshang.core.timeline import TimelineSource, register_timeline_source
+
+        from .selectors import feeds
+
+        partner = "partners.partner"
+        for key, events in (
+            ("handovers", feeds.partner_handover_events),
+            ("access_requests", feeds.partner_access_request_events),
+            ("merges", feeds.partner_merge_events),
+        ):
+            register_timeline_source(partner, TimelineSource(key, events, partner))
+        for key, label, search, url, order in (
+            ("partners", pgettext_lazy("plural", "客商"), feeds.search_partner_hits, "partners:partner_list", 10),
+            ("contacts", pgettext_lazy("plural", "联系人"), feeds.search_contact_hits, "partners:contact_list", 20),
+        ):
+            register_search_provider(SearchProvider(key, label, partner, search, url, order))
+        register_deadline_source(DeadlineSource("qualifications", partner, feeds.expiring_qualifications))
+        register_deadline_source(DeadlineSource("pool_recycling", partner, feeds.customers_due_for_recycling))
 
     def _register_handover_counters(self):
         from .registry import register_handover_counter

@@ -81,6 +81,13 @@ class Handover(models.Model):
     def __str__(self):
         return f"{self.partner} {self.get_kind_display()}"
 
+    def describe_move(self) -> str:
+        """The move as people read it, in the audit entry and on the timeline: 转移：张三 → 李四（员工离职）."""
+        source = str(self.from_owner) if self.from_owner_id else str(_("公海"))
+        target = str(self.to_owner) if self.to_owner_id else str(_("公海"))
+        reason = f"（{self.get_reason_display()}）" if self.reason else ""
+        return f"{self.get_kind_display()}：{source} → {target}{reason}"
+
 
 class PoolRules(models.Model):
     """The public pool's rules (one row): claim limit, re-claim cool-down and automatic recycling."""

@@ -25,12 +25,12 @@ from .ownership import (
     get_claim_status,
     list_assignable_owners,
     list_collaborators,
+    list_customers_due_for_recycling,
     list_handovers,
     list_idle_customers,
     list_pool_partners,
     read_pool_rules,
     recycle_cutoffs,
-    recycle_due,
 )
 from .partners import (
     list_addresses,
@@ -67,7 +67,7 @@ __all__ = [
     "RecycleCutoffs",
     "recycle_cutoffs",
     "list_idle_customers",
-    "recycle_due",
+    "list_customers_due_for_recycling",
     # the duplicate finder
     "MIN_THRESHOLD",
     "MAX_THRESHOLD",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Least
 
 from keshang.core.models import Collaboration
 from keshang.core.permissions import Action
@@ -37,7 +37,7 @@ __all__ = [
     "RecycleCutoffs",
     "recycle_cutoffs",
     "list_idle_customers",
-    "recycle_due",
+    "list_customers_due_for_recycling",
 ]
 
 RESOURCE = "partners.partner"
@@ -181,14 +181,32 @@ def list_idle_customers(partners: QuerySet[Partner], cutoffs: RecycleCutoffs) ->
     )
 
 
-def recycle_due(partner: Partner, rules: PoolRules) -> tuple[datetime.datetime, str]:
-    """When an idle customer (annotated by :func:`list_idle_customers`) falls to the rules first, and why
-    (``HandoverReason.NO_FOLLOWUP`` or ``NO_DEAL``)."""
-    due = []
+def list_customers_due_for_recycling(
+    partners: QuerySet[Partner], rules: PoolRules, *, by: datetime.datetime, limit: int = 50
+) -> list[Partner]:
+    """The customers among ``partners`` that the rules will have taken back by ``by``, soonest first, each with
+    ``recycle_at`` (when the first rule catches it; already past for those the next nightly run takes) and
+    ``recycle_reason`` (``HandoverReason``): the home page warns their owners and managers before it happens."""
+    idle = list_idle_customers(partners, recycle_cutoffs(rules, now=by))
+    dues = []
     if rules.recycle_without_followup_days:
         followup_days = datetime.timedelta(days=rules.recycle_without_followup_days)
-        due.append((partner.followup_anchor + followup_days, HandoverReason.NO_FOLLOWUP))
+        idle = idle.annotate(followup_due=ExpressionWrapper(F("followup_anchor") + followup_days, DateTimeField()))
+        dues.append("followup_due")
     if rules.recycle_without_deal_days:
         deal_days = datetime.timedelta(days=rules.recycle_without_deal_days)
-        due.append((partner.deal_anchor + deal_days, HandoverReason.NO_DEAL))
-    return min(due)
+        idle = idle.annotate(deal_due=ExpressionWrapper(F("deal_anchor") + deal_days, DateTimeField()))
+        dues.append("deal_due")
+    if not dues:
+        return []
+    soonest = Least(*dues) if len(dues) > 1 else F(dues[0])
+    customers = list(idle.annotate(recycle_at=soonest).order_by("recycle_at", "pk")[:limit])
+    for customer in customers:
+        # In Python as well: the database's own datetime arithmetic may hand back text (SQLite).
+        due = []
+        if hasattr(customer, "followup_due"):
+            due.append((customer.followup_anchor + followup_days, HandoverReason.NO_FOLLOWUP))
+        if hasattr(customer, "deal_due"):
+            due.append((customer.deal_anchor + deal_days, HandoverReason.NO_DEAL))
+        customer.recycle_at, customer.recycle_reason = min(due)
+    return customers

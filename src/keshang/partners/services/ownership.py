@@ -83,14 +83,6 @@ def _check_reason(reason: str, *, required: bool) -> None:
         raise field_error("reason", _("交接原因无效。"), code="invalid_reason")
 
 
-def _describe(handover: Handover) -> str:
-    """The audit entry's message: 转移：张三 → 李四（员工离职）."""
-    source = str(handover.from_owner) if handover.from_owner_id else str(_("公海"))
-    target = str(handover.to_owner) if handover.to_owner_id else str(_("公海"))
-    reason = f"（{handover.get_reason_display()}）" if handover.reason else ""
-    return f"{handover.get_kind_display()}：{source} → {target}{reason}"
-
-
 def move_partner(
     partner: Partner, *, kind: str, to_owner, actor, reason: str = "", notes: str = "", now=None
 ) -> Handover:
@@ -126,7 +118,7 @@ def move_partner(
         obj=partner,
         action=AuditAction.UPDATE,
         before=before,
-        message=_describe(handover),
+        message=handover.describe_move(),
     )
     return handover
 
