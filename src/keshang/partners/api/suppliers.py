@@ -72,7 +72,7 @@ class SupplierProfileSerializer(serializers.ModelSerializer):
 
 
 class SupplierProfileActionsMixin:
-    """Custom actions on /api/v1/partners/partners/{id}/… for this feature."""
+    """The supplier profile, an action on /api/v1/partners/partners/{id}/."""
 
     @extend_schema(methods=["GET"], responses=SupplierProfileSerializer)
     @extend_schema(methods=["PUT", "PATCH"], request=SupplierProfileSerializer, responses=SupplierProfileSerializer)
