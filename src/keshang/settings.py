@@ -260,9 +260,9 @@ KESHANG_COMPANY = {
 
 REDIS_URL = env("REDIS_URL", default="")
 
-# Partners' duplicate control (partners/services.py): "block_others" refuses a copy of a partner someone else
-# owns and lets the user confirm one of their own or of the pool; "warn" lets the user confirm every suspected
-# duplicate; "block" refuses every one. A repeated credit code is always refused.
+# Partners' duplicate control (partners/services/duplicates.py): "block_others" refuses a copy of a partner
+# someone else owns and lets the user confirm one of their own or of the pool; "warn" lets the user confirm every
+# suspected duplicate; "block" refuses every one. A repeated credit code is always refused.
 KESHANG_PARTNER_DUPLICATES = env("KESHANG_PARTNER_DUPLICATES", default="block_others")
 HUEY = {
     "name": "keshang",

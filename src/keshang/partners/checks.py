@@ -24,7 +24,7 @@ def duplicate_policy_setting(app_configs=None, **kwargs) -> list[checks.CheckMes
     return [
         checks.Error(
             f"KESHANG_PARTNER_DUPLICATES is {value!r}.",
-            hint=f"Use one of {', '.join(DUPLICATE_POLICIES)} (partners/services.py, README).",
+            hint=f"Use one of {', '.join(DUPLICATE_POLICIES)} (partners/services/duplicates.py, README).",
             id="partners.E001",
         )
     ]

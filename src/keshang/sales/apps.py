@@ -17,7 +17,7 @@ class SalesConfig(AppConfig):
         self._register_pages()
         self._register_approvables()
         from keshang.core.registry import register_demo_loader, register_setup_step
-        from keshang.partners.merging import register_merge_step
+        from keshang.partners.registry import register_merge_step
 
         from . import demo, services
         from .services import merging, setup

@@ -49,9 +49,8 @@ from keshang.org.models import Department, Role, User
 from keshang.org.services import ensure_default_company, save_company_bank_account
 from keshang.org.tests.factories import DepartmentFactory, UserFactory
 from keshang.partners import services as partner_services
-from keshang.partners import suppliers
 from keshang.partners.models import Handover, HandoverKind, Industry, PartnerLevel, Tag
-from keshang.partners.ownership import ensure_pool_rules
+from keshang.partners.services import ensure_pool_rules
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 from keshang.sales.services import opportunities, orders, quotations
 from keshang.sales.tests.factories import OpportunityFactory, default_stages
@@ -190,7 +189,7 @@ def build_world() -> World:
             partner=partner,
             data={"bank_name": f"{word}银行", "account_name": partner.name, "account_number": f"62220202{number:011d}"},
         )
-        qualification = suppliers.save_qualification(
+        qualification = partner_services.save_qualification(
             actor=owner, partner=partner, data={"name": f"{word}资质", "number": f"QX{number}"}
         )
         attachment = attachments.upload_attachment(

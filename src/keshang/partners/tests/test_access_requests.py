@@ -10,7 +10,7 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, AuditEntry, Notification
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
-from keshang.partners import access_requests
+from keshang.partners import services
 from keshang.partners.models import Partner
 from keshang.partners.tests.factories import PartnerFactory
 
@@ -48,11 +48,11 @@ def theirs(owner):
 
 def test_a_share_request_notifies_the_owner_with_a_link_that_preselects_the_requester(rep, owner, theirs):
     # when the rep asks for the partner they were refused (by its phone, as the refused save named it)
-    requested = access_requests.request_partner_access(
+    requested = services.request_partner_access(
         actor=rep, kind="share", phone="138 0000 1234", note="客户来电说由我跟进"
     )
     # then they are told only its name and owner
-    assert requested == [access_requests.AccessRequest(name="华为技术有限公司", owner_name=str(owner))]
+    assert requested == [services.AccessRequest(name="华为技术有限公司", owner_name=str(owner))]
     notification = Notification.objects.get(recipient=owner)
     assert notification.title == f"{rep} 申请共享客商“华为技术有限公司”"
     assert "客户来电说由我跟进" in notification.body
@@ -63,7 +63,7 @@ def test_a_share_request_notifies_the_owner_with_a_link_that_preselects_the_requ
 
 def test_the_owner_grants_the_share_through_the_linked_page(client, rep, owner, theirs):
     # given
-    access_requests.request_partner_access(actor=rep, kind="share", name="深圳华为技术有限公司")
+    services.request_partner_access(actor=rep, kind="share", name="深圳华为技术有限公司")
     url = Notification.objects.get(recipient=owner).url
     # when the owner opens the link, the form has the requester chosen, and the owner shares
     client.force_login(owner)
@@ -82,7 +82,7 @@ def test_a_transfer_request_the_owner_cannot_grant_also_asks_the_owners_manager(
     owner = make_rep("李雷", department=department, manager=manager)
     theirs = PartnerFactory(name="华为技术有限公司", owner=owner)
     # when
-    access_requests.request_partner_access(actor=rep, kind="transfer", name="华为技术有限公司")
+    services.request_partner_access(actor=rep, kind="transfer", name="华为技术有限公司")
     # then: the owner is asked on the 协作人 tab; the manager on the transfer page, with the rep chosen
     owner_link = Notification.objects.get(recipient=owner).url
     manager_link = Notification.objects.get(recipient=manager).url
@@ -92,8 +92,8 @@ def test_a_transfer_request_the_owner_cannot_grant_also_asks_the_owners_manager(
 
 
 def test_asking_again_before_the_owner_has_read_it_sends_nothing_new(rep, owner, theirs):
-    access_requests.request_partner_access(actor=rep, kind="share", name="华为技术有限公司")
-    access_requests.request_partner_access(actor=rep, kind="share", name="华为技术有限公司")
+    services.request_partner_access(actor=rep, kind="share", name="华为技术有限公司")
+    services.request_partner_access(actor=rep, kind="share", name="华为技术有限公司")
     assert Notification.objects.filter(recipient=owner).count() == 1
     assert AuditEntry.objects.for_object(theirs).filter(action=AuditAction.PERMISSION).count() == 2
 
@@ -106,7 +106,7 @@ def test_nothing_is_asked_where_no_one_elses_partner_matches(rep, owner, details
     PartnerFactory(name="华为技术有限公司", owner=rep if mine else owner)
     # when / then
     with pytest.raises(ApplicationError) as error:
-        access_requests.request_partner_access(actor=rep, kind="share", **details)
+        services.request_partner_access(actor=rep, kind="share", **details)
     assert error.value.code == "no_owned_duplicate"
     assert not Notification.objects.exists()
 
@@ -115,7 +115,7 @@ def test_only_someone_who_may_add_partners_may_ask(owner, theirs):
     viewer = UserFactory()
     grant(viewer, "partners.partner", [Action.VIEW], Scope.OWN)
     with pytest.raises(ApplicationError) as error:
-        access_requests.request_partner_access(actor=viewer, kind="share", name="华为技术有限公司")
+        services.request_partner_access(actor=viewer, kind="share", name="华为技术有限公司")
     assert error.value.code == "scope_violation"
     assert not Notification.objects.exists()
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from keshang.org.models import User
-from keshang.partners import ownership
+from keshang.partners import services
 from keshang.partners.models import Handover, HandoverKind, Partner, PoolRules
 from keshang.web.tests.conftest import (  # noqa: F401 - fixtures shared with the web app's browser tests
     DEMO_PASSWORD,
@@ -70,7 +70,7 @@ def test_a_manager_transfers_a_customer_and_a_rep_claims_up_to_the_limit(page, c
 
     # sales may own two more customers than now; the third claim is refused with the limit.
     owned = Partner.objects.filter(owner=sales, is_customer=True).count()
-    PoolRules.objects.filter(pk=ownership.get_pool_rules().pk).update(max_owned_customers=owned + 2)
+    PoolRules.objects.filter(pk=services.get_pool_rules().pk).update(max_owned_customers=owned + 2)
     log_in(page, "sales")
     page.locator("#sidebar").get_by_role("link", name="公海", exact=True).click()
     expect(page.get_by_role("heading", name="公海")).to_be_visible()

@@ -13,7 +13,7 @@ from keshang.core.testing.api import APIResourceTests
 from keshang.org.models import Role
 from keshang.org.services import ensure_default_roles
 from keshang.org.tests.factories import UserFactory
-from keshang.partners import suppliers
+from keshang.partners import services
 from keshang.partners.models import Industry, PartnerLevel, Tag
 from keshang.partners.tests.factories import PartnerFactory
 
@@ -163,7 +163,7 @@ def test_deleting_a_tag_that_partners_carry_is_refused(admin):
     partner = PartnerFactory(tags=[tag])
     # when
     with pytest.raises(ApplicationError) as refused:
-        suppliers.delete_classification(actor=admin, instance=tag)
+        services.delete_classification(actor=admin, instance=tag)
     # then
     assert refused.value.code == "in_use"
     assert list(partner.tags.all()) == [tag]

@@ -1,22 +1,16 @@
-"""The duplicate finder and the merge service (issue 3, 查重与合并)."""
-
-import itertools
+"""The merge service (合并, issue 3): everything of the duplicate moves to the survivor, or nothing changes."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from rapidfuzz import fuzz
 
 from keshang.core import attachments
 from keshang.core.exceptions import ApplicationError, ScopeViolation
 from keshang.core.models import Attachment, AuditAction, AuditEntry, Collaboration
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
-from keshang.partners import merging, services
-from keshang.partners.merging import DuplicateReason, MergeError
+from keshang.partners import registry, services
 from keshang.partners.models import (
     Address,
     BankAccount,
@@ -28,6 +22,7 @@ from keshang.partners.models import (
     SupplierProfile,
     Tag,
 )
+from keshang.partners.services import MergeError
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,153 +38,6 @@ def manager():
 
 def rep_in(department):
     return UserFactory(department=department)
-
-
-def group_of(report, *partners):
-    wanted = tuple(sorted(partner.pk for partner in partners))
-    return next((group for group in report.groups if group.partner_ids == wanted), None)
-
-
-#
-# Similarity join
-#
-
-
-def brute_force_pairs(keys, threshold):
-    return {
-        tuple(sorted((a, b))) for a, b in itertools.combinations(sorted(set(keys)), 2) if fuzz.ratio(a, b) >= threshold
-    }
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    keys=st.lists(st.text(alphabet="华为技术中兴通讯鑫源盛达", min_size=1, max_size=9), max_size=40),
-    threshold=st.integers(min_value=70, max_value=100),
-)
-def test_the_similarity_join_finds_exactly_the_pairs_that_all_pairs_would(keys, threshold):
-    # when
-    pairs, _comparisons, truncated = merging.similar_name_pairs(keys, threshold=threshold)
-    # then
-    assert not truncated
-    assert {tuple(sorted((a, b))) for a, b, _score in pairs} == brute_force_pairs(keys, threshold)
-
-
-def test_the_similarity_join_compares_far_fewer_pairs_than_all_pairs():
-    # given: 2,000 distinct names that share few characters
-    keys = [f"{chr(0x4E00 + n)}{chr(0x5E00 + n % 50)}{chr(0x6E00 + n % 7)}科技" for n in range(2000)]
-    # when
-    _pairs, comparisons, _truncated = merging.similar_name_pairs(keys, threshold=90)
-    # then
-    assert comparisons < len(keys) * (len(keys) - 1) // 2 // 20
-
-
-def test_the_similarity_join_stops_at_its_cap_and_says_so():
-    # given
-    keys = [f"华为技术{n}" for n in range(50)]
-    # when
-    _pairs, comparisons, truncated = merging.similar_name_pairs(keys, threshold=70, max_candidates=100)
-    # then
-    assert truncated
-    assert comparisons <= 100
-
-
-#
-# Finder
-#
-
-
-def test_finder_groups_partners_with_the_same_name_key_or_phone(manager):
-    # given
-    colleague = rep_in(manager.department)
-    huawei = PartnerFactory(name="深圳市华为技术有限公司", owner=colleague)
-    huawei_again = PartnerFactory(name="华为技术有限公司", owner=manager)
-    by_phone = PartnerFactory(name="星河电子有限公司", owner=colleague, phone="0755-86001234")
-    by_phone_again = PartnerFactory(name="银河贸易有限公司", owner=colleague, phone="(0755) 8600 1234")
-    PartnerFactory(name="完全不同的公司", owner=colleague)
-    # when
-    report = merging.find_duplicate_groups(user=manager)
-    # then
-    assert group_of(report, huawei, huawei_again).reasons == (DuplicateReason.NAME,)
-    assert group_of(report, by_phone, by_phone_again).reasons == (DuplicateReason.PHONE,)
-    assert len(report.groups) == 2
-
-
-def test_finder_pairs_similar_names_above_the_threshold_with_their_score(manager):
-    # given: 星辰精密机械 and 星辰精密机械厂 score 200·6/13 = 92
-    colleague = rep_in(manager.department)
-    first = PartnerFactory(name="星辰精密机械有限公司", owner=colleague)
-    second = PartnerFactory(name="星辰精密机械厂", owner=colleague)
-    # when
-    at_90 = merging.find_duplicate_groups(user=manager, threshold=90)
-    at_95 = merging.find_duplicate_groups(user=manager, threshold=95)
-    # then
-    group = group_of(at_90, first, second)
-    assert group.reasons == (DuplicateReason.SIMILAR,)
-    assert group.score == 92
-    assert group.reason_display() == "名称相似 92%"
-    assert at_95.groups == []
-
-
-def test_a_group_found_for_several_reasons_is_one_group_with_every_reason(manager):
-    # given
-    colleague = rep_in(manager.department)
-    first = PartnerFactory(name="华为技术有限公司", owner=colleague, phone="13800001234")
-    second = PartnerFactory(name="华为技术股份有限公司", owner=colleague, phone="138 0000 1234")
-    # when
-    report = merging.find_duplicate_groups(user=manager)
-    # then
-    assert [group.partner_ids for group in report.groups] == [(first.pk, second.pk)]
-    assert report.groups[0].reasons == (DuplicateReason.NAME, DuplicateReason.PHONE)
-
-
-def test_finder_leaves_out_partners_the_actor_may_not_assign(manager):
-    # given: the same name in the manager's department and in another one
-    inside = PartnerFactory(name="华为技术有限公司", owner=rep_in(manager.department))
-    outside = PartnerFactory(name="华为技术有限公司", owner=UserFactory(department=DepartmentFactory()))
-    admin = UserFactory()
-    grant(admin, "partners.partner", [Action.ASSIGN], Scope.ALL)
-    viewer = UserFactory(department=manager.department)
-    grant(viewer, "partners.partner", [Action.VIEW, Action.CHANGE], Scope.ALL)
-    # when
-    for_manager = merging.find_duplicate_groups(user=manager)
-    for_viewer = merging.find_duplicate_groups(user=viewer)
-    for_admin = merging.find_duplicate_groups(user=admin)
-    # then
-    assert for_manager.groups == [] and for_viewer.groups == []
-    assert [group.partner_ids for group in for_admin.groups] == [(inside.pk, outside.pk)]
-
-
-def test_finder_reports_only_the_reasons_asked_for(manager):
-    # given
-    colleague = rep_in(manager.department)
-    PartnerFactory(name="华为技术有限公司", owner=colleague)
-    PartnerFactory(name="华为技术股份有限公司", owner=colleague)
-    by_phone = [PartnerFactory(name=name, owner=colleague, phone="13800001234") for name in ("甲公司", "乙公司")]
-    # when
-    report = merging.find_duplicate_groups(user=manager, reasons=[DuplicateReason.PHONE])
-    # then
-    assert [group.partner_ids for group in report.groups] == [tuple(partner.pk for partner in by_phone)]
-
-
-@pytest.mark.parametrize("threshold", [69, 101])
-def test_finder_refuses_a_threshold_outside_70_to_100(manager, threshold):
-    # when
-    with pytest.raises(ValidationError) as error:
-        merging.find_duplicate_groups(user=manager, threshold=threshold)
-    # then
-    assert "70 到 100" in str(error.value)
-
-
-def test_loading_members_drops_partners_merged_meanwhile(manager):
-    # given
-    colleague = rep_in(manager.department)
-    partners = [PartnerFactory(name="华为技术有限公司", owner=colleague) for _ in range(2)]
-    report = merging.find_duplicate_groups(user=manager)
-    partners[1].delete()
-    # when
-    loaded = merging.load_group_members(user=manager, groups=report.groups)
-    # then
-    assert len(report.groups) == 1 and loaded == []
 
 
 #
@@ -258,7 +106,7 @@ def test_merge_moves_every_part_and_leaves_nothing_behind(manager, pair):
     survivor, duplicate = pair
     duplicate_pk = duplicate.pk
     # when
-    merged = merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    merged = services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert not Partner.objects.filter(pk=duplicate_pk).exists()
     assert rows_of(duplicate_pk) == dict.fromkeys(rows_of(duplicate_pk), 0)
@@ -285,7 +133,7 @@ def test_merge_joins_roles_and_keeps_the_survivors_values_unless_empty(manager, 
     # given
     survivor, duplicate = pair
     # when
-    merged = merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    merged = services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert merged.name == "华为技术有限公司"
     assert merged.owner == survivor.owner
@@ -300,7 +148,7 @@ def test_merge_gives_the_survivor_a_new_version_so_an_open_edit_form_is_refused(
     survivor, duplicate = pair
     seen = Partner.objects.get(pk=survivor.pk).version
     # when the merge changes the survivor
-    merged = merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    merged = services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then saving that form's version is refused
     assert Partner.objects.get(pk=merged.pk).version == seen + 1
     with pytest.raises(ApplicationError) as refused:
@@ -312,7 +160,7 @@ def test_merge_honours_the_field_choices_and_rederives_the_keys(manager, pair):
     # given
     survivor, duplicate = pair
     # when
-    merged = merging.merge_partners(
+    merged = services.merge_partners(
         actor=manager,
         survivor=survivor,
         duplicate=duplicate,
@@ -332,7 +180,7 @@ def test_merge_is_recorded_in_the_audit_trail_and_as_a_handover(manager, pair):
     duplicate_pk = duplicate.pk
     partner_type = ContentType.objects.get_for_model(Partner)
     # when
-    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     merged_entry = AuditEntry.objects.get(
         content_type=partner_type, object_id=str(survivor.pk), action=AuditAction.UPDATE, user=manager
@@ -359,7 +207,7 @@ def test_merge_fills_the_blanks_of_the_survivors_supplier_profile(manager, pair)
     survivor, duplicate = pair
     kept = SupplierProfile.objects.create(partner=survivor, rating_quality=3)
     # when
-    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     kept.refresh_from_db()
     # then
     assert kept.main_products == "通信设备" and kept.rating_quality == 3
@@ -371,7 +219,7 @@ def test_merge_under_the_blocking_duplicate_policy_may_take_the_duplicates_name(
     settings.KESHANG_PARTNER_DUPLICATES = "block"
     survivor, duplicate = pair
     # when
-    merged = merging.merge_partners(
+    merged = services.merge_partners(
         actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"name": "duplicate"}
     )
     # then
@@ -387,7 +235,7 @@ def test_merge_takes_a_code_and_country_like_any_field_and_a_phone_with_its_flag
     duplicate.refresh_from_db()
     survivor_code = survivor.code
     # when
-    merged = merging.merge_partners(
+    merged = services.merge_partners(
         actor=manager,
         survivor=survivor,
         duplicate=duplicate,
@@ -397,7 +245,9 @@ def test_merge_takes_a_code_and_country_like_any_field_and_a_phone_with_its_flag
     assert (merged.code, merged.country) == (survivor_code, "MX")
     assert (merged.phone, merged.phone_unverified, merged.phone_key) == ("(5) 555-4729", True, "")
     again = PartnerFactory(name="另一家", owner=manager)
-    taken = merging.merge_partners(actor=manager, survivor=merged, duplicate=again, field_choices={"code": "duplicate"})
+    taken = services.merge_partners(
+        actor=manager, survivor=merged, duplicate=again, field_choices={"code": "duplicate"}
+    )
     assert taken.code == again.code
 
 
@@ -420,7 +270,7 @@ def test_merging_a_partner_outside_the_actors_scope_changes_nothing(manager, pai
     before = snapshot_everything()
     # when
     with pytest.raises(ScopeViolation):
-        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+        services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert snapshot_everything() == before
 
@@ -433,7 +283,7 @@ def test_merging_without_the_assign_grant_changes_nothing(pair):
     before = snapshot_everything()
     # when
     with pytest.raises(ScopeViolation):
-        merging.merge_partners(actor=editor, survivor=survivor, duplicate=duplicate)
+        services.merge_partners(actor=editor, survivor=survivor, duplicate=duplicate)
     # then
     assert snapshot_everything() == before
 
@@ -443,7 +293,7 @@ def test_a_partner_cannot_be_merged_with_itself(manager, pair):
     survivor, _duplicate = pair
     # when
     with pytest.raises(MergeError) as error:
-        merging.merge_partners(actor=manager, survivor=survivor, duplicate=survivor)
+        services.merge_partners(actor=manager, survivor=survivor, duplicate=survivor)
     # then
     assert error.value.code == "merge_self"
     assert Partner.objects.filter(pk=survivor.pk).exists()
@@ -455,7 +305,7 @@ def test_unknown_field_choices_are_refused_before_anything_changes(manager, pair
     before = snapshot_everything()
     # when
     with pytest.raises(ValidationError) as error:
-        merging.merge_partners(
+        services.merge_partners(
             actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"search_text": "duplicate"}
         )
     # then
@@ -472,9 +322,9 @@ def test_registered_merge_steps_run_inside_the_merge_and_their_counts_are_kept(m
         calls.append((survivor.pk, duplicate.pk, actor, Partner.objects.filter(pk=duplicate.pk).exists()))
         return 7
 
-    monkeypatch.setitem(merging._merge_steps, "orders", move_orders)
+    monkeypatch.setitem(registry._merge_steps, "orders", move_orders)
     # when
-    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert calls == [(survivor.pk, duplicate.pk, manager, True)]
     assert Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE).moved["orders"] == 7
@@ -488,10 +338,10 @@ def test_a_failing_merge_step_rolls_the_whole_merge_back(manager, pair, monkeypa
     def broken(*, survivor, duplicate, actor):
         raise MergeError("订单无法转移", code="broken")
 
-    monkeypatch.setitem(merging._merge_steps, "orders", broken)
+    monkeypatch.setitem(registry._merge_steps, "orders", broken)
     # when
     with pytest.raises(MergeError):
-        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+        services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert snapshot_everything() == before
 
@@ -504,11 +354,11 @@ def test_a_row_left_pointing_at_the_duplicate_stops_the_merge(manager, pair, mon
         Contact.objects.create(partner=duplicate, name="遗留联系人")
         return 0
 
-    monkeypatch.setitem(merging._merge_steps, "careless", careless)
+    monkeypatch.setitem(registry._merge_steps, "careless", careless)
     before = snapshot_everything()
     # when
     with pytest.raises(MergeError) as error:
-        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+        services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert error.value.code == "merge_incomplete"
     assert "联系人" in error.value.message

@@ -11,7 +11,7 @@ from keshang.core.models import AuditAction, AuditEntry, Collaboration, Notifica
 from keshang.core.permissions import Action, Scope
 from keshang.core.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
-from keshang.partners import ownership
+from keshang.partners import services
 from keshang.partners.models import Handover, HandoverKind, Partner, PoolRules
 from keshang.partners.tests.factories import PartnerFactory
 from keshang.partners.tests.test_ownership_services import make_team
@@ -120,7 +120,7 @@ def test_an_owner_outside_the_callers_sight_does_not_exist(team):
 def test_a_manager_assigns_a_released_customer(team):
     # given a customer 张三 released into the pool
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.release_partner(actor=team.east_rep, partner=partner)
+    services.release_partner(actor=team.east_rep, partner=partner)
     # when
     response = client_for(team.manager).post(action_url(partner, "assign"), {"owner": team.south_rep.pk}, format="json")
     # then
@@ -196,7 +196,7 @@ def test_a_rep_releases_their_customer_but_not_someone_elses(team):
 @pytest.mark.django_db
 def test_a_rep_claims_from_the_pool_until_the_limit(team):
     # given a limit of one more customer than 张三 has
-    PoolRules.objects.update_or_create(pk=ownership.get_pool_rules().pk, defaults={"max_owned_customers": 2})
+    PoolRules.objects.update_or_create(pk=services.get_pool_rules().pk, defaults={"max_owned_customers": 2})
     PartnerFactory(owner=team.east_rep)
     first, second = PartnerFactory.create_batch(2, owner=None)
     client = client_for(team.east_rep)
@@ -248,7 +248,7 @@ def test_the_owner_shares_and_unshares_through_the_api(team):
 @pytest.mark.django_db
 def test_a_collaborator_cannot_share_further_through_the_api(team):
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.share_partner(actor=team.manager, partner=partner, user=team.south_rep, can_write=True)
+    services.share_partner(actor=team.manager, partner=partner, user=team.south_rep, can_write=True)
     colleague = UserFactory(department=team.south_rep.department)
     response = client_for(team.south_rep).post(action_url(partner, "share"), {"user": colleague.pk}, format="json")
     assert response.status_code == 403

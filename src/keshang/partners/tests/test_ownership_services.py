@@ -10,7 +10,7 @@ from keshang.core.exceptions import ApplicationError, ScopeViolation
 from keshang.core.models import AuditAction, AuditEntry, Collaboration, Notification
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
-from keshang.partners import ownership
+from keshang.partners import registry, services
 from keshang.partners.models import Handover, HandoverKind, HandoverReason, Partner
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 
@@ -67,7 +67,7 @@ def test_a_manager_transfers_a_subordinates_customer_with_a_handover_record(team
     partner = PartnerFactory(name="杭州甲贸易有限公司", owner=team.east_rep)
     ContactFactory.create_batch(2, partner=partner)
     # when the manager hands it to 李四
-    handover = ownership.transfer_partner(
+    handover = services.transfer_partner(
         actor=team.manager, partner=partner, owner=team.south_rep, reason=HandoverReason.RESIGNATION, notes="张三离职"
     )
     # then the partner, its department and the record follow
@@ -104,9 +104,7 @@ def test_a_transfer_needs_a_valid_reason_and_notes(team, reason, notes, field):
     before = snapshot(partner)
     # when
     with pytest.raises(ApplicationError) as error:
-        ownership.transfer_partner(
-            actor=team.manager, partner=partner, owner=team.south_rep, reason=reason, notes=notes
-        )
+        services.transfer_partner(actor=team.manager, partner=partner, owner=team.south_rep, reason=reason, notes=notes)
     # then
     assert field in error.value.fields
     assert snapshot(partner) == before
@@ -119,7 +117,7 @@ def test_a_transfer_to_someone_the_manager_cannot_see_is_refused(team):
     before = snapshot(partner)
     # when
     with pytest.raises(ApplicationError) as error:
-        ownership.transfer_partner(
+        services.transfer_partner(
             actor=team.manager, partner=partner, owner=team.stranger, reason=HandoverReason.OTHER, notes="试试"
         )
     # then
@@ -133,7 +131,7 @@ def test_an_inactive_user_cannot_receive_customers(team):
     team.south_rep.is_active = False
     team.south_rep.save()
     with pytest.raises(ApplicationError) as error:
-        ownership.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
+        services.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
     assert error.value.code == "invalid_owner"
 
 
@@ -143,7 +141,7 @@ def test_a_manager_cannot_move_a_partner_outside_their_scope(team):
     before = snapshot(partner)
     # when
     with pytest.raises(ApplicationError) as error:
-        ownership.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
+        services.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
     # then
     assert error.value.code == "not_found"
     assert snapshot(partner) == before
@@ -152,7 +150,7 @@ def test_a_manager_cannot_move_a_partner_outside_their_scope(team):
 def test_a_rep_without_the_assign_grant_cannot_give_away_their_own_customer(team):
     partner = PartnerFactory(owner=team.east_rep)
     with pytest.raises(ApplicationError) as error:
-        ownership.transfer_partner(
+        services.transfer_partner(
             actor=team.east_rep, partner=partner, owner=team.east_rep, reason=HandoverReason.OTHER, notes="x"
         )
     assert error.value.code == "not_found"
@@ -165,7 +163,7 @@ def test_a_batch_transfer_is_all_or_nothing(team):
     foreign = PartnerFactory(owner=team.stranger)
     # when the batch includes the foreign one
     with pytest.raises(ApplicationError):
-        ownership.transfer_partners(
+        services.transfer_partners(
             actor=team.manager,
             partners=[*mine, foreign],
             owner=team.south_rep,
@@ -176,7 +174,7 @@ def test_a_batch_transfer_is_all_or_nothing(team):
     assert Partner.objects.filter(owner=team.south_rep).count() == 0
     assert not Handover.objects.exists()
     # when only 张三's
-    handovers = ownership.transfer_partners(
+    handovers = services.transfer_partners(
         actor=team.manager, partners=mine, owner=team.south_rep, reason=HandoverReason.RESIGNATION, notes="离职交接"
     )
     # then both moved, and each side is told once
@@ -189,14 +187,14 @@ def test_a_batch_transfer_is_all_or_nothing(team):
 def test_transfer_refuses_a_pool_partner_which_is_assigned_instead(team):
     # given a partner 张三 released (its department stays in the manager's tree)
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.release_partner(actor=team.east_rep, partner=partner)
+    services.release_partner(actor=team.east_rep, partner=partner)
     # when / then
     with pytest.raises(ApplicationError) as error:
-        ownership.transfer_partner(
+        services.transfer_partner(
             actor=team.manager, partner=partner, owner=team.south_rep, reason=HandoverReason.OTHER, notes="x"
         )
     assert error.value.code == "in_pool"
-    handover = ownership.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
+    handover = services.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
     assert handover.kind == HandoverKind.ASSIGN and handover.from_owner is None
     assert Partner.objects.get(pk=partner.pk).owner == team.south_rep
 
@@ -204,20 +202,20 @@ def test_transfer_refuses_a_pool_partner_which_is_assigned_instead(team):
 def test_handing_a_partner_to_its_owner_is_refused(team):
     partner = PartnerFactory(owner=team.east_rep)
     with pytest.raises(ApplicationError) as error:
-        ownership.assign_partner(actor=team.manager, partner=partner, owner=team.east_rep)
+        services.assign_partner(actor=team.manager, partner=partner, owner=team.east_rep)
     assert error.value.code == "same_owner"
 
 
 def test_counters_registered_by_later_modules_are_recorded_in_the_handover(team, monkeypatch):
     # given a module that reports its records of the partner
-    monkeypatch.setattr(ownership, "_handover_counters", dict(ownership._handover_counters))
-    ownership.register_handover_counter("orders", lambda partner: 5, label="订单")
+    monkeypatch.setattr(registry, "_handover_counters", dict(registry._handover_counters))
+    registry.register_handover_counter("orders", lambda partner: 5, label="订单")
     partner = PartnerFactory(owner=team.east_rep)
     # when
-    handover = ownership.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
+    handover = services.assign_partner(actor=team.manager, partner=partner, owner=team.south_rep)
     # then
     assert handover.moved == {"contacts": 0, "orders": 5}
-    assert ownership.describe_moved(handover.moved) == "订单 5"
+    assert registry.describe_moved(handover.moved) == "订单 5"
 
 
 #
@@ -228,9 +226,9 @@ def test_counters_registered_by_later_modules_are_recorded_in_the_handover(team,
 def test_release_puts_the_partner_in_the_pool_and_drops_its_collaborators(team):
     # given a customer of 张三 shared with 李四
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.share_partner(actor=team.manager, partner=partner, user=team.south_rep)
+    services.share_partner(actor=team.manager, partner=partner, user=team.south_rep)
     # when 张三 lets it go
-    handover = ownership.release_partner(actor=team.east_rep, partner=partner, reason=HandoverReason.OTHER)
+    handover = services.release_partner(actor=team.east_rep, partner=partner, reason=HandoverReason.OTHER)
     # then
     partner.refresh_from_db()
     assert partner.owner is None and partner.owned_since is None
@@ -244,14 +242,14 @@ def test_release_puts_the_partner_in_the_pool_and_drops_its_collaborators(team):
 def test_release_needs_change_on_the_partner(team):
     partner = PartnerFactory(owner=team.stranger)
     with pytest.raises(ScopeViolation):
-        ownership.release_partner(actor=team.east_rep, partner=partner)
+        services.release_partner(actor=team.east_rep, partner=partner)
     assert Partner.objects.get(pk=partner.pk).owner == team.stranger
 
 
 def test_releasing_a_pool_partner_again_is_refused(team):
     partner = PartnerFactory(owner=None, department=team.east_rep.department)
     with pytest.raises(ApplicationError) as error:
-        ownership.release_partner(actor=team.manager, partner=partner)
+        services.release_partner(actor=team.manager, partner=partner)
     assert error.value.code == "in_pool"
 
 
@@ -266,14 +264,14 @@ def test_the_owner_shares_with_a_colleague_who_then_reads_but_cannot_change(team
     grant(colleague, "partners.partner", REP, Scope.OWN)
     partner = PartnerFactory(owner=team.east_rep)
     # when
-    ownership.share_partner(actor=team.east_rep, partner=partner, user=colleague)
+    services.share_partner(actor=team.east_rep, partner=partner, user=colleague)
     # then
     assert Partner.objects.visible_to(colleague, Action.VIEW).filter(pk=partner.pk).exists()
     assert not Partner.objects.visible_to(colleague, Action.CHANGE).filter(pk=partner.pk).exists()
     assert AuditEntry.objects.filter(action=AuditAction.CREATE, related_object_id=str(partner.pk)).exists()
     assert Notification.objects.get(recipient=colleague).url == partner.get_absolute_url()
     # when shared again for writing
-    ownership.share_partner(actor=team.east_rep, partner=partner, user=colleague, can_write=True)
+    services.share_partner(actor=team.east_rep, partner=partner, user=colleague, can_write=True)
     # then the access changed, not the number of collaborators
     assert Partner.objects.visible_to(colleague, Action.CHANGE).filter(pk=partner.pk).exists()
     assert Collaboration.objects.count() == 1
@@ -283,20 +281,20 @@ def test_the_owner_shares_with_a_colleague_who_then_reads_but_cannot_change(team
 def test_a_write_collaborator_cannot_share_further(team):
     # given 李四 may write on 张三's customer (shared by the manager)
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.share_partner(actor=team.manager, partner=partner, user=team.south_rep, can_write=True)
+    services.share_partner(actor=team.manager, partner=partner, user=team.south_rep, can_write=True)
     colleague = UserFactory(department=team.south_rep.department)
     # when / then
     with pytest.raises(ScopeViolation):
-        ownership.share_partner(actor=team.south_rep, partner=partner, user=colleague)
+        services.share_partner(actor=team.south_rep, partner=partner, user=colleague)
     assert Collaboration.objects.count() == 1
 
 
 def test_sharing_with_the_owner_or_someone_out_of_sight_is_refused(team):
     partner = PartnerFactory(owner=team.east_rep)
     with pytest.raises(ApplicationError) as owner_error:
-        ownership.share_partner(actor=team.manager, partner=partner, user=team.east_rep)
+        services.share_partner(actor=team.manager, partner=partner, user=team.east_rep)
     with pytest.raises(ApplicationError) as stranger_error:
-        ownership.share_partner(actor=team.manager, partner=partner, user=team.stranger)
+        services.share_partner(actor=team.manager, partner=partner, user=team.stranger)
     assert (owner_error.value.code, stranger_error.value.code) == ("is_owner", "invalid_user")
     assert not Collaboration.objects.exists()
 
@@ -304,9 +302,9 @@ def test_sharing_with_the_owner_or_someone_out_of_sight_is_refused(team):
 def test_unsharing_removes_the_collaborator_and_audits(team):
     # given
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.share_partner(actor=team.manager, partner=partner, user=team.south_rep)
+    services.share_partner(actor=team.manager, partner=partner, user=team.south_rep)
     # when
-    ownership.unshare_partner(actor=team.east_rep, partner=partner, user=team.south_rep)
+    services.unshare_partner(actor=team.east_rep, partner=partner, user=team.south_rep)
     # then
     assert not Collaboration.objects.exists()
     assert not Partner.objects.visible_to(team.south_rep).filter(pk=partner.pk).exists()

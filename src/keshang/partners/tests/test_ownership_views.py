@@ -10,7 +10,7 @@ from keshang.core.models import Collaboration
 from keshang.core.permissions import Action, Scope
 from keshang.core.registry import menu_for
 from keshang.org.tests.factories import UserFactory, grant
-from keshang.partners import ownership
+from keshang.partners import services
 from keshang.partners.models import Handover, HandoverKind, Partner, PoolRules
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 from keshang.partners.tests.test_ownership_services import make_team
@@ -148,7 +148,7 @@ def test_the_collaborators_tab_shares_and_unshares(client, team):
 
 def test_a_read_collaborator_sees_the_tab_without_the_form(client, team):
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.share_partner(actor=team.manager, partner=partner, user=team.south_rep)
+    services.share_partner(actor=team.manager, partner=partner, user=team.south_rep)
     content = text(page(client, team.south_rep, reverse("partners:partner_collaborators", args=[partner.pk])))
     assert "李四" in content and "添加协作人" not in content
     client.post(reverse("partners:partner_unshare", args=[partner.pk]), {"user": team.south_rep.pk})
@@ -211,9 +211,9 @@ def test_batch_assign_from_the_pool(client, team):
 
 def test_the_handover_list_filters_by_kind_and_exports(client, team):
     partner = PartnerFactory(name="杭州甲贸易有限公司", owner=team.east_rep)
-    ownership.transfer_partner(actor=team.manager, partner=partner, owner=team.south_rep, reason="other", notes="x")
+    services.transfer_partner(actor=team.manager, partner=partner, owner=team.south_rep, reason="other", notes="x")
     other = PartnerFactory(name="广州乙制造有限公司", owner=team.east_rep)
-    ownership.release_partner(actor=team.east_rep, partner=other)
+    services.release_partner(actor=team.east_rep, partner=other)
     url = reverse("partners:handover_list")
     listed = text(page(client, team.manager, url, kind="transfer"))
     assert "杭州甲贸易有限公司" in listed and "广州乙制造有限公司" not in listed
@@ -229,7 +229,7 @@ def test_the_handover_list_filters_by_kind_and_exports(client, team):
 
 def test_the_pool_page_shows_the_pool_masked_with_the_reps_standing(client, team):
     # given
-    PoolRules.objects.update_or_create(pk=ownership.get_pool_rules().pk, defaults={"max_owned_customers": 5})
+    PoolRules.objects.update_or_create(pk=services.get_pool_rules().pk, defaults={"max_owned_customers": 5})
     PartnerFactory(owner=team.east_rep)
     PartnerFactory(name="杭州甲贸易有限公司", owner=None, phone="13812345678")
     PartnerFactory(name="广州乙制造有限公司", owner=team.south_rep)
@@ -252,7 +252,7 @@ def test_the_pool_page_is_empty_read_only_without_add_and_403_without_view(clien
 
 def test_claiming_from_the_pool_page_until_the_limit(client, team):
     # given room for one more customer
-    PoolRules.objects.update_or_create(pk=ownership.get_pool_rules().pk, defaults={"max_owned_customers": 1})
+    PoolRules.objects.update_or_create(pk=services.get_pool_rules().pk, defaults={"max_owned_customers": 1})
     first, second = PartnerFactory.create_batch(2, owner=None)
     client.force_login(team.east_rep)
     # when
@@ -290,7 +290,7 @@ def test_an_admin_edits_the_pool_rules_and_a_manager_only_reads_them(client, tea
     client.force_login(admin)
     invalid = client.post(reverse("partners:poolrules_edit"), {"max_owned_customers": "-1", "claim_cooldown_days": "7"})
     # then
-    assert invalid.status_code == 200 and ownership.get_pool_rules().max_owned_customers == 200
+    assert invalid.status_code == 200 and services.get_pool_rules().max_owned_customers == 200
     # when
     saved = client.post(
         reverse("partners:poolrules_edit"),
@@ -299,7 +299,7 @@ def test_an_admin_edits_the_pool_rules_and_a_manager_only_reads_them(client, tea
     )
     # then
     assert saved.redirect_chain[-1][0] == reverse("partners:poolrules_detail")
-    rules = ownership.get_pool_rules()
+    rules = services.get_pool_rules()
     assert (rules.max_owned_customers, rules.claim_cooldown_days, rules.recycle_without_followup_days) == (50, 7, None)
     assert "不自动回收" in text(saved)
     # and the manager reads but cannot edit

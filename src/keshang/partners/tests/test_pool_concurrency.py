@@ -7,7 +7,7 @@ import pytest
 from keshang.core.permissions import Action, Scope
 from keshang.core.testing.concurrency import WORKERS, run_together
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
-from keshang.partners import ownership
+from keshang.partners import services
 from keshang.partners.models import Handover, HandoverKind, Partner, PoolRules
 from keshang.partners.tests.factories import PartnerFactory
 
@@ -26,7 +26,7 @@ def claim_together(claims: list[tuple]) -> tuple[list, list]:
     """Run each (actor, partner) claim in its own thread and connection, all starting at once."""
     return run_together(
         [
-            lambda actor=actor, partner=partner: ownership.claim_partner(actor=actor, partner=partner)
+            lambda actor=actor, partner=partner: services.claim_partner(actor=actor, partner=partner)
             for actor, partner in claims
         ]
     )
@@ -34,7 +34,7 @@ def claim_together(claims: list[tuple]) -> tuple[list, list]:
 
 def test_one_rep_claiming_eight_customers_at_once_stops_at_the_limit():
     # given a limit of 3 and 8 pool customers
-    PoolRules.objects.update_or_create(pk=ownership.get_pool_rules().pk, defaults={"max_owned_customers": 3})
+    PoolRules.objects.update_or_create(pk=services.get_pool_rules().pk, defaults={"max_owned_customers": 3})
     rep = make_rep()
     partners = PartnerFactory.create_batch(THREADS, owner=None)
     # when the rep claims all 8 at the same moment
@@ -48,7 +48,7 @@ def test_one_rep_claiming_eight_customers_at_once_stops_at_the_limit():
 
 def test_eight_reps_claiming_one_customer_at_once_have_one_winner():
     # given one pool customer and 8 reps
-    ownership.get_pool_rules()
+    services.get_pool_rules()
     partner = PartnerFactory(owner=None)
     reps = [make_rep() for _ in range(THREADS)]
     # when they all claim it at the same moment

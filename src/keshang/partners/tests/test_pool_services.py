@@ -12,7 +12,7 @@ from keshang.core.exceptions import ApplicationError, ScopeViolation
 from keshang.core.models import AuditAction, AuditEntry, Collaboration, Notification
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import UserFactory, grant
-from keshang.partners import ownership, tasks
+from keshang.partners import selectors, services, tasks
 from keshang.partners.models import Handover, HandoverKind, HandoverReason, Partner, PoolRules
 from keshang.partners.tests.factories import PartnerFactory
 from keshang.partners.tests.test_ownership_services import make_team
@@ -28,7 +28,7 @@ def team():
 
 
 def set_rules(**values) -> PoolRules:
-    rules = ownership.get_pool_rules()
+    rules = services.get_pool_rules()
     PoolRules.objects.filter(pk=rules.pk).update(**values)
     return PoolRules.objects.get(pk=rules.pk)
 
@@ -50,19 +50,19 @@ def test_everyone_who_may_add_sees_the_whole_pool_and_nothing_else(team):
     viewer = UserFactory()
     grant(viewer, "partners.partner", [Action.VIEW], Scope.ALL)
     # when / then: an own-scope rep with "add" sees exactly the pool
-    assert list(ownership.list_pool_partners(user=team.east_rep)) == [pooled]
+    assert list(selectors.list_pool_partners(user=team.east_rep)) == [pooled]
     assert not Partner.objects.visible_to(team.east_rep).filter(pk=pooled.pk).exists()
     # and someone who may not add sees none of it, nor may a rep export it without "export"
-    assert not ownership.list_pool_partners(user=viewer).exists()
+    assert not selectors.list_pool_partners(user=viewer).exists()
     exporter_less = UserFactory()
     grant(exporter_less, "partners.partner", [Action.VIEW, Action.ADD], Scope.OWN)
-    assert not ownership.list_pool_partners(user=exporter_less, action=Action.EXPORT).exists()
+    assert not selectors.list_pool_partners(user=exporter_less, action=Action.EXPORT).exists()
 
 
 def test_each_pool_row_says_when_it_went_into_the_pool(team):
     partner = PartnerFactory(owner=team.east_rep)
-    handover = ownership.release_partner(actor=team.east_rep, partner=partner)
-    row = ownership.list_pool_partners(user=team.south_rep).get()
+    handover = services.release_partner(actor=team.east_rep, partner=partner)
+    row = selectors.list_pool_partners(user=team.south_rep).get()
     assert row.pooled_at == handover.created_at
 
 
@@ -75,7 +75,7 @@ def test_a_rep_claims_a_pool_customer(team):
     # given
     partner = PartnerFactory(owner=None)
     # when
-    handover = ownership.claim_partner(actor=team.east_rep, partner=partner)
+    handover = services.claim_partner(actor=team.east_rep, partner=partner)
     # then
     partner.refresh_from_db()
     assert partner.owner == team.east_rep and partner.department == team.east_rep.department
@@ -92,7 +92,7 @@ def test_the_claim_limit_is_named_and_nothing_changes(team):
     partner = PartnerFactory(owner=None)
     # when
     with pytest.raises(ApplicationError) as error:
-        ownership.claim_partner(actor=team.east_rep, partner=partner)
+        services.claim_partner(actor=team.east_rep, partner=partner)
     # then
     assert error.value.code == "claim_limit"
     assert "2 个" in error.value.message and "上限" in error.value.message
@@ -105,18 +105,18 @@ def test_a_limit_of_zero_means_no_limit_and_suppliers_are_not_limited(team):
     set_rules(max_owned_customers=0)
     PartnerFactory.create_batch(3, owner=team.east_rep)
     # when / then
-    ownership.claim_partner(actor=team.east_rep, partner=PartnerFactory(owner=None))
+    services.claim_partner(actor=team.east_rep, partner=PartnerFactory(owner=None))
     set_rules(max_owned_customers=1)
     supplier = PartnerFactory(owner=None, is_customer=False, is_supplier=True)
-    ownership.claim_partner(actor=team.east_rep, partner=supplier)
+    services.claim_partner(actor=team.east_rep, partner=supplier)
     assert Partner.objects.filter(owner=team.east_rep).count() == 5
 
 
 def test_a_partner_claimed_by_someone_else_is_refused(team):
     partner = PartnerFactory(owner=None)
-    ownership.claim_partner(actor=team.south_rep, partner=partner)
+    services.claim_partner(actor=team.south_rep, partner=partner)
     with pytest.raises(ApplicationError) as error:
-        ownership.claim_partner(actor=team.east_rep, partner=partner)
+        services.claim_partner(actor=team.east_rep, partner=partner)
     assert error.value.code == "already_claimed"
     assert "已被他人领取" in error.value.message
     assert Partner.objects.get(pk=partner.pk).owner == team.south_rep
@@ -126,26 +126,24 @@ def test_the_former_owner_waits_out_the_cool_down_but_others_need_not(team):
     # given 张三 released a customer on 1 June with a 30-day cool-down
     set_rules(claim_cooldown_days=30)
     partner = PartnerFactory(owner=team.east_rep)
-    handover = ownership.release_partner(actor=team.east_rep, partner=partner)
+    handover = services.release_partner(actor=team.east_rep, partner=partner)
     Handover.objects.filter(pk=handover.pk).update(created_at=datetime.datetime(2026, 6, 1, 2, 0, tzinfo=datetime.UTC))
     # when he tries again on 30 June
     with pytest.raises(ApplicationError) as error:
-        ownership.claim_partner(actor=team.east_rep, partner=partner, now=NOW)
+        services.claim_partner(actor=team.east_rep, partner=partner, now=NOW)
     # then he is told the day he may (1 June + 30 days, Shanghai time)
     assert error.value.code == "claim_cooldown"
     assert error.value.message == "您在 30 天内放弃过该客户，7 月 1 日后才能再次领取。"
     # and on 2 July he may
-    ownership.claim_partner(
-        actor=team.east_rep, partner=partner, now=datetime.datetime(2026, 7, 2, tzinfo=datetime.UTC)
-    )
+    services.claim_partner(actor=team.east_rep, partner=partner, now=datetime.datetime(2026, 7, 2, tzinfo=datetime.UTC))
     assert Partner.objects.get(pk=partner.pk).owner == team.east_rep
 
 
 def test_a_colleague_may_claim_a_just_released_customer(team):
     set_rules(claim_cooldown_days=30)
     partner = PartnerFactory(owner=team.east_rep)
-    ownership.release_partner(actor=team.east_rep, partner=partner)
-    ownership.claim_partner(actor=team.south_rep, partner=partner)
+    services.release_partner(actor=team.east_rep, partner=partner)
+    services.claim_partner(actor=team.south_rep, partner=partner)
     assert Partner.objects.get(pk=partner.pk).owner == team.south_rep
 
 
@@ -154,7 +152,7 @@ def test_claiming_needs_the_add_grant(team):
     grant(viewer, "partners.partner", [Action.VIEW], Scope.ALL)
     partner = PartnerFactory(owner=None)
     with pytest.raises(ScopeViolation):
-        ownership.claim_partner(actor=viewer, partner=partner)
+        services.claim_partner(actor=viewer, partner=partner)
     assert Partner.objects.get(pk=partner.pk).owner is None
 
 
@@ -167,8 +165,8 @@ def test_the_rules_are_created_with_their_defaults_when_missing():
     # given no rules yet
     assert not PoolRules.objects.exists()
     # when
-    rules = ownership.get_pool_rules()
-    again = ownership.get_pool_rules()
+    rules = services.get_pool_rules()
+    again = services.get_pool_rules()
     # then
     assert (rules.max_owned_customers, rules.claim_cooldown_days) == (200, 30)
     assert (rules.recycle_without_followup_days, rules.recycle_without_deal_days) == (90, 180)
@@ -177,9 +175,9 @@ def test_the_rules_are_created_with_their_defaults_when_missing():
 
 def test_editing_the_rules_is_audited(team):
     # given
-    rules = ownership.get_pool_rules()
+    rules = services.get_pool_rules()
     # when
-    ownership.update_pool_rules(actor=team.manager, data={"max_owned_customers": 50, "recycle_without_deal_days": None})
+    services.update_pool_rules(actor=team.manager, data={"max_owned_customers": 50, "recycle_without_deal_days": None})
     # then
     rules.refresh_from_db()
     assert rules.max_owned_customers == 50 and rules.recycle_without_deal_days is None
@@ -211,9 +209,9 @@ def test_idle_customers_go_back_to_the_pool_and_each_owner_is_told_once(team):
     no_deal = make_customer(team.south_rep, created_days=400, followup_days=5, deal_days=200)
     fresh = make_customer(team.east_rep, created_days=100, followup_days=5, deal_days=100)
     supplier_too = make_customer(team.east_rep, created_days=400, is_supplier=True)
-    ownership.share_partner(actor=team.manager, partner=stale_followup, user=team.south_rep)
+    services.share_partner(actor=team.manager, partner=stale_followup, user=team.south_rep)
     # when
-    result = ownership.recycle_idle_partners(now=NOW)
+    result = services.recycle_idle_partners(now=NOW)
     # then the three idle customers are in the pool with the reason
     assert result.count == 3
     pooled = set(Partner.objects.filter(owner__isnull=True).values_list("pk", flat=True))
@@ -241,9 +239,9 @@ def test_recycling_counts_from_when_the_owner_got_the_customer(team):
     # given a customer created long ago but claimed 10 days ago
     set_rules(recycle_without_followup_days=90, recycle_without_deal_days=None)
     partner = make_customer(None, created_days=400)
-    ownership.claim_partner(actor=team.east_rep, partner=partner, now=days_ago(10))
+    services.claim_partner(actor=team.east_rep, partner=partner, now=days_ago(10))
     # when
-    result = ownership.recycle_idle_partners(now=NOW)
+    result = services.recycle_idle_partners(now=NOW)
     # then
     assert result.count == 0
     assert Partner.objects.get(pk=partner.pk).owner == team.east_rep
@@ -252,7 +250,7 @@ def test_recycling_counts_from_when_the_owner_got_the_customer(team):
 def test_empty_rules_recycle_nothing(team):
     set_rules(recycle_without_followup_days=None, recycle_without_deal_days=None)
     make_customer(team.east_rep, created_days=1000)
-    assert ownership.recycle_idle_partners(now=NOW).count == 0
+    assert services.recycle_idle_partners(now=NOW).count == 0
     assert not Handover.objects.exists()
 
 

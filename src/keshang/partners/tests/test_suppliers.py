@@ -19,7 +19,7 @@ from keshang.core.permissions import Action, Persona, Scope
 from keshang.org.models import Role
 from keshang.org.services import ensure_default_roles
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
-from keshang.partners import supplier_tasks, suppliers
+from keshang.partners import selectors, services, tasks
 from keshang.partners.models import Qualification, SupplierProfile
 from keshang.partners.tests.factories import PartnerFactory
 
@@ -49,7 +49,7 @@ def supplier(buyer):
 
 def qualification(partner, **data) -> Qualification:
     data = {"name": "营业执照", "number": "91110000MA01", "expires_on": EXPIRY, **data}
-    return suppliers.save_qualification(actor=partner.owner, partner=partner, data=data)
+    return services.save_qualification(actor=partner.owner, partner=partner, data=data)
 
 
 def run_daily(first: datetime.date, last: datetime.date) -> dict[datetime.date, int]:
@@ -57,7 +57,7 @@ def run_daily(first: datetime.date, last: datetime.date) -> dict[datetime.date, 
     sent = {}
     day = first
     while day <= last:
-        count = suppliers.notify_expiring_qualifications(today=day)
+        count = services.notify_expiring_qualifications(today=day)
         if count:
             sent[day] = count
         day += datetime.timedelta(days=1)
@@ -71,7 +71,7 @@ def run_daily(first: datetime.date, last: datetime.date) -> dict[datetime.date, 
 
 def test_a_buyer_saves_main_products_and_ratings_audited_on_the_supplier(supplier, buyer):
     # when
-    profile = suppliers.save_supplier_profile(
+    profile = services.save_supplier_profile(
         actor=buyer,
         partner=supplier,
         data={"main_products": "不锈钢紧固件", "rating_delivery": 5, "rating_quality": 4, "rating_price": None},
@@ -89,7 +89,7 @@ def test_a_buyer_saves_main_products_and_ratings_audited_on_the_supplier(supplie
 def test_ratings_outside_1_to_5_are_refused_with_a_chinese_message(supplier, buyer, rating):
     # when
     with pytest.raises(ValidationError) as refused:
-        suppliers.save_supplier_profile(actor=buyer, partner=supplier, data={"rating_quality": rating})
+        services.save_supplier_profile(actor=buyer, partner=supplier, data={"rating_quality": rating})
     # then
     assert refused.value.message_dict == {"rating_quality": ["质量评分须在 1 到 5 之间。"]}
     assert not SupplierProfile.objects.exists()
@@ -165,7 +165,7 @@ def test_a_customer_only_partner_has_no_supplier_profile(client, buyer):
     client.force_login(buyer)
     # when
     with pytest.raises(ApplicationError) as refused:
-        suppliers.save_supplier_profile(actor=buyer, partner=customer, data={"main_products": "x"})
+        services.save_supplier_profile(actor=buyer, partner=customer, data={"main_products": "x"})
     tab = client.get(reverse("partners:partner_supplier", args=[customer.pk])).content.decode()
     # then
     assert refused.value.code == "not_supplier"
@@ -224,13 +224,13 @@ def test_replacing_the_certificate_file_removes_the_old_one_after_commit(
     supplier, buyer, media, django_capture_on_commit_callbacks
 ):
     # given
-    saved = suppliers.save_qualification(
+    saved = services.save_qualification(
         actor=buyer, partner=supplier, data={"name": "许可证"}, upload=SimpleUploadedFile("旧.pdf", PDF)
     )
     old = media / saved.file.name
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        suppliers.save_qualification(
+        services.save_qualification(
             actor=buyer,
             partner=supplier,
             qualification=saved,
@@ -297,7 +297,7 @@ def test_expiring_qualifications_are_listed_within_the_users_scope(supplier, buy
     qualification(supplier, name="还早", expires_on=datetime.date(2027, 6, 1))
     qualification(PartnerFactory(is_supplier=True), name="别人的", expires_on=datetime.date(2026, 12, 10))
     # when
-    listed = suppliers.list_expiring_qualifications(user=buyer, within_days=30, today=datetime.date(2026, 11, 20))
+    listed = selectors.list_expiring_qualifications(user=buyer, within_days=30, today=datetime.date(2026, 11, 20))
     # then
     assert list(listed) == [due]
 
@@ -306,14 +306,14 @@ def test_deleting_a_suppliers_records_removes_their_files_with_an_audit_trail(
     supplier, buyer, media, django_capture_on_commit_callbacks
 ):
     # given
-    suppliers.save_supplier_profile(actor=buyer, partner=supplier, data={"rating_price": 3})
-    suppliers.save_qualification(
+    services.save_supplier_profile(actor=buyer, partner=supplier, data={"rating_price": 3})
+    services.save_qualification(
         actor=buyer, partner=supplier, data={"name": "许可证"}, upload=SimpleUploadedFile("证.pdf", PDF)
     )
     attachments.upload_attachment(actor=buyer, obj=supplier, upload=SimpleUploadedFile("合同.pdf", PDF))
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        suppliers.delete_supplier_records(actor=buyer, partner=supplier)
+        services.delete_supplier_records(actor=buyer, partner=supplier)
     # then
     assert not Qualification.objects.exists() and not SupplierProfile.objects.exists()
     assert not Attachment.objects.exists()
@@ -345,7 +345,7 @@ def test_running_the_job_twice_on_the_same_day_reminds_once(supplier, buyer):
     qualification(supplier)
     day = datetime.date(2026, 12, 1)
     # when
-    counts = [suppliers.notify_expiring_qualifications(today=day) for _ in range(2)]
+    counts = [services.notify_expiring_qualifications(today=day) for _ in range(2)]
     # then
     assert counts == [1, 0]
     assert Notification.objects.filter(recipient=buyer).count() == 1
@@ -363,8 +363,8 @@ def test_a_missed_day_is_caught_up_once_in_the_same_window(supplier, buyer):
 def test_a_new_expiry_date_starts_the_reminders_again(supplier, buyer):
     # given: reminded 30 days before the old expiry, then the certificate is renewed for a year
     saved = qualification(supplier)
-    suppliers.notify_expiring_qualifications(today=datetime.date(2026, 12, 1))
-    renewed = suppliers.save_qualification(
+    services.notify_expiring_qualifications(today=datetime.date(2026, 12, 1))
+    renewed = services.save_qualification(
         actor=buyer, partner=supplier, qualification=saved, data={"expires_on": datetime.date(2027, 12, 31)}
     )
     # when
@@ -396,7 +396,7 @@ def test_a_supplier_in_the_pool_reminds_administrators_not_sales_reps(supplier):
     pooled = PartnerFactory(owner=None, is_supplier=True)
     qualification(pooled)
     # when
-    suppliers.notify_expiring_qualifications(today=datetime.date(2026, 12, 1))
+    services.notify_expiring_qualifications(today=datetime.date(2026, 12, 1))
     # then
     assert set(Notification.objects.values_list("recipient", flat=True)) == {admin.pk, superuser.pk}
 
@@ -405,7 +405,7 @@ def test_the_reminder_is_recorded_in_the_suppliers_history(supplier):
     # given
     qualification(supplier)
     # when
-    suppliers.notify_expiring_qualifications(today=datetime.date(2026, 12, 1))
+    services.notify_expiring_qualifications(today=datetime.date(2026, 12, 1))
     # then
     entry = AuditEntry.objects.for_object(supplier).get(
         action=AuditAction.UPDATE, content_type=ContentType.objects.get_for_model(Qualification)
@@ -420,7 +420,7 @@ def test_the_daily_task_reminds_about_what_expires_in_30_days_from_today(supplie
 
     qualification(supplier, expires_on=timezone.localdate() + datetime.timedelta(days=30))
     # when
-    sent = supplier_tasks.remind_expiring_qualifications.call_local()
+    sent = tasks.remind_expiring_qualifications.call_local()
     # then
     assert sent == 1
     assert Notification.objects.filter(recipient=buyer).count() == 1
@@ -428,17 +428,23 @@ def test_the_daily_task_reminds_about_what_expires_in_30_days_from_today(supplie
 
 @contextlib.contextmanager
 def scheduled_in(settings, time_zone: str):
-    """supplier_tasks as if the company were in ``time_zone``: a schedule is fixed when its module is imported,
+    """partners.tasks as if the company were in ``time_zone``: a schedule is fixed when its module is imported,
     so the module is imported again there (and once more as it was, afterwards)."""
     original = settings.TIME_ZONE
-    supplier_tasks.remind_expiring_qualifications.unregister()
+    _unregister_tasks()
     settings.TIME_ZONE = time_zone
     try:
-        yield importlib.reload(supplier_tasks)
+        yield importlib.reload(tasks)
     finally:
-        supplier_tasks.remind_expiring_qualifications.unregister()
+        _unregister_tasks()
         settings.TIME_ZONE = original
-        importlib.reload(supplier_tasks)
+        importlib.reload(tasks)
+
+
+def _unregister_tasks() -> None:
+    """Every periodic task of the module: reloading it registers them all again."""
+    tasks.remind_expiring_qualifications.unregister()
+    tasks.recycle_idle_partners_task.unregister()
 
 
 def test_the_expiry_reminder_runs_at_nine_in_the_companys_time_zone(settings):

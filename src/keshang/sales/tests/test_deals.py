@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from keshang.partners import ownership
+from keshang.partners import services
 from keshang.partners.models import Partner, PoolRules
 from keshang.sales.services import orders, quotations
 
@@ -29,7 +29,7 @@ def owned_since_long_ago(partner):
 
 def test_confirming_an_order_is_a_deal_and_keeps_the_customer_from_recycling(team):
     # given the rules recycle customers without a deal for 180 days, and this one was owned 400 days ago
-    ownership.get_pool_rules()
+    services.get_pool_rules()
     PoolRules.objects.update(recycle_without_followup_days=None, recycle_without_deal_days=180)
     owned_since_long_ago(team.partner)
     # when the rep confirms an order
@@ -37,16 +37,16 @@ def test_confirming_an_order_is_a_deal_and_keeps_the_customer_from_recycling(tea
     # then
     partner = Partner.objects.get(pk=team.partner.pk)
     assert partner.last_deal_at is not None and timezone.now() - partner.last_deal_at < datetime.timedelta(minutes=1)
-    assert ownership.recycle_idle_partners().count == 0
+    assert services.recycle_idle_partners().count == 0
     assert Partner.objects.get(pk=team.partner.pk).owner_id == team.rep.pk
 
 
 def test_without_a_deal_the_same_customer_is_recycled(team):
-    ownership.get_pool_rules()
+    services.get_pool_rules()
     PoolRules.objects.update(recycle_without_followup_days=None, recycle_without_deal_days=180)
     owned_since_long_ago(team.partner)
     make_order(team)  # a draft is not a deal
-    assert ownership.recycle_idle_partners().count == 1
+    assert services.recycle_idle_partners().count == 1
     assert Partner.objects.get(pk=team.partner.pk).owner_id is None
 
 

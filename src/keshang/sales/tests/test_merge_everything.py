@@ -14,7 +14,7 @@ from keshang.core.models import AuditEntry, Collaboration
 from keshang.core.permissions import Action, Scope
 from keshang.core.testing.files import PDF_BYTES
 from keshang.org.tests.factories import UserFactory, grant
-from keshang.partners import merging
+from keshang.partners import registry, services
 from keshang.partners.models import Address, BankAccount, Handover, Partner, Qualification, SupplierProfile, Tag
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
 from keshang.sales.models import Competitor, Opportunity, Quotation, SalesOrder
@@ -91,7 +91,7 @@ def test_merging_two_customers_with_one_of_everything_loses_no_row(merged_world)
     moved_rows = rows_pointing_at(duplicate.pk)
     assert {"sales.Quotation", "sales.SalesOrder", "sales.Opportunity", "catalog.PriceRule"} <= set(moved_rows)
     # when
-    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then nothing points at the duplicate any more, and every row is still there
     after = row_counts()
     assert rows_pointing_at(duplicate.pk) == {}
@@ -117,11 +117,11 @@ def test_merging_two_customers_with_one_of_everything_loses_no_row(merged_world)
 def test_a_relation_hidden_with_related_name_plus_and_no_merge_step_stops_the_merge(merged_world, monkeypatch):
     # given the price rules' step is missing, as in an app that forgot to register one
     team, manager, survivor, duplicate = merged_world
-    monkeypatch.delitem(merging._merge_steps, "price_rules")
+    monkeypatch.delitem(registry._merge_steps, "price_rules")
     before = row_counts()
     # when
-    with pytest.raises(merging.MergeError) as refused:
-        merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    with pytest.raises(services.MergeError) as refused:
+        services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then the merge stops instead of deleting the duplicate's customer prices with it
     assert refused.value.code == "merge_incomplete"
     assert row_counts() == before
@@ -131,5 +131,5 @@ def test_a_relation_hidden_with_related_name_plus_and_no_merge_step_stops_the_me
 def test_a_partner_deal_date_survives_a_merge(merged_world):
     team, manager, survivor, duplicate = merged_world
     latest = max(Partner.objects.get(pk=pk).last_deal_at for pk in (survivor.pk, duplicate.pk))
-    merging.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     assert Partner.objects.get(pk=survivor.pk).last_deal_at == latest

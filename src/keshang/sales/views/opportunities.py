@@ -20,7 +20,7 @@ from keshang.core.views import (
     ObjectListView,
     ScopedViewMixin,
 )
-from keshang.partners.views import PartnerDetailView
+from keshang.partners.views.partners import PartnerDetailView
 
 from .. import selectors, services
 from ..filters import OpportunityFilterSet, OpportunityStageFilterSet

@@ -1,0 +1,1 @@
+"""Partners' REST API (``/api/v1/partners/``): one module per subject, routed in ``urls.py``."""

@@ -1,0 +1,101 @@
+"""Every read partners offers, through the data scope (STYLE.md §2); callers import this package."""
+
+from .classifications import count_partners_using, list_industries, list_partner_levels, list_tags
+from .duplicates import (
+    DEFAULT_THRESHOLD,
+    MAX_CANDIDATES,
+    MAX_SIMILAR_PAIRS,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    DuplicateGroup,
+    DuplicateReason,
+    DuplicateReport,
+    find_duplicate_groups,
+    load_group_members,
+    similar_name_pairs,
+    threshold_message,
+)
+from .merging import MERGE_FIELDS, PARTS, FieldComparison, MergeChoice, compare_partners, count_parts, default_choice
+from .ownership import (
+    BATCH_LIMIT,
+    ClaimStatus,
+    RecycleCutoffs,
+    can_share,
+    count_owned_customers,
+    get_claim_status,
+    list_assignable_owners,
+    list_collaborators,
+    list_customers_due_for_recycling,
+    list_handovers,
+    list_idle_customers,
+    list_pool_partners,
+    read_pool_rules,
+    recycle_cutoffs,
+)
+from .partners import (
+    list_addresses,
+    list_bank_accounts,
+    list_contacts,
+    list_partners,
+    normalise_query,
+    partner_search_condition,
+    search_contacts,
+    search_partners,
+)
+from .suppliers import get_supplier_profile, list_expiring_qualifications, list_qualifications
+
+__all__ = [
+    "normalise_query",
+    "list_partners",
+    "partner_search_condition",
+    "search_partners",
+    "list_contacts",
+    "search_contacts",
+    "list_addresses",
+    "list_bank_accounts",
+    # ownership and the pool
+    "BATCH_LIMIT",
+    "read_pool_rules",
+    "ClaimStatus",
+    "count_owned_customers",
+    "get_claim_status",
+    "list_pool_partners",
+    "list_handovers",
+    "list_collaborators",
+    "list_assignable_owners",
+    "can_share",
+    "RecycleCutoffs",
+    "recycle_cutoffs",
+    "list_idle_customers",
+    "list_customers_due_for_recycling",
+    # the duplicate finder
+    "MIN_THRESHOLD",
+    "MAX_THRESHOLD",
+    "DEFAULT_THRESHOLD",
+    "MAX_CANDIDATES",
+    "MAX_SIMILAR_PAIRS",
+    "DuplicateReason",
+    "DuplicateGroup",
+    "DuplicateReport",
+    "similar_name_pairs",
+    "threshold_message",
+    "find_duplicate_groups",
+    "load_group_members",
+    # what the merge page compares
+    "MERGE_FIELDS",
+    "MergeChoice",
+    "default_choice",
+    "FieldComparison",
+    "compare_partners",
+    "PARTS",
+    "count_parts",
+    # suppliers
+    "get_supplier_profile",
+    "list_qualifications",
+    "list_expiring_qualifications",
+    # classification lists
+    "list_partner_levels",
+    "list_industries",
+    "list_tags",
+    "count_partners_using",
+]

@@ -1,0 +1,151 @@
+"""Every write to a partner itself (STYLE.md §2): create, update, delete, and the deal date later apps report.
+
+Each service validates, derives the duplicate keys and search text, checks duplicate control, saves in one
+transaction and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from keshang.core import audit
+from keshang.core.models import AuditAction
+from keshang.core.versioning import check_version
+
+from .. import text
+from ..models import PARTNER_EDITABLE_FIELDS, Partner
+from ..search import index_partner_grams
+from .codes import assign_partner_codes
+from .duplicates import check_partner_duplicates
+from .suppliers import delete_supplier_records
+
+__all__ = [
+    "PARTNER_FIELDS",
+    "derive_partner_keys",
+    "create_partner",
+    "update_partner",
+    "delete_partner",
+    "record_partner_deal",
+]
+
+# Tags are set after saving. phone_unverified comes only from an import that chose to keep unreadable numbers.
+PARTNER_FIELDS = {*PARTNER_EDITABLE_FIELDS, "owner", "department", "phone_unverified"} - {"tags"}
+
+
+def derive_partner_keys(partner: Partner) -> None:
+    """Normalise what people type and derive the keys that find and de-duplicate the partner.
+
+    A phone kept unverified by an import has no key: it could not be read, so it compares with nothing."""
+    partner.code = (partner.code or "").strip() or None
+    partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
+    if partner.phone and not partner.phone_unverified:
+        partner.phone_key = text.normalize_phone(partner.phone, partner.country or "CN")
+    else:
+        partner.phone_key = ""
+    partner.name_key = text.name_key(partner.name)
+    partner.search_text = text.search_text(
+        partner.name,
+        partner.short_name,
+        partner.credit_code or "",
+        text.phone_digits(partner.phone),
+        partner.code or "",
+    )
+
+
+def _identity(partner: Partner) -> tuple:
+    """What duplicate control compares; edits that leave it alone are not re-checked."""
+    return partner.name_key, partner.phone_key, partner.credit_code
+
+
+def _set_tags(partner: Partner, tags) -> None:
+    if tags is not None:
+        partner.tags.set(tags)
+
+
+def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = False) -> Partner:
+    """Create a partner owned by ``data['owner']`` (the actor by default) in the owner's department."""
+    unknown = set(data) - PARTNER_FIELDS
+    if unknown:
+        raise ValueError(f"unknown partner fields: {sorted(unknown)}")
+    with transaction.atomic():
+        partner = Partner(**data)
+        if "owner" not in data:
+            partner.owner = actor
+        if "department" not in data and partner.owner is not None:
+            partner.department = partner.owner.department
+        if partner.owner is not None:
+            partner.owned_since = timezone.now()
+        partner.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        partner.code = (partner.code or "").strip() or None
+        assign_partner_codes([partner])
+        derive_partner_keys(partner)
+        # Before full_clean: its unique check on the credit code would refuse without naming the owner.
+        check_partner_duplicates(partner, confirm_duplicate=confirm_duplicate)
+        partner.full_clean()
+        partner.save()
+        index_partner_grams(partner)
+        _set_tags(partner, tags)
+        audit.record(actor=actor, obj=partner, action=AuditAction.CREATE)
+    return partner
+
+
+def update_partner(
+    *,
+    actor,
+    partner: Partner,
+    data: dict,
+    tags=None,
+    confirm_duplicate: bool = False,
+    expected_version: int | None = None,
+) -> Partner:
+    """Apply ``data``; ``expected_version`` is the version the user started editing from, and a save based
+    on an older one is refused (:class:`~keshang.core.versioning.VersionConflict`) instead of overwriting.
+    A code cleared here stays empty: only a new partner is given one from the sequence."""
+    unknown = set(data) - PARTNER_FIELDS
+    if unknown:
+        raise ValueError(f"unknown partner fields: {sorted(unknown)}")
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        check_version(partner, expected_version)
+        before = audit.snapshot(partner)
+        identity_before = _identity(partner)
+        search_text_before = partner.search_text
+        phone_before = partner.phone
+        for field, value in data.items():
+            setattr(partner, field, value)
+        if partner.phone != phone_before and not data.get("phone_unverified"):
+            partner.phone_unverified = False  # a number typed now is checked like any other
+        derive_partner_keys(partner)
+        if _identity(partner) != identity_before:
+            check_partner_duplicates(partner, confirm_duplicate=confirm_duplicate)
+        partner.full_clean()
+        # Tags before the comparison, so that a change of tags alone is a new version too.
+        _set_tags(partner, tags)
+        changed = before != audit.snapshot(partner)
+        if changed:
+            partner.version += 1
+        partner.save()
+        if partner.search_text != search_text_before:
+            index_partner_grams(partner)
+        if changed:
+            audit.record(actor=actor, obj=partner, action=AuditAction.UPDATE, before=before)
+    return partner
+
+
+def delete_partner(*, actor, partner: Partner) -> None:
+    """Stored files (qualifications, attachments) go too: the database cascade alone would orphan them."""
+    with transaction.atomic():
+        delete_supplier_records(actor=actor, partner=partner)
+        audit.record(actor=actor, obj=partner, action=AuditAction.DELETE, before=audit.snapshot(partner))
+        partner.delete()
+
+
+def record_partner_deal(*, partner_id: int, at) -> None:
+    """A later app reports a deal with this customer (a confirmed order, an accepted quotation): 最近成交 moves
+    forward, never back. A derived date, not an edit of the partner: no version bump, no audit entry of its own
+    (the document's entry records the deal)."""
+    Partner.objects.unscoped().filter(pk=partner_id).filter(
+        Q(last_deal_at__isnull=True) | Q(last_deal_at__lt=at)
+    ).update(last_deal_at=at)
