@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 
 from keshang.core import importing
 from keshang.core.importing import base as importing_base
-from keshang.core.importing import jobs as importing_jobs
+from keshang.core.importing import progress as importing_progress
 from keshang.core.models import AuditAction, AuditEntry, ImportJob, ImportStatus
 from keshang.core.permissions import Action, Scope
 from keshang.core.regions import load_regions
@@ -531,7 +531,7 @@ def test_progress_of_a_commit_comes_from_hueys_store_while_it_runs(rep, memo_imp
     # then: the second batch saw the first one counted; afterwards the job row has the total
     assert seen == [(ImportStatus.IMPORTING, 0), (ImportStatus.IMPORTING, 1000)]
     assert importing.import_progress(job) == job.processed_rows == 1500
-    assert importing_jobs._huey().get(importing_jobs._progress_key(job.pk), peek=True) is None
+    assert importing_progress.huey().get(importing_progress.progress_key(job.pk), peek=True) is None
 
 
 #
