@@ -56,6 +56,10 @@ class CatalogConfig(AppConfig):
             )
         ):
             register_menu_item(MenuItem("catalog", label, url_name, resource, order=10 * (order + 1)))
+        # 导入 beside 新建 on the product list, for those who may add products (the import page asks the same).
+        from keshang.core.registry import ListAction, register_list_action
+
+        register_list_action("catalog.product", ListAction("import", _("导入"), "catalog:product_import", order=10))
 
         from keshang.partners.merging import register_merge_step
 
