@@ -69,8 +69,10 @@ class CatalogConfig(AppConfig):
         from keshang.core.permissions import Action
         from keshang.core.registry import (
             DetailTab,
+            ListAction,
             MenuItem,
             register_detail_tab,
+            register_list_action,
             register_menu_group,
             register_menu_item,
         )
@@ -101,6 +103,8 @@ class CatalogConfig(AppConfig):
             "catalog.product",
             DetailTab("attachments", _("图片"), attachments.attachment_url_name(Product, "list"), 30),
         )
+        # 导入 beside 新建 on the product list, for those who may add products (the import page asks the same).
+        register_list_action("catalog.product", ListAction("import", _("导入"), "catalog:product_import", order=10))
 
     def _register_feeds(self):
         """What the catalog shows on shared pages: the global search."""

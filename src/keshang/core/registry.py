@@ -1,7 +1,14 @@
 """Registries through which later apps add themselves to earlier apps' pages (STYLE.md §1).
 
 * the sidebar menu: ``register_menu_item()``; an item shows only when the user's grants allow it;
-* home-page widgets: ``register_home_widget()``; each renders a template with its own context.
+* home-page widgets: ``register_home_widget()``; each renders a template with its own context;
+* a record's page: tabs (``register_detail_tab()``), buttons (``register_detail_action()``) and panels below its
+  fields (``register_detail_panel()``);
+* a list page: buttons in its header (``register_list_action()``: 导入 beside 新建) and actions on the ticked rows
+  (``register_bulk_action()``: the 批量操作 menu);
+* setup steps and demo loaders, which ``keshang setup`` and ``keshang demo`` run in order.
+
+A button and the view behind it ask the same permission: the declaration names it, the view reads it from there.
 """
 
 from __future__ import annotations
@@ -9,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.urls import reverse
 
-from .permissions import Action
+from .permissions import Action, resource_for_model
 from .scope import has_action
 
 __all__ = [
@@ -33,6 +41,15 @@ __all__ = [
     "DetailAction",
     "register_detail_action",
     "detail_actions_for",
+    "DetailPanel",
+    "register_detail_panel",
+    "detail_panels_for",
+    "ListAction",
+    "register_list_action",
+    "list_actions_for",
+    "BulkAction",
+    "register_bulk_action",
+    "bulk_actions_for",
 ]
 
 
@@ -214,3 +231,113 @@ def detail_actions_for(
         if visible(item.action):
             shown.append((item, reverse(item.url_name, args=[obj.pk])))
     return shown
+
+
+def _register(registry: dict, model_label: str, item, kind: str):
+    if any(existing.key == item.key for existing in registry.get(model_label, [])):
+        raise ValueError(f"{kind} {item.key!r} registered twice for {model_label}")
+    registry.setdefault(model_label, []).append(item)
+    return item
+
+
+def _resource_of(model_label: str) -> str:
+    """The resource whose grants govern ``model_label``'s records (a part's record's, see ``scope_parent``)."""
+    return resource_for_model(apps.get_model(model_label))
+
+
+#
+# Detail-page panels: what a later app shows inside another app's record page, below its fields (the orders of a
+# customer, a product's stock). Each panel decides for itself whether it shows, reading through the user's scope.
+#
+
+
+@dataclass(frozen=True)
+class DetailPanel:
+    key: str
+    template: str  # rendered with the context's dict and ``object``
+    context: Callable  # (obj, user) -> dict, or None to hide the panel; reads through ``visible_to(user, …)``
+    order: int = 100
+
+
+_detail_panels: dict[str, list[DetailPanel]] = {}
+
+
+def register_detail_panel(model_label: str, panel: DetailPanel) -> DetailPanel:
+    return _register(_detail_panels, model_label, panel, "detail panel")
+
+
+def detail_panels_for(model_label: str, obj, user) -> list[tuple[DetailPanel, dict]]:
+    """The panels that show on ``obj``'s page for ``user``, in order, each with its context."""
+    shown = []
+    for panel in sorted(_detail_panels.get(model_label, []), key=lambda item: item.order):
+        context = panel.context(obj, user)
+        if context is not None:
+            shown.append((panel, context))
+    return shown
+
+
+#
+# List actions: buttons in a list page's header (导入 beside 新建), shown to those holding the grant. The view behind
+# one asks the same permission (its ``action``/resource read from the declaration).
+#
+
+
+@dataclass(frozen=True)
+class ListAction:
+    key: str
+    label: str
+    url_name: str  # reversed without arguments
+    resource: str | None = None  # what the user needs ``action`` on; None: the listed records' own resource
+    action: str = Action.ADD
+    order: int = 100
+    style: str = "btn-outline-secondary"
+
+
+_list_actions: dict[str, list[ListAction]] = {}
+
+
+def register_list_action(model_label: str, action: ListAction) -> ListAction:
+    return _register(_list_actions, model_label, action, "list action")
+
+
+def list_actions_for(model_label: str, user) -> list[tuple[ListAction, str]]:
+    return [
+        (item, reverse(item.url_name))
+        for item in sorted(_list_actions.get(model_label, []), key=lambda entry: entry.order)
+        if has_action(user, item.resource or _resource_of(model_label), item.action)
+    ]
+
+
+#
+# Bulk actions: what can be done to the rows ticked on a list page (the 批量操作 menu). The ticked ids go to the
+# action's page as ``ids`` in a GET (``?ids=1&ids=2``; ``?ids=1,2`` is read the same), which reads them through
+# ``visible_to(user, action)`` — ids outside the user's scope are left out, never acted on — and asks before it
+# acts (``core.views.ObjectBulkView`` is such a page).
+#
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    key: str
+    label: str
+    url_name: str  # reversed without arguments
+    action: str  # what the user needs on each record (within scope); the view asks the same
+    resource: str | None = None  # None: the listed records' own resource
+    order: int = 100
+
+
+_bulk_actions: dict[str, list[BulkAction]] = {}
+
+
+def register_bulk_action(model_label: str, action: BulkAction) -> BulkAction:
+    return _register(_bulk_actions, model_label, action, "bulk action")
+
+
+def bulk_actions_for(model_label: str, user) -> list[tuple[BulkAction, str]]:
+    """The bulk actions ``user`` holds the grant for on ``model_label``'s list: when there is any, the list shows
+    a checkbox per row and the 批量操作 menu."""
+    return [
+        (item, reverse(item.url_name))
+        for item in sorted(_bulk_actions.get(model_label, []), key=lambda entry: entry.order)
+        if has_action(user, item.resource or _resource_of(model_label), item.action)
+    ]

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import importing_views
 from .approvals import views as approvals_views
 from .attachments import views as attachments_views
+from .importing import views as importing_views
 from .views import audit, backups, currencies, notifications, regions
 
 app_name = "core"

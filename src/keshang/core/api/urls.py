@@ -2,9 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
-from .. import importing_api
 from ..approvals import api as approvals_api
 from ..attachments import api as attachments_api
+from ..importing import api as importing_api
 from . import audit, currencies, notifications, regions
 from .errors import not_found_route
 

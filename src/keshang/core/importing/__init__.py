@@ -23,12 +23,14 @@ Rows are streamed: one batch of cleaned rows is held at a time, plus the keys se
 within the file). An importer is a class per kind, registered with :func:`register_importer`.
 
 The package: ``base`` (what an importer is written against), ``files`` (reading, template, error
-report), ``jobs`` (the steps as services, the pass over the rows, progress), ``lookups`` (countries and
-China's regions for importers).
+report), ``steps`` (the steps a user takes, as services), ``jobs`` (running a step: the pass over the rows),
+``progress`` (progress and heartbeats through Huey's store), ``recovery`` (failing the jobs of crashed runs),
+``lookups`` (countries and China's regions for importers), ``archives`` (upload checks); its pages are
+``views`` and its API ``api``, imported by core's URLconfs only (apps subclass ``views.ImportUploadView``).
 
 ``ImportJob.mapping`` holds ``header_row`` (1-based), ``headers``, ``samples`` (the first data rows, for
 the mapping page), ``columns`` (field → 0-based column index) and ``options``. ``ImportJob.errors`` holds
-up to :data:`MAX_LISTED` entries ``{line, label, level ("error" or "notice"), messages}``.
+up to :data:`jobs.MAX_LISTED` entries ``{line, label, level ("error" or "notice"), messages}``.
 """
 
 from django.utils.translation import gettext_lazy
@@ -47,17 +49,11 @@ from .base import (
     register_importer,
 )
 from .files import build_template, inspect_file, open_rows, suggest_columns
-from .jobs import (
-    create_import_job,
-    fail_orphaned_imports,
-    import_progress,
-    list_import_jobs,
-    run_import_job,
-    set_import_mapping,
-    start_commit,
-    start_validation,
-)
+from .jobs import run_import_job
 from .lookups import RegionResolver, country_code
+from .progress import import_progress
+from .recovery import fail_orphaned_imports
+from .steps import create_import_job, list_import_jobs, set_import_mapping, start_commit, start_validation
 
 __all__ = [
     "DuplicatePolicy",

@@ -15,12 +15,12 @@ from keshang.core.permissions import Action, Scope
 from keshang.core.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 
-from . import test_approvals_engine as engine_tests
-from .test_approvals_engine import MEMO, make_flow, make_memo, pending_tasks, submit
+from . import memo_approvals
+from .memo_approvals import MEMO, make_flow, make_memo, pending_tasks, submit
 
-# The Memo approvable and the organisation, shared with the engine tests.
-memo_approvable = engine_tests.memo_approvable
-org = engine_tests.org
+# The Memo approvable and the organisation (fixtures, from memo_approvals).
+memo_approvable = memo_approvals.memo_approvable
+org = memo_approvals.org
 
 
 class TestApprovalFlowAPI(APIResourceTests):

@@ -21,10 +21,10 @@ from keshang.web.tests.conftest import (  # noqa: F401 - fixtures shared with th
     watcher,
 )
 
-from . import test_approvals_engine as engine_tests
-from .test_approvals_engine import make_flow, make_memo, pending_tasks, submit
+from . import memo_approvals
+from .memo_approvals import make_flow, make_memo, pending_tasks, submit
 
-memo_approvable = engine_tests.memo_approvable
+memo_approvable = memo_approvals.memo_approvable
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright not installed: pip install -e '.[test]'")
 expect = sync_api.expect

@@ -22,12 +22,12 @@ from keshang.core.models import (
 from keshang.core.permissions import Action, Scope
 from keshang.org.tests.factories import RoleFactory, UserFactory, grant
 
-from . import test_approvals_engine as engine_tests
-from .test_approvals_engine import make_flow, make_memo, pending_tasks, submit
+from . import memo_approvals
+from .memo_approvals import make_flow, make_memo, pending_tasks, submit
 
-# The Memo approvable and the organisation, shared with the engine tests.
-memo_approvable = engine_tests.memo_approvable
-org = engine_tests.org
+# The Memo approvable and the organisation (fixtures, from memo_approvals).
+memo_approvable = memo_approvals.memo_approvable
+org = memo_approvals.org
 
 pytestmark = pytest.mark.django_db
 

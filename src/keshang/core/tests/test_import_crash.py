@@ -26,7 +26,7 @@ from django.utils import timezone
 from huey import SqliteHuey
 
 from keshang.core import importing
-from keshang.core.importing import jobs
+from keshang.core.importing import progress, recovery
 from keshang.core.models import AuditEntry, ImportJob, ImportStatus
 from keshang.partners.models import Partner
 
@@ -169,7 +169,7 @@ def test_the_sweep_fails_dead_local_runs_and_silent_remote_ones_and_leaves_live_
     silent_elsewhere = running_job(runner="other-node:4242", started_seconds_ago=601)
     recent_elsewhere = running_job(runner="other-node:4243", started_seconds_ago=60)
     queued = running_job(runner="", started_seconds_ago=3600)
-    lost = running_job(runner="", started_seconds_ago=jobs.UNCLAIMED_SECONDS + 1)
+    lost = running_job(runner="", started_seconds_ago=recovery.UNCLAIMED_SECONDS + 1)
     # when
     count = importing.fail_orphaned_imports()
     # then
@@ -189,7 +189,7 @@ def test_a_heartbeat_keeps_a_long_run_on_another_node_alive(settings):
     # given a run started long ago on another node that reported a moment ago
     settings.KESHANG_IMPORT_STALE_SECONDS = 600
     job = running_job(runner="other-node:4242", started_seconds_ago=3600)
-    jobs._beat(job.pk)
+    progress.beat(job.pk)
     # when
     count = importing.fail_orphaned_imports()
     # then

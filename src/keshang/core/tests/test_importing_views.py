@@ -1,4 +1,4 @@
-"""The import pages and API, driven through the Memo importer of test_importing: the wizard's steps, its
+"""The import pages and API, driven through the Memo importer (``memo_imports``): the wizard's steps, its
 grants and scope, the htmx progress fragment, downloads, and the REST flow (upload, validate, commit)."""
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from keshang.core.testing.api import APIResourceTests
 from keshang.core.tests.scopeapp.models import Memo
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 
-from .test_importing import HEADER, make_rep, memo_importer, new_job, validated  # noqa: F401  (autouse fixture)
+from . import memo_imports
+from .memo_imports import HEADER, make_rep, new_job, validated
+
+# The Memo importer, registered for every test here (an autouse fixture, from memo_imports).
+memo_importer = memo_imports.memo_importer
 
 pytestmark = pytest.mark.django_db
 

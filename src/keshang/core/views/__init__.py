@@ -1,8 +1,10 @@
 """Core's pages. The package's own names are the framework every app builds its pages on: the scoped
-generic views (``generic``) and the pages of a record's parts (``parts``), re-exported here so apps import
-``keshang.core.views``. Core's own pages are the other modules (``audit``, ``currencies``, ``notifications``,
-``regions``, ``backups``); ``core/urls.py`` imports them by module, and nothing here imports them."""
+generic views (``generic``), the page a bulk action opens (``bulk``) and the pages of a record's parts
+(``parts``), re-exported here so apps import ``keshang.core.views``. Core's own pages are the other modules
+(``audit``, ``currencies``, ``notifications``, ``regions``, ``backups``); ``core/urls.py`` imports them by
+module, and nothing here imports them."""
 
+from .bulk import BULK_LIMIT, ObjectBulkView, selected_ids
 from .generic import (
     PAGE_SIZES,
     ObjectDeleteView,
@@ -29,6 +31,9 @@ __all__ = [
     "ObjectEditView",
     "ObjectDeleteView",
     "ObjectHistoryView",
+    "ObjectBulkView",
+    "selected_ids",
+    "BULK_LIMIT",
     "PartViewMixin",
     "PartEditView",
     "PartDeleteView",

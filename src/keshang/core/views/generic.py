@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from ..history import describe_changes
 from ..masking import Masker
 from ..models import AuditEntry
 from ..permissions import Action, resource_for_model
-from ..registry import detail_tabs_for
+from ..registry import bulk_actions_for, detail_panels_for, detail_tabs_for, list_actions_for
 from ..scope import has_action, recheck_scope
 from ..tables import Column, Table, display_value
 
@@ -182,6 +183,7 @@ class ObjectListView(ScopedViewMixin, View):
             query.pop(key, None)
         detail_view = self.url_name("detail")
         has_detail = self.reverse_or_none("detail", pk=0) is not None
+        label = self.model._meta.label_lower
         context = self.get_context_data(
             table=table,
             rows=table.rows(
@@ -195,6 +197,9 @@ class ObjectListView(ScopedViewMixin, View):
             page_sizes=PAGE_SIZES,
             query=query.urlencode(),
             can_export=self.can(Action.EXPORT),
+            # What other apps added to this list (core.registry): header buttons, and the ticked rows' actions.
+            list_actions=list_actions_for(label, request.user),
+            bulk_actions=bulk_actions_for(label, request.user),
         )
         template = f"{self.template_name}#table" if htmx_partial(request) else self.template_name
         return TemplateResponse(request, template, context)
@@ -221,7 +226,18 @@ class ObjectDetailView(ScopedViewMixin, ObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        return TemplateResponse(request, self.template_name, self.get_context_data(object=obj, **self.extra(obj)))
+        extra = self.extra(obj)
+        if extra.get("tab") == "detail":  # the record's own page, not one of its tabs
+            extra.setdefault("panels", self.detail_panels(obj))
+        return TemplateResponse(request, self.template_name, self.get_context_data(object=obj, **extra))
+
+    def detail_panels(self, obj) -> list[tuple[object, str]]:
+        """The panels other apps registered for this record (core.registry), rendered: each decided whether it
+        shows and read what it shows through the user's scope."""
+        return [
+            (panel, render_to_string(panel.template, {**context, "object": obj}, request=self.request))
+            for panel, context in detail_panels_for(self.model._meta.label_lower, obj, self.request.user)
+        ]
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
         masker = Masker(self.request.user, self.model)

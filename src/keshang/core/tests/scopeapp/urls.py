@@ -18,6 +18,8 @@ scopeapp_patterns = (
         path("<int:pk>/edit/", views.MemoEditView.as_view(), name="memo_edit"),
         path("<int:pk>/delete/", views.MemoDeleteView.as_view(), name="memo_delete"),
         path("<int:pk>/history/", views.MemoHistoryView.as_view(), name="memo_history"),
+        path("import/", views.MemoImportView.as_view(), name="memo_import"),
+        path("bulk-delete/", views.MemoBulkDeleteView.as_view(), name="memo_bulk_delete"),
     ],
     "scopeapp",
 )

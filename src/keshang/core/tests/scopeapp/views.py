@@ -2,8 +2,18 @@ from django import forms
 
 from keshang.core import services
 from keshang.core.forms import ScopedFormMixin
+from keshang.core.importing.views import ImportUploadView
+from keshang.core.permissions import Action
+from keshang.core.registry import BulkAction, ListAction
 from keshang.core.tables import Column, Table
-from keshang.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
+from keshang.core.views import (
+    ObjectBulkView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+)
 
 from .models import Memo
 
@@ -46,3 +56,27 @@ class MemoDeleteView(ObjectDeleteView):
 
 class MemoHistoryView(ObjectHistoryView):
     model = Memo
+
+
+#
+# What the page registries' tests register on the memo list (core/tests/test_page_registries.py)
+#
+
+MEMO_IMPORT = ListAction("import", "导入", "scopeapp:memo_import", action=Action.ADD)
+MEMO_BULK_DELETE = BulkAction("delete", "批量删除", "scopeapp:memo_bulk_delete", Action.DELETE)
+
+
+class MemoImportView(ImportUploadView):
+    """The upload page of the test-only memo importer (``core/tests/memo_imports.py``)."""
+
+    kind = "memos"
+
+
+class MemoBulkDeleteView(ObjectBulkView):
+    model = Memo
+    bulk_action = MEMO_BULK_DELETE
+    danger = True
+
+    def perform(self, objects):
+        for memo in objects:
+            services.delete_instance(actor=self.request.user, instance=memo)

@@ -20,10 +20,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from . import importing
-from .api import ScopedViewSetMixin
-from .models import ImportJob, ImportStatus
-from .permissions import Action
+from ..api import ScopedViewSetMixin
+from ..models import ImportJob, ImportStatus
+from ..permissions import Action
+from .base import DuplicatePolicy, get_importer
+from .files import build_template
+from .progress import import_progress
+from .steps import create_import_job, list_import_jobs, set_import_mapping, start_commit, start_validation
 
 __all__ = ["ImportJobViewSet", "api_urlpatterns"]
 
@@ -76,7 +79,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return obj.mapping.get("options", {})
 
     def get_processed_rows(self, obj) -> int:
-        return importing.import_progress(obj)
+        return import_progress(obj)
 
     def get_has_error_report(self, obj) -> bool:
         return bool(obj.error_report)
@@ -99,13 +102,13 @@ class _JSONObjectField(serializers.JSONField):
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="导入类型，如 partners")
     file = serializers.FileField(help_text=".xlsx 或 .csv")
-    policy = serializers.ChoiceField(choices=importing.DuplicatePolicy.choices, default=importing.DuplicatePolicy.SKIP)
+    policy = serializers.ChoiceField(choices=DuplicatePolicy.choices, default=DuplicatePolicy.SKIP)
     options = _JSONObjectField(required=False, help_text='导入选项，如 {"role": "supplier"}')
 
 
 class ImportMappingSerializer(serializers.Serializer):
     columns = _JSONObjectField(required=False, help_text="字段 → 列序号（从 0 起）；null 表示不导入")
-    policy = serializers.ChoiceField(choices=importing.DuplicatePolicy.choices, required=False)
+    policy = serializers.ChoiceField(choices=DuplicatePolicy.choices, required=False)
     options = _JSONObjectField(required=False)
 
 
@@ -121,7 +124,7 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     filterset_fields = ["kind", "status"]
 
     def get_scoped_queryset(self, action):
-        return importing.list_import_jobs(user=self.request.user, action=action)
+        return list_import_jobs(user=self.request.user, action=action)
 
     def own_job(self) -> ImportJob:
         job = self.get_object()
@@ -141,7 +144,7 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = ImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        job = importing.create_import_job(
+        job = create_import_job(
             actor=request.user,
             kind=data["kind"],
             upload=data["file"],
@@ -158,21 +161,21 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = ImportMappingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        job = importing.set_import_mapping(
+        job = set_import_mapping(
             actor=request.user,
             job=job,
             columns=data.get("columns", job.mapping.get("columns", {})),
             policy=data.get("policy", job.policy),
             options=data.get("options", job.mapping.get("options")),
         )
-        return self._answer(importing.start_validation(actor=request.user, job=job))
+        return self._answer(start_validation(actor=request.user, job=job))
 
     @extend_schema(request=None, responses={200: ImportJobSerializer, 202: ImportJobSerializer})
     @action(detail=True, methods=["post"], scope_action=Action.ADD)
     def commit(self, request, pk=None):
         """Import the validated rows in one transaction; refused while any row is rejected."""
         job = self.own_job()
-        return self._answer(importing.start_commit(actor=request.user, job=job))
+        return self._answer(start_commit(actor=request.user, job=job))
 
     @extend_schema(responses=_XLSX_RESPONSE)
     @action(detail=True, methods=["get"], url_path="error-report")
@@ -187,11 +190,11 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     @action(detail=False, methods=["get"], url_path=r"template/(?P<kind>[\w-]+)", scope_action=Action.ADD)
     def template(self, request, kind=None):
         """An importer's .xlsx template."""
-        importer = importing.get_importer(kind)
+        importer = get_importer(kind)
         if importer is None:
             raise Http404
-        importer.check_grants(request.user, importing.DuplicatePolicy.SKIP)
-        response = HttpResponse(importing.build_template(importer), content_type=XLSX)
+        importer.check_grants(request.user, DuplicatePolicy.SKIP)
+        response = HttpResponse(build_template(importer), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
         return response
 
