@@ -80,7 +80,15 @@ class PartnersConfig(AppConfig):
 
     def _register_menu(self):
         from keshang.core.permissions import Action
-        from keshang.core.registry import MenuItem, register_menu_group, register_menu_item
+        from keshang.core.registry import (
+            BulkAction,
+            ListAction,
+            MenuItem,
+            register_bulk_action,
+            register_list_action,
+            register_menu_group,
+            register_menu_item,
+        )
 
         partner = "partners.partner"
         register_menu_group("partners", _("客商管理"), 10)
@@ -103,6 +111,12 @@ class PartnersConfig(AppConfig):
             (_("标签"), "partners:tag_list", "partners.tag", 62),
         ):
             register_menu_item(MenuItem("settings", label, url_name, resource, action=Action.CHANGE, order=order))
+        # On the partner list: 导入 beside 新建, and 批量转移 of the ticked partners (its page lists them, within the
+        # actor's "assign" scope, and asks to whom before handing anything over).
+        register_list_action(partner, ListAction("import", _("导入"), "partners:partner_import", order=10))
+        register_bulk_action(
+            partner, BulkAction("transfer", _("批量转移"), "partners:partner_batch_transfer", Action.ASSIGN)
+        )
 
     def _register_tabs(self):
         from keshang.core import attachments

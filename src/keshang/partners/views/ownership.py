@@ -15,7 +15,7 @@ from django.views import View
 from keshang.core.exceptions import ApplicationError
 from keshang.core.permissions import Action
 from keshang.core.scope import has_action
-from keshang.core.views import ObjectListView, ObjectMixin, ScopedViewMixin, redirect_after_write
+from keshang.core.views import ObjectListView, ObjectMixin, ScopedViewMixin, redirect_after_write, selected_ids
 
 from .. import selectors, services
 from ..filters import HandoverFilterSet
@@ -58,7 +58,7 @@ class PoolBatchAssignView(ScopedViewMixin, View):
         return self.queryset.filter(owner__isnull=True)
 
     def listed(self):
-        ids = _ids(self.request)
+        ids = selected_ids(self.request.GET, limit=selectors.BATCH_LIMIT)
         return self.candidates().filter(pk__in=ids) if ids else self.candidates().none()
 
     def get_form(self, data=None, partners=None):
@@ -137,14 +137,6 @@ class PartnerBatchTransferView(PoolBatchAssignView):
             owners=selectors.list_assignable_owners(user=request.user),
             batch_limit=selectors.BATCH_LIMIT,
         )
-
-
-def _ids(request) -> list[int]:
-    """``?ids=1,2,3`` or ``?ids=1&ids=2``: the partner ids chosen on a list page."""
-    ids = []
-    for value in request.GET.getlist("ids"):
-        ids.extend(int(part) for part in value.split(",") if part.strip().isdigit())
-    return ids[: selectors.BATCH_LIMIT]
 
 
 def _form_errors(form, error: ApplicationError) -> None:
