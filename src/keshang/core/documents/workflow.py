@@ -57,6 +57,9 @@ class Move:
     creates: str | None = None
     reason: str | None = None
     confirm: bool = False  # the button opens a confirmation page first (always so when a reason is asked)
+    # Whether the document allows the move now beyond its state (a quotation not ordered yet): no button when it
+    # says no. The service still decides under its row lock; this only keeps a button from promising a refusal.
+    allowed: Callable | None = None
     style: str = "btn-outline-secondary"
     # Other API route names for the same move (kept for clients of an earlier API).
     api_aliases: tuple[str, ...] = ()
@@ -173,6 +176,8 @@ class Workflow:
         moves = []
         for move in self.manual_moves():
             if state not in move.sources or not self.user_may(user, move):
+                continue
+            if move.allowed is not None and not move.allowed(document):
                 continue
             if move.permission not in checked:
                 checked[move.permission] = visible(move.permission)
