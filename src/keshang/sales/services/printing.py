@@ -114,7 +114,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
         terms=terms,
         signatures=signatures,
         watermark=watermark,
-        filename=f"{name}-{document}.pdf".replace("/", "-"),
+        filename=f"{title}-{document}.pdf".replace("/", "-"),
         back_url=reverse(f"sales:{name}_detail", args=[document.pk]),
         pdf_url=reverse(f"sales:{name}_pdf", args=[document.pk]),
         seal_path=seal.file.path if seal else "",

@@ -1,6 +1,8 @@
 """Defects found walking the personas through the pages of issue 11 (the persona walk after it): each test
 fails before its fix."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
@@ -36,3 +38,17 @@ def test_a_quotation_already_ordered_offers_no_to_order_button_and_names_its_ord
     page = client.get(reverse("sales:quotation_detail", args=[quotation.pk])).content.decode()
     assert f"/quotations/{quotation.pk}/to-order/" in page
 
+
+def test_a_pdf_with_a_chinese_name_keeps_a_valid_content_disposition(client, team):
+    # given a draft, whose PDF is named after its title and 报价草稿 #N
+    quotation = make_quotation(team)
+    client.force_login(team.rep)
+    for response in (
+        client.get(reverse("sales:quotation_pdf", args=[quotation.pk])),
+        client.get(f"/api/v1/sales/quotations/{quotation.pk}/pdf/"),
+    ):
+        # then the header is a disposition a browser reads (RFC 6266), not one MIME-encoded word
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("inline;") and "=?utf-8?" not in disposition
+        expected = quote(f"报价单-{quotation}.pdf")
+        assert f"filename*=utf-8''{expected}" in disposition
