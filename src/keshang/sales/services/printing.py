@@ -73,7 +73,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
             str(line.position),
             line.product.name + (f"\n{line.description}" if line.description else ""),
             line.product.specification,
-            format(line.quantity.normalize(), "f"),
+            format(line.quantity.normalize(), ",f"),  # 1,200 as on the page
             line.unit.name,
             format_price(line.unit_price_gross),
             format(line.discount_percent.normalize(), "f"),
