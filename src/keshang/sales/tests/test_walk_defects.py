@@ -1,6 +1,7 @@
 """Defects found walking the personas through the pages of issue 11 (the persona walk after it): each test
 fails before its fix."""
 
+import datetime
 from urllib.parse import quote
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from keshang.sales.services import orders, quotations
 
-from .document_factories import make_quotation, make_team
+from .document_factories import line, make_quotation, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,27 @@ def test_a_pdf_with_a_chinese_name_keeps_a_valid_content_disposition(client, tea
         assert disposition.startswith("inline;") and "=?utf-8?" not in disposition
         expected = quote(f"报价单-{quotation}.pdf")
         assert f"filename*=utf-8''{expected}" in disposition
+
+
+def test_prints_group_quantities_as_the_pages_do(team):
+    from keshang.sales.services.printing import quotation_layout
+
+    # given a line of 1,200 pieces
+    quotation = make_quotation(team, line(team.product, "1200", "1.55"))
+    # then the print (page and PDF alike) says 1,200, as the detail page does
+    row = quotation_layout(quotation, user=team.rep).rows[0]
+    assert row[3] == "1,200" and row[-1] == "1,860.00"
+
+
+def test_a_customers_document_tabs_show_dates_as_every_list_does(client, team):
+    quotation = make_quotation(team, quote_date=datetime.date(2026, 12, 8))
+    client.force_login(team.rep)
+    page = client.get(reverse("sales:partner_quotations", args=[team.partner.pk])).content.decode()
+    assert str(quotation) in page and "2026-12-08" in page and "2026年12月8日" not in page
+
+
+def test_the_quotation_list_lines_up_the_largest_discount_on_the_right(client, team):
+    from keshang.sales.tables import QuotationTable
+
+    column = next(column for column in QuotationTable.columns if column.accessor == "max_discount_percent")
+    assert column.align == "end"
