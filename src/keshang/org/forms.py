@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.core.forms import ScopedFormMixin
 from keshang.core.identifiers import normalize_credit_code
-from keshang.core.models import Attachment
+from keshang.core.models import Attachment, Currency
 from keshang.core.permissions import Scope, resources
 
 from .models import Company, CompanyBankAccount, Department, Role, User
@@ -150,7 +150,23 @@ class CompanyForm(ScopedFormMixin, forms.ModelForm):
             raise forms.ValidationError(error.messages, code=error.code) from error
 
 
+def currency_choices() -> list[tuple[str, str]]:
+    """The currencies documents are written in (CNY first): an account holds one of them."""
+    codes = Currency.objects.filter(is_active=True).exclude(code="CNY").order_by("code").values_list("code", "name")
+    return [("CNY", _("CNY 人民币")), *((code, f"{code} {name}") for code, name in codes)]
+
+
 class CompanyBankAccountForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = CompanyBankAccount
         fields = ["bank_name", "account_name", "account_number", "currency", "is_default"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        self.fields["currency"] = forms.ChoiceField(
+            label=field.label,
+            choices=currency_choices,
+            initial="CNY",
+            widget=forms.Select(attrs={"class": "form-select"}),
+        )
