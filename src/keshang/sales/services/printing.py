@@ -105,7 +105,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
     return PrintLayout(
         title=title,
         number=str(document),
-        seller=document.seller.print_block(),
+        seller=document.seller.print_block(currency=currency),
         header=[(number_label, str(document)), *header],
         columns=columns,
         rows=rows,
