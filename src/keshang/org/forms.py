@@ -142,6 +142,12 @@ class CompanyForm(ScopedFormMixin, forms.ModelForm):
         )
         images = Attachment.objects.for_object(self.instance).filter(mime_type__startswith="image/")
         self.fields["seal"].queryset = images if self.instance.pk else Attachment.objects.none()
+        # Named after the tab it is uploaded on (registered in apps.py), which a new company does not have yet.
+        self.fields["seal"].help_text = (
+            _("先在“公章与附件”中上传公章图片（PNG/JPEG），再在此选择。只印在已生效的单据上。")
+            if self.instance.pk
+            else _("保存后在“公章与附件”中上传公章图片（PNG/JPEG），再在此选择。只印在已生效的单据上。")
+        )
 
     def clean_credit_code(self):
         try:

@@ -170,3 +170,12 @@ def test_a_foreign_currency_document_prints_our_account_in_that_currency(admin):
     assert company.print_block(currency="CNY")["bank"] == "招商银行 6214830212345678"
     # a currency without an account of its own prints the default one
     assert company.print_block(currency="EUR")["bank"] == "招商银行 6214830212345678"
+
+
+def test_the_seal_field_names_the_tab_its_image_is_uploaded_on(admin, client):
+    company = save_company(actor=admin, data={"name": "上海鑫源贸易有限公司"})
+    client.force_login(admin)
+    # a new company has no tab yet: save it first; an existing one uploads on its 公章与附件 tab (there is no 附件 tab)
+    assert "保存后在“公章与附件”中上传" in client.get(reverse("org:company_add")).content.decode()
+    page = client.get(reverse("org:company_edit", args=[company.pk])).content.decode()
+    assert "先在“公章与附件”中上传" in page
