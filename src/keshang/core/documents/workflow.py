@@ -207,6 +207,11 @@ class Workflow:
 
     def done_message(self, move: Move, result) -> str:
         """What the user is told after ``move``: the truth about where the document landed."""
-        if self.pending and getattr(result, self.state_field, None) == self.pending:
+        state = getattr(result, self.state_field, None)
+        if self.pending and state == self.pending:
             return _("已提交审批，等待审批：%(object)s") % {"object": result}
+        if len(move.targets) > 1 and state in move.targets:
+            # A move with several outcomes (submit: approval, or approved at once) says which one it had.
+            display = getattr(result, f"get_{self.state_field}_display", lambda: state)()
+            return _("%(move)s：%(object)s（%(state)s）") % {"move": move.label, "object": result, "state": display}
         return _("%(move)s：%(object)s") % {"move": move.label, "object": result}

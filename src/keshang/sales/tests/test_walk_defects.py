@@ -77,3 +77,14 @@ def test_the_quotation_list_lines_up_the_largest_discount_on_the_right(client, t
 
     column = next(column for column in QuotationTable.columns if column.accessor == "max_discount_percent")
     assert column.align == "end"
+
+
+def test_submitting_a_quotation_no_flow_applies_to_says_it_was_approved(client, team):
+    # given no approval flow: submitting approves at once
+    quotation = make_quotation(team)
+    client.force_login(team.rep)
+    response = client.post(reverse("sales:quotation_move", args=[quotation.pk, "submit"]), follow=True)
+    quotation.refresh_from_db()
+    # then the message says where it landed, not only that it was submitted
+    assert quotation.status == "approved"
+    assert f"提交：{quotation}（已批准）" in response.content.decode()
