@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.core.forms import ScopedFormMixin
 from keshang.core.identifiers import normalize_credit_code
-from keshang.core.models import Attachment
+from keshang.core.models import Attachment, Currency
 from keshang.core.permissions import Scope, resources
 
 from .models import Company, CompanyBankAccount, Department, Role, User
@@ -142,6 +142,12 @@ class CompanyForm(ScopedFormMixin, forms.ModelForm):
         )
         images = Attachment.objects.for_object(self.instance).filter(mime_type__startswith="image/")
         self.fields["seal"].queryset = images if self.instance.pk else Attachment.objects.none()
+        # Named after the tab it is uploaded on (registered in apps.py), which a new company does not have yet.
+        self.fields["seal"].help_text = (
+            _("先在“公章与附件”中上传公章图片（PNG/JPEG），再在此选择。只印在已生效的单据上。")
+            if self.instance.pk
+            else _("保存后在“公章与附件”中上传公章图片（PNG/JPEG），再在此选择。只印在已生效的单据上。")
+        )
 
     def clean_credit_code(self):
         try:
@@ -150,7 +156,23 @@ class CompanyForm(ScopedFormMixin, forms.ModelForm):
             raise forms.ValidationError(error.messages, code=error.code) from error
 
 
+def currency_choices() -> list[tuple[str, str]]:
+    """The currencies documents are written in (CNY first): an account holds one of them."""
+    codes = Currency.objects.filter(is_active=True).exclude(code="CNY").order_by("code").values_list("code", "name")
+    return [("CNY", _("CNY 人民币")), *((code, f"{code} {name}") for code, name in codes)]
+
+
 class CompanyBankAccountForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = CompanyBankAccount
         fields = ["bank_name", "account_name", "account_number", "currency", "is_default"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        self.fields["currency"] = forms.ChoiceField(
+            label=field.label,
+            choices=currency_choices,
+            initial="CNY",
+            widget=forms.Select(attrs={"class": "form-select"}),
+        )

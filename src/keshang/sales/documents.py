@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keshang.catalog.lines.editor import ProductLineEditor
 from keshang.core.documents.types import DocumentType
+from keshang.core.tables import Column
 
 from . import selectors, services
 from .filters import QuotationFilterSet, SalesOrderFilterSet
@@ -52,6 +53,8 @@ QUOTATION = DocumentType(
         "submitted_at",
         "approved_at",
         "sent_at",
+        # The one order an accepted quotation became (another only after that one is cancelled).
+        Column("live_order", _("销售订单")),
     ),
 )
 

@@ -52,7 +52,7 @@ class QuotationTable(Table):
         Column("valid_until", _("有效期至"), order_by="valid_until"),
         AmountColumn("gross_amount", _("价税合计"), order_by="gross_amount"),
         Column("currency", _("币种"), order_by="currency"),
-        Column("max_discount_percent", _("最大折扣率（%）"), order_by="max_discount_percent"),
+        Column("max_discount_percent", _("最大折扣率（%）"), order_by="max_discount_percent", align="end"),
         Column("owner", _("负责人"), order_by="owner__name"),
         Column("department", _("所属部门"), order_by="department__name"),
     )

@@ -6,6 +6,7 @@ move's permission, and ``creates`` the "add" grant on what it makes — the same
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -112,7 +113,8 @@ def _pdf_action():
             raise exceptions.NotFound(_("未找到。"))
         layout = template.build(document, user=request.user)
         response = HttpResponse(render_pdf(layout), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{layout.filename}"'
+        # A Chinese name needs RFC 6266's filename*: Django would MIME-encode the whole header otherwise.
+        response["Content-Disposition"] = content_disposition_header(False, layout.filename)
         return response
 
     pdf.__doc__ = "The document as a PDF, the same layout as its printable page; ``?template=`` another print."

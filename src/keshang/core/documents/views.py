@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -364,7 +365,8 @@ class DocumentPdfView(PrintMixin, View):
     def get(self, request, pk):
         layout = self.layout()
         response = HttpResponse(render_pdf(layout), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{layout.filename}"'
+        # A Chinese name needs RFC 6266's filename*: Django would MIME-encode the whole header otherwise.
+        response["Content-Disposition"] = content_disposition_header(False, layout.filename)
         return response
 
 

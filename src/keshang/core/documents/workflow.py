@@ -57,6 +57,9 @@ class Move:
     creates: str | None = None
     reason: str | None = None
     confirm: bool = False  # the button opens a confirmation page first (always so when a reason is asked)
+    # Whether the document allows the move now beyond its state (a quotation not ordered yet): no button when it
+    # says no. The service still decides under its row lock; this only keeps a button from promising a refusal.
+    allowed: Callable | None = None
     style: str = "btn-outline-secondary"
     # Other API route names for the same move (kept for clients of an earlier API).
     api_aliases: tuple[str, ...] = ()
@@ -174,6 +177,8 @@ class Workflow:
         for move in self.manual_moves():
             if state not in move.sources or not self.user_may(user, move):
                 continue
+            if move.allowed is not None and not move.allowed(document):
+                continue
             if move.permission not in checked:
                 checked[move.permission] = visible(move.permission)
             if checked[move.permission]:
@@ -202,6 +207,11 @@ class Workflow:
 
     def done_message(self, move: Move, result) -> str:
         """What the user is told after ``move``: the truth about where the document landed."""
-        if self.pending and getattr(result, self.state_field, None) == self.pending:
+        state = getattr(result, self.state_field, None)
+        if self.pending and state == self.pending:
             return _("已提交审批，等待审批：%(object)s") % {"object": result}
+        if len(move.targets) > 1 and state in move.targets:
+            # A move with several outcomes (submit: approval, or approved at once) says which one it had.
+            display = getattr(result, f"get_{self.state_field}_display", lambda: state)()
+            return _("%(move)s：%(object)s（%(state)s）") % {"move": move.label, "object": result, "state": display}
         return _("%(move)s：%(object)s") % {"move": move.label, "object": result}

@@ -58,9 +58,11 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
-    def print_block(self) -> dict:
-        """What a print says about the seller: name, address, phone, credit code and the default bank account."""
-        account = self.bank_accounts.filter(is_default=True).first() or self.bank_accounts.first()
+    def print_block(self, *, currency: str = "CNY") -> dict:
+        """What a print says about the seller: name, address, phone, credit code and the bank account to pay into
+        — one in the document's currency (the default among them first), else the default account."""
+        accounts = self.bank_accounts.order_by("-is_default", "pk")
+        account = accounts.filter(currency=currency).first() or accounts.first()
         return {
             "name": self.name,
             "address": self.address,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from keshang.core import audit
 from keshang.core.identifiers import normalize_credit_code
-from keshang.core.models import Attachment, AuditAction
+from keshang.core.models import Attachment, AuditAction, Currency
 from keshang.core.services import delete_instance, save_instance
 
 from ..models import Company, CompanyBankAccount
@@ -79,9 +79,20 @@ def delete_company(*, actor, instance: Company) -> None:
     delete_instance(actor=actor, instance=instance)
 
 
+def _check_currency(data: dict) -> None:
+    """An account holds one of the currencies in use (what documents are written in): RMB or USDD is a typo."""
+    if "currency" not in data:
+        return
+    code = data["currency"] = (data["currency"] or "").strip().upper()
+    if code != "CNY" and not Currency.objects.filter(code=code, is_active=True).exists():
+        raise ValidationError({"currency": _("币种“%(code)s”未启用。") % {"code": code}}, code="invalid_currency")
+
+
 def save_company_bank_account(
     *, actor, company: Company, account: CompanyBankAccount | None = None, data: dict
 ) -> CompanyBankAccount:
+    data = dict(data)
+    _check_currency(data)
     with transaction.atomic():
         account = account or CompanyBankAccount(company=company)
         if data.get("is_default"):

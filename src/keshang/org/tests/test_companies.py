@@ -131,3 +131,51 @@ def test_with_every_company_inactive_there_is_no_default(admin):
     company = ensure_default_company()
     save_company(actor=admin, instance=company, data={"is_active": False})
     assert ensure_default_company() is None
+
+
+def test_a_bank_accounts_currency_is_one_of_the_currencies_in_use(admin, client):
+    from keshang.core.models import Currency
+
+    Currency.objects.get_or_create(code="USD", defaults={"name": "美元"})
+    company = save_company(actor=admin, data={"name": "客商国际贸易（香港）有限公司"})
+    account = {"bank_name": "汇丰银行", "account_name": company.name, "account_number": "808-123456-838"}
+    # a code no currency has (RMB for CNY) is refused by the service, the API and the form alike
+    with pytest.raises(ValidationError) as refused:
+        save_company_bank_account(actor=admin, company=company, data={**account, "currency": "RMB"})
+    assert "currency" in refused.value.message_dict
+    client.force_login(admin)
+    response = client.post(
+        "/api/v1/org/company-bank-accounts/", {**account, "company": company.pk, "currency": "RMB"}, "application/json"
+    )
+    assert response.status_code == 400 and "currency" in response.json()["fields"]
+    page = client.get(reverse("org:companybankaccount_add", args=[company.pk])).content.decode()
+    assert '<select name="currency"' in page and '<option value="USD">' in page
+    assert not CompanyBankAccount.objects.exists()
+    # while one in use is kept, typed in lower case or not
+    assert (
+        save_company_bank_account(actor=admin, company=company, data={**account, "currency": "usd"}).currency == "USD"
+    )
+
+
+def test_a_foreign_currency_document_prints_our_account_in_that_currency(admin):
+    from keshang.core.models import Currency
+
+    Currency.objects.get_or_create(code="USD", defaults={"name": "美元"})
+    company = save_company(actor=admin, data={"name": "客商国际贸易（香港）有限公司"})
+    cny = {"bank_name": "招商银行", "account_name": company.name, "account_number": "6214830212345678"}
+    save_company_bank_account(actor=admin, company=company, data={**cny, "currency": "CNY", "is_default": True})
+    usd = {"bank_name": "汇丰银行", "account_name": company.name, "account_number": "808-123456-838"}
+    save_company_bank_account(actor=admin, company=company, data={**usd, "currency": "USD"})
+    assert company.print_block(currency="USD")["bank"] == "汇丰银行 808-123456-838"
+    assert company.print_block(currency="CNY")["bank"] == "招商银行 6214830212345678"
+    # a currency without an account of its own prints the default one
+    assert company.print_block(currency="EUR")["bank"] == "招商银行 6214830212345678"
+
+
+def test_the_seal_field_names_the_tab_its_image_is_uploaded_on(admin, client):
+    company = save_company(actor=admin, data={"name": "上海鑫源贸易有限公司"})
+    client.force_login(admin)
+    # a new company has no tab yet: save it first; an existing one uploads on its 公章与附件 tab (there is no 附件 tab)
+    assert "保存后在“公章与附件”中上传" in client.get(reverse("org:company_add")).content.decode()
+    page = client.get(reverse("org:company_edit", args=[company.pk])).content.decode()
+    assert "先在“公章与附件”中上传" in page

@@ -68,6 +68,12 @@ class Quotation(SalesDocument):
             return str(_("报价草稿 #%(pk)s") % {"pk": self.pk})
         return self.number if self.revision == 1 else f"{self.number}-R{self.revision}"
 
+    def live_order(self):
+        """The order made from this quotation and not cancelled, if any: one accepted quotation makes one order."""
+        from .orders import SalesOrderStatus
+
+        return self.orders.exclude(status=SalesOrderStatus.CANCELLED).order_by("-pk").first()
+
 
 class QuotationLine(ProductLine):
     quotation = models.ForeignKey(Quotation, verbose_name=_("报价单"), on_delete=models.CASCADE, related_name="lines")

@@ -111,7 +111,7 @@ def create_order_from_quotation(*, actor, quotation: Quotation) -> SalesOrder:
         quotation = Quotation.objects.visible_to(actor, Action.VIEW).select_for_update().get(pk=quotation.pk)
         if quotation.status != QuotationStatus.ACCEPTED:
             raise ApplicationError(_("只有客户已接受的报价单才能转为订单。"), code="quotation_not_accepted")
-        existing = SalesOrder.objects.unscoped().filter(quotation=quotation).exclude(status=S.CANCELLED).first()
+        existing = quotation.live_order()
         if existing is not None:
             raise ApplicationError(
                 _("报价单 %(quotation)s 已生成订单 %(order)s；如需重新下单，请先取消该订单。")

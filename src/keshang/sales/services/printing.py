@@ -73,7 +73,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
             str(line.position),
             line.product.name + (f"\n{line.description}" if line.description else ""),
             line.product.specification,
-            format(line.quantity.normalize(), "f"),
+            format(line.quantity.normalize(), ",f"),  # 1,200 as on the page
             line.unit.name,
             format_price(line.unit_price_gross),
             format(line.discount_percent.normalize(), "f"),
@@ -105,7 +105,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
     return PrintLayout(
         title=title,
         number=str(document),
-        seller=document.seller.print_block(),
+        seller=document.seller.print_block(currency=currency),
         header=[(number_label, str(document)), *header],
         columns=columns,
         rows=rows,
@@ -114,7 +114,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
         terms=terms,
         signatures=signatures,
         watermark=watermark,
-        filename=f"{name}-{document}.pdf".replace("/", "-"),
+        filename=f"{title}-{document}.pdf".replace("/", "-"),
         back_url=reverse(f"sales:{name}_detail", args=[document.pk]),
         pdf_url=reverse(f"sales:{name}_pdf", args=[document.pk]),
         seal_path=seal.file.path if seal else "",

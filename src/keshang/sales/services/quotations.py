@@ -327,6 +327,7 @@ QUOTATION_WORKFLOW = Workflow(
             service=create_order_from_quotation,
             permission=Action.VIEW,
             creates="sales.salesorder",
+            allowed=lambda quotation: quotation.live_order() is None,
             style="btn-success",
         ),
         Move(
