@@ -1,5 +1,5 @@
-"""Chinese identifiers every app checks the same way: the 统一社会信用代码 (GB 32100-2015) of a customer, a
-supplier or one of our own companies."""
+"""Identifiers every app reads the same way: a record's id as typed into a URL or posted by a form, and the
+统一社会信用代码 (GB 32100-2015) of a customer, a supplier or one of our own companies."""
 
 from __future__ import annotations
 
@@ -11,7 +11,23 @@ from django.utils.translation import gettext
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
-__all__ = ["normalize_credit_code"]
+__all__ = ["parse_pk", "normalize_credit_code"]
+
+# Ids are 64-bit integers: 18 digits always fit, and a longer string is no id (the database would overflow).
+_PK_DIGITS = 18
+
+
+def parse_pk(value) -> int | None:
+    """``value`` (a query parameter, a posted field, an int) as a record id, or None when it is no id: only ASCII
+    digits (``"²"`` and ``"٣"`` pass ``str.isdigit`` but are no number Django can look up), at most 18 of them,
+    greater than zero."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value < 10**_PK_DIGITS else None
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= _PK_DIGITS):
+        return None
+    return int(text) or None
+
 
 # GB 32100-2015: digits and upper-case letters without I, O, S, V and Z (they look like 1, 0, 5, U and 2).
 _USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.forms import ScopedFormMixin
+from keshang.core.identifiers import parse_pk
 from keshang.core.models import Currency
 from keshang.org.models import Company
 from keshang.org.selectors import default_company
@@ -50,9 +51,8 @@ def selected_partner(form: forms.BaseForm) -> Partner | None:
         value = form.instance.partner_id
     if isinstance(value, Partner):
         value = value.pk
-    if value in (None, "") or not str(value).isdigit():
-        return None
-    return field.queryset.filter(pk=value).first()
+    pk = parse_pk(value)
+    return field.queryset.filter(pk=pk).first() if pk else None
 
 
 class OpportunityForm(ScopedFormMixin, forms.ModelForm):

@@ -17,6 +17,8 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from keshang.core.identifiers import parse_pk
+
 from ..models import Product
 from ..selectors import list_products
 from .pricing import check_product_sellable
@@ -120,7 +122,7 @@ def read_pasted_lines(*, user, text: str, historical: bool = False) -> PastedLin
 def list_picked_products(*, user, product_ids) -> list[Product]:
     """The products ticked in the product dialog, in the order ticked, once each; ids that are no product the
     user may see are left out."""
-    ids = list(dict.fromkeys(int(value) for value in map(str, product_ids) if value.isdecimal() and len(value) < 19))
+    ids = list(dict.fromkeys(pk for pk in map(parse_pk, product_ids) if pk))
     found = list_products(user=user).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
@@ -218,7 +220,9 @@ def _read_price(cells: list[str]) -> Decimal | None:
 
 
 def _number(text: str) -> Decimal | None:
-    """A figure as a spreadsheet shows it: thousands separators and a leading ¥ allowed; never a float."""
+    """A figure as a spreadsheet shows it: thousands separators (in tab-separated rows, as Excel copies them; in a
+    comma-separated row a comma is always a cell's end, so ``A001,1,200`` is quantity 1 at 200) and a leading ¥
+    allowed; never a float."""
     try:
         value = Decimal(text.replace(",", "").replace(" ", "").removeprefix("¥"))
     except InvalidOperation:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from ..exceptions import ApplicationError
+from ..identifiers import parse_pk
 from ..registry import BulkAction
 from .generic import ScopedViewMixin, redirect_after_write
 
@@ -23,13 +24,13 @@ BULK_LIMIT = 500
 
 def selected_ids(data, *, limit: int = BULK_LIMIT) -> list[int]:
     """The ids in ``data`` (``request.GET`` or ``request.POST``): ``ids=1&ids=2`` or ``ids=1,2``, in order, each
-    once, anything that is not a positive whole number left out."""
+    once, anything that is no id (``core.identifiers.parse_pk``) left out."""
     found: dict[int, None] = {}
     for value in data.getlist("ids"):
         for part in str(value).split(","):
-            part = part.strip()
-            if part.isdigit() and int(part) > 0:
-                found.setdefault(int(part), None)
+            pk = parse_pk(part)
+            if pk:
+                found.setdefault(pk, None)
     return list(found)[:limit]
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from keshang.core.exceptions import ApplicationError
+from keshang.core.identifiers import parse_pk
 from keshang.core.permissions import Action
 from keshang.core.scope import has_action
 from keshang.core.views import ObjectListView, ObjectMixin, ScopedViewMixin, redirect_after_write, selected_ids
@@ -83,7 +84,7 @@ class PoolBatchAssignView(ScopedViewMixin, View):
     def post(self, request):
         # The posted partners that are candidates: any other id is an invalid choice, and a failed
         # form is shown again with just the partners that were ticked.
-        posted = [value for value in request.POST.getlist("partners") if value.isdigit()]
+        posted = [pk for pk in map(parse_pk, request.POST.getlist("partners")) if pk]
         form = self.get_form(request.POST, partners=self.candidates().filter(pk__in=posted))
         if form.is_valid():
             data = form.cleaned_data
@@ -123,10 +124,8 @@ class PartnerBatchTransferView(PoolBatchAssignView):
         return super().listed()
 
     def from_owner(self):
-        value = self.request.GET.get("from_owner")
-        if not value or not value.isdigit():
-            return None
-        return selectors.list_assignable_owners(user=self.request.user).filter(pk=value).first()
+        pk = parse_pk(self.request.GET.get("from_owner"))
+        return selectors.list_assignable_owners(user=self.request.user).filter(pk=pk).first() if pk else None
 
     def get(self, request):
         listed = self.listed()
