@@ -22,10 +22,11 @@ from django.views import View
 
 from keshang.core.approvals import approval_history
 from keshang.core.exceptions import ApplicationError
+from keshang.core.identifiers import parse_pk
 from keshang.core.money import amount_in_words_for
 from keshang.core.permissions import Action
 from keshang.core.registry import detail_actions_for
-from keshang.core.scope import recheck_scope
+from keshang.core.scope import has_action, recheck_scope
 from keshang.core.selectors import get_rate_to_cny
 from keshang.core.views import (
     ObjectDeleteView,
@@ -140,8 +141,8 @@ class DocumentEditView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
         initial = {}
         if obj is None:
             for name in self.doc.form_class.prefill:
-                value = self.request.GET.get(name, "")
-                if value.isdigit():
+                value = parse_pk(self.request.GET.get(name))
+                if value:
                     initial[name] = value
         form = self.doc.form_class(data, instance=obj, user=user, initial=initial)
         lines = self.doc.line_editor.formset(data, user=user, document=obj)
@@ -225,8 +226,8 @@ def preview_document_lines(doc: DocumentType, formset, form, user) -> dict:
     its date, its currency and the rate on that date."""
     counterparty = doc.counterparty_field
     if form.is_bound:
-        pk = form.data.get(counterparty)
-        partner = form.fields[counterparty].queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+        pk = parse_pk(form.data.get(counterparty))
+        partner = form.fields[counterparty].queryset.filter(pk=pk).first() if pk else None
     else:
         partner = getattr(form.instance, counterparty, None) if form.instance.pk else None
     on = document_date(doc, form)
@@ -241,12 +242,17 @@ def preview_document_lines(doc: DocumentType, formset, form, user) -> dict:
     return preview
 
 
-class LinePreviewView(DocumentViewMixin, ScopedViewMixin, View):
-    """POST the editor's form: answer the re-priced lines table (htmx), with the lines an editor button asked
-    for (a blank line, picked products, pasted rows) added. Nothing is saved."""
+class EditorHelperMixin(DocumentViewMixin, ScopedViewMixin):
+    """The editor's helpers serve whoever may fill in the form: a new document (add) or an existing one (change),
+    so the edit page of a user who may only change never calls a helper that refuses them."""
 
     def get_action(self) -> str:
-        return Action.ADD
+        return Action.ADD if has_action(self.request.user, self.resource, Action.ADD) else Action.CHANGE
+
+
+class LinePreviewView(EditorHelperMixin, View):
+    """POST the editor's form: answer the re-priced lines table (htmx), with the lines an editor button asked
+    for (a blank line, picked products, pasted rows) added. Nothing is saved."""
 
     def post(self, request):
         form = self.doc.form_class(request.POST, user=request.user)
@@ -269,12 +275,9 @@ class LinePreviewView(DocumentViewMixin, ScopedViewMixin, View):
         return TemplateResponse(request, f"{editor.template}#preview", context)
 
 
-class ContactOptionsView(DocumentViewMixin, ScopedViewMixin, View):
+class ContactOptionsView(EditorHelperMixin, View):
     """htmx: the contact choices of the counterparty just picked in the header form (only its contacts, only
     those the user may see)."""
-
-    def get_action(self) -> str:
-        return Action.ADD
 
     def get(self, request):
         counterparty = self.doc.counterparty_field
