@@ -103,9 +103,12 @@ def write_lines(document: SalesDocument, line_model, items: list[LineInput], *, 
     store_totals(document, lines)
 
 
-def save_new_document(document: SalesDocument, line_model, *, actor, data: dict, lines, apply) -> None:
+def save_new_document(
+    document: SalesDocument, line_model, *, actor, data: dict, lines, apply, message: str = ""
+) -> None:
     """Create a document from its header (``apply`` checks and copies it) and lines: owned by ``data['owner']``
-    (the actor by default) in the owner's department, priced, totalled and audited."""
+    (the actor by default) in the owner's department, priced, totalled and audited (``message``: where it came
+    from, a copy's source)."""
     document.created_by = actor if getattr(actor, "pk", None) else None
     apply(document, data)
     document.owner = data.get("owner") or actor
@@ -114,7 +117,7 @@ def save_new_document(document: SalesDocument, line_model, *, actor, data: dict,
     document.save()
     write_lines(document, line_model, lines, on=getattr(document, document.date_field), new=True)
     document.save()
-    audit.record(actor=actor, obj=document, action=AuditAction.CREATE)
+    audit.record(actor=actor, obj=document, action=AuditAction.CREATE, message=message)
 
 
 def save_changed_document(document: SalesDocument, line_model, *, actor, data: dict, lines, apply) -> None:

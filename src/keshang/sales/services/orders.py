@@ -124,7 +124,6 @@ def create_order_from_quotation(*, actor, quotation: Quotation) -> SalesOrder:
             contact=quotation.contact,
             quotation=quotation,
             currency=quotation.currency,
-            exchange_rate=quotation.exchange_rate,
             order_date=timezone.localdate(),
             payment_terms=quotation.payment_terms,
             delivery_terms=quotation.delivery_terms,
@@ -133,6 +132,9 @@ def create_order_from_quotation(*, actor, quotation: Quotation) -> SalesOrder:
             department=quotation.department,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
+        # The prices are those the customer accepted; the seller, contact and currency are checked again and the
+        # rate is the order date's, as on any new order (its CNY amounts are what approval flows compare).
+        apply_header(order, {}, ())
         order.full_clean(exclude=validation_exclusions(order, "number"))
         order.save()
         lines = copy_lines(quotation.lines.all(), order, SalesOrderLine, skip=("delivered_quantity",))

@@ -213,6 +213,7 @@ def expire_quotations(*, on: datetime.date | None = None) -> int:
 
 
 def _clone(quotation: Quotation, *, actor, **overrides) -> Quotation:
+    """An exact copy, figures and all (a revision: the same date, rate and prices until it is edited)."""
     clone = Quotation(
         **{field: getattr(quotation, field) for field in QUOTATION_FIELDS},
         exchange_rate=quotation.exchange_rate,
@@ -230,15 +231,19 @@ def _clone(quotation: Quotation, *, actor, **overrides) -> Quotation:
 
 
 def copy_quotation(*, actor, quotation: Quotation) -> Quotation:
-    """A new draft with the same customer, terms and lines, owned by the actor; it must be submitted (and
-    approved, if a flow applies) like any new quotation."""
+    """A new draft for today with the same customer, terms and lines, owned by the actor, made as any new
+    quotation is: a price the rules gave is given again by today's rules, a typed price stays as typed, a product
+    discontinued since is refused (naming its line), the rate is today's. It must be submitted (and approved, if
+    a flow applies) like any new quotation."""
     with transaction.atomic():
         source = _lock(quotation, actor, Action.VIEW)
         today = timezone.localdate()
-        clone = _clone(source, actor=actor, quote_date=today, valid_until=today + DEFAULT_VALIDITY)
-        audit.record(
-            actor=actor, obj=clone, action=AuditAction.CREATE, message=_("复制自 %(source)s") % {"source": source}
-        )
+        data = {field: getattr(source, field) for field in QUOTATION_FIELDS}
+        data.update(quote_date=today, valid_until=today + DEFAULT_VALIDITY)
+        lines = [LineInput.from_line(line) for line in source.lines.select_related("product", "unit")]
+        clone = Quotation()
+        message = _("复制自 %(source)s") % {"source": source}
+        save_new_document(clone, QuotationLine, actor=actor, data=data, lines=lines, apply=_apply, message=message)
         recheck_scope(user=actor, obj=clone)
     return clone
 
