@@ -64,12 +64,20 @@ def save_company(*, actor, instance: Company | None = None, data: dict) -> Compa
         company = instance or Company()
         _check_seal(company, data.get("seal", company.seal if company.pk else None))
         if data.get("is_default"):
-            for previous in Company.objects.select_for_update().filter(is_default=True).exclude(pk=company.pk):
-                before = audit.snapshot(previous)
-                previous.is_default = False
-                previous.save(update_fields=["is_default", "updated_at"])
-                audit.record(actor=actor, obj=previous, action=AuditAction.UPDATE, before=before)
+            # Every company row locked: two administrators making two companies the default wait for each other.
+            others = Company.objects.select_for_update().order_by("pk").exclude(pk=company.pk)
+            _take_default_from(list(others), actor=actor)
         return save_instance(actor=actor, instance=company, data=data)
+
+
+def _take_default_from(rows, *, actor, related=None) -> None:
+    """One default at a time: those of ``rows`` (locked by the caller) marked default lose the mark, audited."""
+    for previous in rows:
+        if previous.is_default:
+            before = audit.snapshot(previous)
+            previous.is_default = False
+            previous.save(update_fields=["is_default", "updated_at"])
+            audit.record(actor=actor, obj=previous, action=AuditAction.UPDATE, before=before, related=related)
 
 
 def delete_company(*, actor, instance: Company) -> None:
@@ -94,9 +102,12 @@ def save_company_bank_account(
     data = dict(data)
     _check_currency(data)
     with transaction.atomic():
+        # The company's row locked first: concurrent saves of its accounts take turns, so one default stays one.
+        Company.objects.select_for_update().get(pk=company.pk)
         account = account or CompanyBankAccount(company=company)
         if data.get("is_default"):
-            company.bank_accounts.exclude(pk=account.pk).filter(is_default=True).update(is_default=False)
+            others = CompanyBankAccount.objects.select_for_update().filter(company=company).exclude(pk=account.pk)
+            _take_default_from(list(others), actor=actor, related=company)
         is_new = account.pk is None
         before = None if is_new else audit.snapshot(CompanyBankAccount.objects.get(pk=account.pk))
         for field, value in data.items():

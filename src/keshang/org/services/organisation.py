@@ -149,7 +149,7 @@ def create_user(
                 action=AuditAction.PERMISSION,
                 before={"roles": []},
                 after={"roles": sorted(role.name for role in roles)},
-                message="角色变更",
+                message=gettext("角色变更"),
             )
     return user
 
@@ -174,7 +174,7 @@ def update_user(*, actor, user: User, data: dict) -> User:
                 action=AuditAction.PERMISSION,
                 before=before_roles,
                 after={"roles": sorted(role.name for role in roles)},
-                message="角色变更",
+                message=gettext("角色变更"),
             )
         user.forget_grants()
     return user
@@ -186,7 +186,7 @@ def set_user_password(*, actor, user: User, password: str) -> User:
         validate_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record_event(actor=actor, obj=user, action=AuditAction.PASSWORD, message="管理员重置密码")
+        audit.record_event(actor=actor, obj=user, action=AuditAction.PASSWORD, message=gettext("管理员重置密码"))
     return user
 
 
@@ -194,7 +194,7 @@ def change_own_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record_event(actor=user, obj=user, action=AuditAction.PASSWORD, message="本人修改密码")
+        audit.record_event(actor=user, obj=user, action=AuditAction.PASSWORD, message=gettext("本人修改密码"))
     return user
 
 
@@ -247,11 +247,12 @@ def set_role_grants(*, actor, role: Role, grants: dict[str, tuple[list[str], str
     for label, (actions, _scope) in grants.items():
         resource = get_resource(label)
         if resource is None:
-            errors[label] = f"未知资源：{label}"
+            errors[label] = gettext("未知资源：%(label)s") % {"label": label}
         elif set(actions) - set(resource.actions):
-            errors[label] = (
-                f"{resource.verbose_name} 不支持操作：{', '.join(sorted(set(actions) - set(resource.actions)))}"
-            )
+            errors[label] = gettext("%(resource)s 不支持操作：%(actions)s") % {
+                "resource": resource.verbose_name,
+                "actions": ", ".join(sorted(set(actions) - set(resource.actions))),
+            }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -266,7 +267,12 @@ def set_role_grants(*, actor, role: Role, grants: dict[str, tuple[list[str], str
         after = _grants_snapshot(role)
         if before != after:
             audit.record(
-                actor=actor, obj=role, action=AuditAction.PERMISSION, before=before, after=after, message="授权变更"
+                actor=actor,
+                obj=role,
+                action=AuditAction.PERMISSION,
+                before=before,
+                after=after,
+                message=gettext("授权变更"),
             )
     return role
 
@@ -296,7 +302,7 @@ def ensure_default_roles(*, actor=None) -> list[Role]:
                     obj=role,
                     action=AuditAction.PERMISSION,
                     after=_grants_snapshot(role),
-                    message="预置授权",
+                    message=gettext("预置授权"),
                 )
             roles.append(role)
     return roles
