@@ -28,7 +28,7 @@ from keshang.core.permissions import Action
 from keshang.partners.models import Partner
 from keshang.partners.selectors import list_partners
 
-from ..models import Competitor, Opportunity, OpportunityStage, OpportunityStageChange, OpportunityStatus
+from ..models import Competitor, Opportunity, OpportunityStage, OpportunityStageChange, OpportunityStatus, Quotation
 
 __all__ = [
     "OPPORTUNITY_FIELDS",
@@ -202,6 +202,10 @@ def update_opportunity(*, actor, opportunity: Opportunity, data: dict, contacts=
             opportunity.department = opportunity.owner.department
         if opportunity.partner_id != old_partner_id:
             _check_partner(actor=actor, partner=opportunity.partner)
+            if _has_quotations(opportunity):
+                # Its quotations are the old customer's; they would no longer match their opportunity.
+                message = _("该商机已有报价单，不能更换客户。")
+                raise ApplicationError(message, code="opportunity_has_quotations", fields={"partner": [message]})
         if contacts is None:
             contacts = opportunity.contacts.filter(partner=opportunity.partner_id)
         contacts = list(contacts)
@@ -224,9 +228,22 @@ def update_opportunity(*, actor, opportunity: Opportunity, data: dict, contacts=
     return opportunity
 
 
+def _has_quotations(opportunity: Opportunity) -> bool:
+    # Any quotation, whoever's: a check of the opportunity's integrity, not a read shown to the actor.
+    return Quotation.objects.unscoped().filter(opportunity=opportunity).exists()
+
+
 def delete_opportunity(*, actor, opportunity: Opportunity) -> None:
-    """Its competitors and stage history go with it; quotations made from it keep their own data."""
+    """Its competitors and stage history go with it. One with quotations stays (they name it): it is closed as
+    won or lost instead."""
     with transaction.atomic():
+        opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        if _has_quotations(opportunity):
+            raise ApplicationError(
+                _("商机“%(opportunity)s”已有报价单，不能删除；请将其关闭（赢单或输单）。")
+                % {"opportunity": opportunity},
+                code="opportunity_has_quotations",
+            )
         audit.record(actor=actor, obj=opportunity, action=AuditAction.DELETE, before=audit.snapshot(opportunity))
         opportunity.delete()
 
