@@ -20,9 +20,11 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.masking import Masker
 from keshang.core.models import AuditAction
 from keshang.core.money import amount_in_words_for, format_amount, format_price
+from keshang.core.permissions import Action
 from keshang.partners.models import Contact
 
 from ..models import Quotation, QuotationStatus, SalesDocument, SalesOrder, SalesOrderStatus
+from .documents import lock_document
 from .quotations import mark_quotation_sent
 
 __all__ = ["quotation_layout", "order_layout", "send_quotation_email", "SENDABLE_STATES"]
@@ -171,12 +173,14 @@ def send_document_email_task(*, subject: str, body: str, to: list[str], filename
 
 def send_quotation_email(*, actor, quotation: Quotation, to: str, subject: str, message: str) -> None:
     """Queue the e-mail with the PDF (drawn now, as the actor may see it); an approved quotation becomes sent.
-    A quotation that was never approved is not sent out."""
-    if quotation.status not in SENDABLE_STATES:
-        raise ApplicationError(_("报价单批准后才能发送给客户。"), code="not_approved")
-    layout = quotation_layout(quotation, user=actor)
-    content = render_pdf(layout)
+    A quotation that was never approved is not sent out. The row is read under lock first, so what is checked is
+    what is drawn and sent, even if it was revised or withdrawn a moment ago."""
     with transaction.atomic():
+        quotation = lock_document(quotation, actor=actor, action=Action.VIEW)
+        if quotation.status not in SENDABLE_STATES:
+            raise ApplicationError(_("报价单批准后才能发送给客户。"), code="not_approved")
+        layout = quotation_layout(quotation, user=actor)
+        content = render_pdf(layout)
         if quotation.status == QuotationStatus.APPROVED:
             quotation = mark_quotation_sent(actor=actor, quotation=quotation)
         audit.record_event(
