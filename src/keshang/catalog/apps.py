@@ -18,7 +18,7 @@ class CatalogConfig(AppConfig):
         self._register_feeds()
         from keshang.core.importing import register_importer
         from keshang.core.registry import register_demo_loader, register_setup_step
-        from keshang.partners.merging import register_merge_step
+        from keshang.partners.registry import register_merge_step
 
         from . import demo, services
 

@@ -213,8 +213,7 @@ _detail_actions: dict[str, list[DetailAction]] = {}
 
 
 def register_detail_action(model_label: str, action: DetailAction) -> DetailAction:
-    _detail_actions.setdefault(model_label, []).append(action)
-    return action
+    return _register(_detail_actions, model_label, action, "detail action")
 
 
 def detail_actions_for(

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from keshang.core.documents.models import PriceEntry, PriceOrigin
 from keshang.core.exceptions import ApplicationError
@@ -26,6 +27,7 @@ from ..models import Product, ProductStatus, Unit
 from ..selectors.pricing import load_conversions, price_rules_for, resolve_price, unit_factor
 
 __all__ = [
+    "NO_LINES",
     "LineInput",
     "LinePricing",
     "build_line",
@@ -34,6 +36,9 @@ __all__ = [
     "check_product_sellable",
     "is_historical",
 ]
+
+# A document has lines: said the same by the service and by an API refusing an empty list before it.
+NO_LINES = gettext_lazy("至少需要一行明细。")
 
 
 @dataclass
@@ -179,7 +184,7 @@ def replace_lines(document, line_model, items: list[LineInput], *, pricing: Line
     after validating every one; errors name the line. A ``new`` document, created in this transaction, has no
     lines to delete."""
     if not items:
-        raise ValidationError({"lines": _("至少需要一行明细。")}, code="no_lines")
+        raise ValidationError({"lines": NO_LINES}, code="no_lines")
     parent_field = line_model.scope_parent
     lines = []
     errors = []

@@ -1,5 +1,5 @@
 """Writes to price rules, parts of a product (audited against it too), and the merge step that keeps a customer's
-own prices when two customers are merged (``partners.merging``: registered in ``apps.py``)."""
+own prices when two customers are merged (``partners.services.merging``: registered in ``apps.py``)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class PrintColumn:
 class PrintLayout:
     title: str
     number: str
-    seller: dict  # name, address, phone (and any of tax_id, bank): the company issuing the document
+    seller: dict  # name, address, phone (and any of credit_code, bank): the company issuing the document
     header: list[tuple[str, str]]  # printed two pairs a row
     columns: list[PrintColumn]
     rows: list[list[str]]

@@ -6,8 +6,8 @@ needs a reason. Everything else is derived from that one list, so a button, its 
 its permission cannot drift apart:
 
 * the transition check (:meth:`Workflow.check`, :meth:`Workflow.move`), from the (source, target) pairs;
-* the detail page's buttons (:meth:`Workflow.buttons`) and the move view (``core.documents.views``);
-* the API actions (``core.documents.api.WorkflowActionsMixin``).
+* the detail page's buttons (:meth:`Workflow.available`) and the move view (``core.documents.views``);
+* the API actions (``core.documents.api.DocumentViewSet``, one per move with a service).
 
 A move without a service is made by the system only (the approval engine, a nightly job, another app
 reporting a delivery): it is a valid transition with no button and no endpoint.
@@ -87,9 +87,10 @@ class Move:
 
 
 def approval_moves(*, pending: str, approved: str, withdraw: Callable, draft: str = "draft") -> list[Move]:
-    """The moves around approval every document that waits for the engine has: the submitter withdraws
-    (``withdraw`` is the document's service: it locks the row and calls :meth:`Workflow.withdraw_from_approval`);
-    the engine approves, or rejects or returns to draft (:meth:`Workflow.sent_back`)."""
+    """The moves around approval every document that waits for the engine has: whoever may change the document
+    (its owner, a manager over it) withdraws it (``withdraw`` is the document's service: it locks the row and
+    calls :meth:`Workflow.withdraw_from_approval`); the engine approves, or rejects or returns to draft
+    (:meth:`Workflow.sent_back`)."""
     return [
         Move("withdraw", _lazy("撤回审批"), (pending,), (draft,), service=withdraw),
         Move("approve", _lazy("审批通过"), (pending,), (approved,)),

@@ -242,3 +242,13 @@ def test_panels_come_in_their_order_and_a_key_registered_twice_is_refused(team, 
     assert [item.key for item, _context in shown] == ["first", "similar"]
     with pytest.raises(ValueError):
         registry.register_detail_panel(MEMO, first)
+
+
+def test_a_detail_action_registered_twice_is_refused_like_the_other_registrations(monkeypatch):
+    from keshang.core.registry import DetailAction, register_detail_action
+
+    monkeypatch.setitem(registry._detail_actions, MEMO, [])
+    register_detail_action(MEMO, DetailAction("email", "邮件发送", "scopeapp:memo_detail"))
+    with pytest.raises(ValueError, match="registered twice"):
+        register_detail_action(MEMO, DetailAction("email", "邮件发送", "scopeapp:memo_detail"))
+    assert len(registry._detail_actions[MEMO]) == 1

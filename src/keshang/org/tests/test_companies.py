@@ -179,3 +179,15 @@ def test_the_seal_field_names_the_tab_its_image_is_uploaded_on(admin, client):
     assert "保存后在“公章与附件”中上传" in client.get(reverse("org:company_add")).content.decode()
     page = client.get(reverse("org:company_edit", args=[company.pk])).content.decode()
     assert "先在“公章与附件”中上传" in page
+
+
+def test_making_a_bank_account_the_default_takes_the_flag_from_the_previous_one_audited(admin):
+    company = ensure_default_company()
+    account = {"bank_name": "工商银行", "account_name": company.name, "account_number": "6222021234567890"}
+    first = save_company_bank_account(actor=admin, company=company, data={**account, "is_default": True})
+    second = save_company_bank_account(
+        actor=admin, company=company, data={**account, "account_number": "6222029999999999", "is_default": True}
+    )
+    # then one default, and the account that lost the flag says so in its history (no silent queryset update)
+    assert list(company.bank_accounts.filter(is_default=True)) == [second]
+    assert AuditEntry.objects.filter(object_id=str(first.pk), action="update", user=admin).exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from keshang.catalog.lines.api import LINE_OUTPUT_FIELDS, LineInputSerializer, split_lines
+from keshang.catalog.lines.pricing import NO_LINES
 from keshang.core.api import ScopedRelatedField
 from keshang.core.documents.api import DocumentViewSet
 from keshang.core.money import amount_in_words_for
@@ -92,7 +93,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     def validate_lines(self, value):
         if not value:
-            raise serializers.ValidationError("至少需要一行明细。")
+            raise serializers.ValidationError(NO_LINES, code="no_lines")
         return value
 
     def split(self):

@@ -1,6 +1,6 @@
-"""When two customers are merged (``partners.merging``), sales moves the duplicate's opportunities, quotations
-and orders onto the survivor (registered as a merge step in ``apps.py``): nothing of a customer's sales history
-is lost, and a customer with quotations or orders can be merged at all."""
+"""When two customers are merged (``partners.services.merging``), sales moves the duplicate's opportunities,
+quotations and orders onto the survivor (registered as a merge step in ``apps.py``): nothing of a customer's sales
+history is lost, and a customer with quotations or orders can be merged at all."""
 
 from __future__ import annotations
 

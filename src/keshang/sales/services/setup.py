@@ -31,7 +31,7 @@ DEFAULT_FLOWS = (
 
 
 def ensure_default_flows() -> None:
-    """The three flows issue 4 names, created for a document type that has no flow yet (idempotent: an
+    """The default flows (``DEFAULT_FLOWS``), each created for a document type that has no flow yet (idempotent: an
     administrator's own flows are never touched), validated and audited like any flow an administrator saves."""
     configured = set(ApprovalFlow.objects.values_list("document_type", flat=True))
     with transaction.atomic():
