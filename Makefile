@@ -37,7 +37,9 @@ format: install-test
 	$(BIN)/ruff check --fix src conftest.py
 
 # One worker per core: the suite (browser tests included) runs in parallel, each worker on its own database.
-PYTEST_ARGS ?= -n 2
+# Work stealing: a worker that runs out takes tests queued for the other, so the slow browser tests at the end
+# of the run do not queue up behind one worker while the other idles.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
