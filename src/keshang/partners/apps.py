@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 class PartnersConfig(AppConfig):
     """Partners registers itself here and nowhere else: its resources and default grants, menus, the tabs of a
     partner's page, its contact counter for handovers, the importer, attachments, what it shows on the shared pages
-    (global search, a partner's timeline, the home page's reminders), setup steps and demo data."""
+    (global search, a partner's and a contact's timeline, the home page's reminders), setup steps and demo data."""
 
     name = "keshang.partners"
     label = "partners"
@@ -151,6 +151,8 @@ class PartnersConfig(AppConfig):
             ("merges", feeds.partner_merge_events),
         ):
             register_timeline_source(partner, TimelineSource(key, events, partner))
+        # A contact's 动态: its own changes (sales adds the documents addressed to it).
+        register_timeline_source("partners.contact", TimelineSource("changes", feeds.contact_change_events, partner))
         for key, label, search, url, order in (
             ("partners", pgettext_lazy("plural", "客商"), feeds.search_partner_hits, "partners:partner_list", 10),
             ("contacts", pgettext_lazy("plural", "联系人"), feeds.search_contact_hits, "partners:contact_list", 20),

@@ -90,7 +90,7 @@ class PartnerTable(Table):
 
 class ContactTable(Table):
     columns = (
-        Column("name", gettext_lazy("姓名"), order_by="name"),
+        Column("name", gettext_lazy("姓名"), order_by="name", link=True),
         Column("partner", gettext_lazy("客商"), order_by="partner__name", link="partner"),
         Column("title", gettext_lazy("职务")),
         Column("decision_role", gettext_lazy("决策角色"), order_by="decision_role"),

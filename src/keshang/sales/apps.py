@@ -131,6 +131,13 @@ class SalesConfig(AppConfig):
         register_timeline_source(
             "partners.partner", TimelineSource("opportunities", feeds.partner_opportunity_events, "sales.opportunity")
         )
+        # A contact's 动态: the quotations and orders addressed to them (the document's 联系人).
+        register_timeline_source(
+            "partners.contact", TimelineSource("quotations", feeds.contact_quotation_events, "sales.quotation")
+        )
+        register_timeline_source(
+            "partners.contact", TimelineSource("orders", feeds.contact_order_events, "sales.salesorder")
+        )
         register_timeline_source(
             "sales.opportunity", TimelineSource("opportunity", feeds.opportunity_events, "sales.opportunity")
         )

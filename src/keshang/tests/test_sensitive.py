@@ -40,6 +40,7 @@ def rep(world):
 def test_pages_mask_partner_contact_address_and_bank_fields(world, db, rep):
     page, _api = rep
     pk = world.records["rep"]["partners.partner"].pk
+    contact = world.records["rep"]["partners.contact"].pk
     for url in (
         "/partners/",
         f"/partners/{pk}/",
@@ -48,6 +49,9 @@ def test_pages_mask_partner_contact_address_and_bank_fields(world, db, rep):
         f"/partners/{pk}/bank-accounts/",
         f"/partners/{pk}/history/",
         "/partners/contacts/",
+        f"/partners/contacts/{contact}/",
+        f"/partners/contacts/{contact}/history/",
+        f"/timeline/partners/contact/{contact}/",
     ):
         response = page.get(url)
         assert response.status_code == 200, url

@@ -3,6 +3,7 @@ scope (``scope_parent``): changing a part is changing the partner."""
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -65,6 +66,9 @@ class Contact(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:contact_detail", args=[self.pk])
 
 
 class AddressKind(models.TextChoices):

@@ -1,5 +1,6 @@
 """What partners gives the shared pages through their registries (registered in ``apps.py``): hits for the global
-search (客商, 联系人), events for a partner's 动态 timeline (handovers, access requests, merges), and what falls due
+search (客商, 联系人), events for a partner's 动态 timeline (handovers, access requests, merges) and a contact's (its
+changes), and what falls due
 on the home page's 到期提醒 (suppliers' qualifications, customers the pool rules are about to take back). Every
 read goes through the reader's data scope; sensitive fields in a hit are masked as on the lists."""
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keshang.core.deadlines import Deadline
+from keshang.core.history import describe_changes
 from keshang.core.masking import Masker
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action
@@ -22,7 +24,7 @@ from keshang.core.timeline import TimelineEvent
 from ..models import Contact, HandoverKind, Partner
 from ..registry import describe_moved
 from .ownership import list_customers_due_for_recycling, list_handovers, read_pool_rules
-from .partners import list_partners, search_contacts, search_partners
+from .partners import list_contacts, list_partners, search_contacts, search_partners
 from .suppliers import list_qualifications
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "partner_handover_events",
     "partner_access_request_events",
     "partner_merge_events",
+    "contact_change_events",
     "QUALIFICATION_OVERDUE_DAYS",
     "expiring_qualifications",
     "customers_due_for_recycling",
@@ -68,7 +71,7 @@ def search_partner_hits(query: str, *, user, limit: int) -> list[SearchHit]:
 
 def search_contact_hits(query: str, *, user, limit: int) -> list[SearchHit]:
     """Contacts of the partners ``user`` may see, found by their name, mobile or e-mail or their partner's; the
-    mobile masked unless ``view_sensitive`` covers the partner. A contact opens on its partner's 联系人 tab."""
+    mobile masked unless ``view_sensitive`` covers the partner. A contact opens on its own page."""
     contacts = list(search_contacts(user=user, query=query).order_by("-pk")[:limit])
     masker = Masker(user, Contact).prepare(contacts)
     hits = []
@@ -77,7 +80,7 @@ def search_contact_hits(query: str, *, user, limit: int) -> list[SearchHit]:
         hits.append(
             SearchHit(
                 title=contact.name,
-                url=reverse("partners:partner_contacts", args=[contact.partner_id]),
+                url=contact.get_absolute_url(),
                 detail=" · ".join(part for part in parts if part),
             )
         )
@@ -144,6 +147,27 @@ def partner_access_request_events(partner, *, user, limit: int) -> list[Timeline
             title=entry.message,
             url=reverse("partners:partner_history", args=[partner.pk]),
             actor=str(entry.user) if entry.user_id else entry.user_name,
+        )
+        for entry in entries.order_by("-pk")[:limit]
+    ]
+
+
+def contact_change_events(contact, *, user, limit: int) -> list[TimelineEvent]:
+    """The contact's own changes (新建, 修改 …) from its audit entries, for those who may see it (its partner), as its
+    history tab shows them; the detail names the changed fields only, so nothing sensitive is shown."""
+    if not list_contacts(user=user).filter(pk=contact.pk).exists():
+        return []
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk)
+    ).select_related("user", "content_type")
+    return [
+        TimelineEvent(
+            at=entry.created_at,
+            kind=_("联系人"),
+            title=f"{entry.get_action_display()} {entry.object_repr}",
+            url=reverse("partners:contact_history", args=[contact.pk]),
+            actor=str(entry.user) if entry.user_id else entry.user_name,
+            detail="、".join(row.label for row in describe_changes(entry, user)),
         )
         for entry in entries.order_by("-pk")[:limit]
     ]

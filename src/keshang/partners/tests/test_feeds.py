@@ -80,10 +80,8 @@ def test_the_search_finds_the_readers_contacts_with_their_mobiles_masked(team):
     ContactFactory(name="周经理", partner=PartnerFactory(owner=team.south_rep), mobile="13900005678")
     # when the first rep (without view_sensitive) searches for 周
     hits = feeds.search_contact_hits("周", user=team.east_rep, limit=LIMIT)
-    # then only their own contact, opening on its partner's 联系人 tab, the mobile masked
-    assert [(hit.title, hit.url) for hit in hits] == [
-        ("周采购", reverse("partners:partner_contacts", args=[mine.partner_id]))
-    ]
+    # then only their own contact, opening on its own page, the mobile masked
+    assert [(hit.title, hit.url) for hit in hits] == [("周采购", reverse("partners:contact_detail", args=[mine.pk]))]
     assert "139****1234" in hits[0].detail and "13900001234" not in hits[0].detail
 
 

@@ -1,7 +1,9 @@
 """Partner pages: list, detail with tabs (overview, contacts, addresses, bank accounts, history),
-forms, and the parts' inline forms — all on core's scoped generic views."""
+forms, and the parts' inline forms; a contact's own page (fields, history and what other apps register on it,
+such as its 动态) — all on core's scoped generic views."""
 
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 
 from keshang.core import views
 from keshang.core.masking import Masker
@@ -169,6 +171,38 @@ class ContactListView(ObjectListView):
     export_basename = "contacts"
 
 
+class ContactDetailView(ObjectDetailView):
+    """A contact's own page. It is read like its edit page: through the partner's scope (``scope_parent``), so
+    whoever may not see the partner gets a 404; sensitive fields are masked unless ``view_sensitive`` covers it."""
+
+    model = Contact
+    selector = selectors.list_contacts
+    detail_fields = (
+        "partner",
+        "name",
+        "title",
+        "decision_role",
+        "mobile",
+        "mobile_unverified",
+        "phone",
+        "email",
+        "wechat",
+        "birthday",
+        "is_primary",
+        "notes",
+        "created_at",
+    )
+
+    def extra(self, obj):
+        context = super().extra(obj)
+        context["extra_actions"] = [(obj.partner.get_absolute_url(), _("查看客商"))]
+        return context
+
+
+class ContactHistoryView(ObjectHistoryView):
+    model = Contact
+
+
 class PartEditView(views.PartEditView):
     template_name = "partners/part_edit.html"
 
@@ -254,6 +288,8 @@ urlpatterns = [
     path("<int:pk>/bank-accounts/", PartnerBankAccountsView.as_view(), name="partner_bank_accounts"),
     path("contacts/", ContactListView.as_view(), name="contact_list"),
     path("<int:partner_pk>/contacts/add/", ContactEditView.as_view(), name="contact_add"),
+    path("contacts/<int:pk>/", ContactDetailView.as_view(), name="contact_detail"),
+    path("contacts/<int:pk>/history/", ContactHistoryView.as_view(), name="contact_history"),
     path("contacts/<int:pk>/edit/", ContactEditView.as_view(), name="contact_edit"),
     path("contacts/<int:pk>/delete/", ContactDeleteView.as_view(), name="contact_delete"),
     path("<int:partner_pk>/addresses/add/", AddressEditView.as_view(), name="address_add"),

@@ -1,6 +1,6 @@
-"""What sales gives the shared pages through their registries (registered in ``apps.py``): events for a customer's
-and an opportunity's timeline, hits for the global search, and quotations about to expire for the home page's
-reminders. Every read goes through the reader's data scope."""
+"""What sales gives the shared pages through their registries (registered in ``apps.py``): events for a customer's,
+a contact's and an opportunity's timeline, hits for the global search, and quotations about to expire for the home
+page's reminders. Every read goes through the reader's data scope."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ __all__ = [
     "partner_quotation_events",
     "partner_order_events",
     "partner_opportunity_events",
+    "contact_quotation_events",
+    "contact_order_events",
     "opportunity_events",
     "search_quotations",
     "search_orders",
@@ -66,6 +68,18 @@ def partner_quotation_events(partner, *, user, limit: int) -> list[TimelineEvent
 
 def partner_order_events(partner, *, user, limit: int) -> list[TimelineEvent]:
     orders = list_sales_orders(user=user).filter(partner=partner).order_by("-pk")[:limit]
+    return _document_events(orders, kind=_("销售订单"), moments=ORDER_MOMENTS, url_name="sales:salesorder_detail")
+
+
+def contact_quotation_events(contact, *, user, limit: int) -> list[TimelineEvent]:
+    """The quotations addressed to the contact (their 联系人) that the reader may see."""
+    quotations = list_quotations(user=user).filter(contact=contact).order_by("-pk")[:limit]
+    return _document_events(quotations, kind=_("报价单"), moments=QUOTATION_MOMENTS, url_name="sales:quotation_detail")
+
+
+def contact_order_events(contact, *, user, limit: int) -> list[TimelineEvent]:
+    """The sales orders addressed to the contact that the reader may see."""
+    orders = list_sales_orders(user=user).filter(contact=contact).order_by("-pk")[:limit]
     return _document_events(orders, kind=_("销售订单"), moments=ORDER_MOMENTS, url_name="sales:salesorder_detail")
 
 
