@@ -1,8 +1,8 @@
 """What partners gives the shared pages through their registries (registered in ``apps.py``): hits for the global
 search (客商, 联系人), events for a partner's 动态 timeline (handovers, access requests, merges) and a contact's (its
-changes), and what falls due
-on the home page's 到期提醒 (suppliers' qualifications, customers the pool rules are about to take back). Every
-read goes through the reader's data scope; sensitive fields in a hit are masked as on the lists."""
+changes), and what falls due on the home page's 到期提醒 (suppliers' qualifications, customers the pool rules are
+about to take back). Every read goes through the reader's data scope; sensitive fields in a hit are masked as on
+the lists."""
 
 from __future__ import annotations
 

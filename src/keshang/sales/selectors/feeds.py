@@ -60,27 +60,32 @@ def _document_events(documents, *, kind: str, moments, url_name: str) -> list[Ti
     return events
 
 
-def partner_quotation_events(partner, *, user, limit: int) -> list[TimelineEvent]:
-    """A customer's quotations the reader may see, each with the moments it went through."""
-    quotations = list_quotations(user=user).filter(partner=partner).order_by("-pk")[:limit]
+def _quotation_events(*, user, limit: int, **where) -> list[TimelineEvent]:
+    """The quotations the reader may see that match ``where``, each with the moments it went through."""
+    quotations = list_quotations(user=user).filter(**where).order_by("-pk")[:limit]
     return _document_events(quotations, kind=_("报价单"), moments=QUOTATION_MOMENTS, url_name="sales:quotation_detail")
+
+
+def _order_events(*, user, limit: int, **where) -> list[TimelineEvent]:
+    orders = list_sales_orders(user=user).filter(**where).order_by("-pk")[:limit]
+    return _document_events(orders, kind=_("销售订单"), moments=ORDER_MOMENTS, url_name="sales:salesorder_detail")
+
+
+def partner_quotation_events(partner, *, user, limit: int) -> list[TimelineEvent]:
+    return _quotation_events(user=user, limit=limit, partner=partner)
 
 
 def partner_order_events(partner, *, user, limit: int) -> list[TimelineEvent]:
-    orders = list_sales_orders(user=user).filter(partner=partner).order_by("-pk")[:limit]
-    return _document_events(orders, kind=_("销售订单"), moments=ORDER_MOMENTS, url_name="sales:salesorder_detail")
+    return _order_events(user=user, limit=limit, partner=partner)
 
 
 def contact_quotation_events(contact, *, user, limit: int) -> list[TimelineEvent]:
-    """The quotations addressed to the contact (their 联系人) that the reader may see."""
-    quotations = list_quotations(user=user).filter(contact=contact).order_by("-pk")[:limit]
-    return _document_events(quotations, kind=_("报价单"), moments=QUOTATION_MOMENTS, url_name="sales:quotation_detail")
+    """The quotations addressed to the contact (their 联系人)."""
+    return _quotation_events(user=user, limit=limit, contact=contact)
 
 
 def contact_order_events(contact, *, user, limit: int) -> list[TimelineEvent]:
-    """The sales orders addressed to the contact that the reader may see."""
-    orders = list_sales_orders(user=user).filter(contact=contact).order_by("-pk")[:limit]
-    return _document_events(orders, kind=_("销售订单"), moments=ORDER_MOMENTS, url_name="sales:salesorder_detail")
+    return _order_events(user=user, limit=limit, contact=contact)
 
 
 def _stage_events(changes) -> list[TimelineEvent]:
