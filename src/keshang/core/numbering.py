@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .models import NumberSequence
 
-__all__ = ["next_number", "format_number"]
+__all__ = ["next_number", "next_numbers", "format_number"]
 
 # An upper-case ASCII letter, then up to 9 more letters or digits: NumberSequence.doc_type holds 10 characters.
 DOC_TYPE = re.compile(r"[A-Z][A-Z0-9]{0,9}")
@@ -52,3 +52,20 @@ def next_number(doc_type: str, *, on: datetime.date | None = None) -> str:
                 NumberSequence.objects.filter(doc_type=doc_type, period=period).update(last_value=F("last_value") + 1)
         value = NumberSequence.objects.select_for_update().get(doc_type=doc_type, period=period).last_value
     return format_number(doc_type, period, value)
+
+
+_NUMBER = re.compile(r"(\d+)-(\d+)")
+
+
+def next_numbers(doc_type: str, count: int, *, on: datetime.date | None = None) -> list[str]:
+    """``count`` consecutive numbers of ``doc_type`` (a bulk import's): the first from :func:`next_number`, which
+    creates the period's sequence row if needed and locks it for this transaction, the others by moving that row
+    on past them in one update while it is still locked."""
+    with transaction.atomic():
+        first = next_number(doc_type, on=on)
+        period, value = _NUMBER.fullmatch(first.removeprefix(doc_type)).groups()
+        if count > 1:
+            NumberSequence.objects.filter(doc_type=doc_type, period=period).update(
+                last_value=F("last_value") + count - 1
+            )
+    return [format_number(doc_type, period, int(value) + offset) for offset in range(count)]

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from keshang.core.models import NumberSequence
-from keshang.core.numbering import format_number, next_number
+from keshang.core.numbering import format_number, next_number, next_numbers
 
 NOVEMBER = datetime.date(2026, 11, 15)
 
@@ -191,3 +191,11 @@ def test_eight_workers_across_a_year_end_with_rollbacks_leave_each_month_gap_fre
         assert in_period == [format_number("QT", period, value) for value in range(1, len(in_period) + 1)]
         assert NumberSequence.objects.get(doc_type="QT", period=period).last_value == len(in_period)
     assert len({number for number in kept if number.startswith("QT202612-")}) == thread_count * per_thread // 3
+
+
+@pytest.mark.django_db
+def test_a_block_of_numbers_is_consecutive_and_the_next_single_number_follows_it():
+    on = datetime.date(2026, 12, 7)
+    assert next_numbers("IMP", 3, on=on) == ["IMP202612-00001", "IMP202612-00002", "IMP202612-00003"]
+    assert next_number("IMP", on=on) == "IMP202612-00004"
+    assert next_numbers("IMP", 1, on=on) == ["IMP202612-00005"]

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from django.db import transaction
-from django.db.models import F
-
-from keshang.core.models import NumberSequence
-from keshang.core.numbering import format_number, next_number
+from keshang.core.numbering import next_numbers
 
 from ..models import Partner
 
@@ -34,7 +28,7 @@ def assign_partner_codes(partners: list[Partner], *, on=None) -> None:
         proposed = {
             code: partner
             for prefix, group in by_prefix.items()
-            for code, partner in zip(_reserve_numbers(prefix, len(group), on=on), group, strict=True)
+            for code, partner in zip(next_numbers(prefix, len(group), on=on), group, strict=True)
         }
         taken = typed | set(Partner.objects.unscoped().filter(code__in=proposed).values_list("code", flat=True))
         waiting = []
@@ -43,22 +37,3 @@ def assign_partner_codes(partners: list[Partner], *, on=None) -> None:
                 waiting.append(partner)
             else:
                 partner.code = code
-
-
-_NUMBER = re.compile(r"(\d+)-(\d+)")
-
-
-# Issue 11: this belongs in core as ``core.numbering.next_numbers(doc_type, count, on=)`` (every bulk import of
-# numbered records needs it); kept here until core's reshaping is merged, so as not to edit core beside it.
-def _reserve_numbers(doc_type: str, count: int, *, on=None) -> list[str]:
-    """``count`` consecutive numbers of ``doc_type``: the first from core.numbering, which creates the period's
-    sequence row if needed and locks it for this transaction, the others by moving that row on past them in
-    one update while it is still locked."""
-    with transaction.atomic():
-        first = next_number(doc_type, on=on)
-        period, value = _NUMBER.fullmatch(first.removeprefix(doc_type)).groups()
-        if count > 1:
-            NumberSequence.objects.filter(doc_type=doc_type, period=period).update(
-                last_value=F("last_value") + count - 1
-            )
-    return [format_number(doc_type, period, int(value) + offset) for offset in range(count)]
