@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-pytest_plugins = ["keshang.core.testing.fixtures"]
+pytest_plugins = ["keshang.org.testing.fixtures"]
 
 CHROMIUM = os.environ.get("KESHANG_CHROMIUM", "/usr/bin/chromium")
 BROWSER_SKIP_MESSAGE = (

@@ -213,9 +213,9 @@ def _products(workload, counter: QueryCounter) -> tuple[dict, list]:
 
 
 def _orders(workload, products, counter: QueryCounter, limit_s: float) -> dict:
+    from keshang.catalog.lines.pricing import LineInput
     from keshang.org.models import User
     from keshang.partners.models import Partner
-    from keshang.catalog.lines.pricing import LineInput
     from keshang.sales.services.orders import confirm_sales_order, create_sales_order
 
     # Unscoped: the bench maps its generated customers to the imported rows, by name.

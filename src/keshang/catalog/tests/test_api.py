@@ -17,7 +17,7 @@ from keshang.catalog.tests.factories import (
     UnitFactory,
 )
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners.models import PartnerLevel
 from keshang.partners.tests.factories import PartnerFactory

@@ -7,8 +7,8 @@ from django.urls import reverse
 from keshang.core.models import AuditAction, AuditEntry, Currency, ExchangeRate
 from keshang.core.notifications import notify
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
 from keshang.core.tests.scopeapp.models import Memo
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 
 

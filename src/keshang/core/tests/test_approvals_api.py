@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from keshang.core import approvals
 from keshang.core.models import ApprovalDelegation, ApprovalStatus, ApprovalTaskStatus, ApproverKind
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 
 from . import memo_approvals

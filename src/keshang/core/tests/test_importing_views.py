@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from keshang.core import importing
 from keshang.core.models import ImportJob, ImportStatus
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
 from keshang.core.tests.scopeapp.models import Memo
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 
 from . import memo_imports

@@ -17,10 +17,10 @@ from keshang.core.forms import RegionField, ScopedFormMixin
 from keshang.core.models import Region, RegionLevel
 from keshang.core.permissions import Action, Persona, Scope
 from keshang.core.regions import get_region, load_regions, region_choices
-from keshang.core.testing.api import APIResourceTests
 from keshang.core.views import ScopedViewMixin
 from keshang.org.models import Role
 from keshang.org.services import ensure_default_roles
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import DEFAULT_PASSWORD, UserFactory, grant
 from keshang.urls import urlpatterns as project_urlpatterns
 from keshang.web.tests import conftest as browser

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
 from keshang.org.models import Role
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import DepartmentFactory, RoleFactory, UserFactory, grant
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners.models import Partner
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory

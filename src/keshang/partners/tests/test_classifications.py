@@ -9,9 +9,9 @@ from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Persona
 from keshang.core.registry import menu_for
-from keshang.core.testing.api import APIResourceTests
 from keshang.org.models import Role
 from keshang.org.services import ensure_default_roles
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory
 from keshang.partners import services
 from keshang.partners.models import Industry, PartnerLevel, Tag

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import ScopeContext
+from keshang.org.testing.api import ScopeContext
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners.models import Contact, Partner
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory

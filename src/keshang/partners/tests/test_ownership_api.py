@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from keshang.core.models import AuditAction, AuditEntry, Collaboration, Notification
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners import services
 from keshang.partners.models import Handover, HandoverKind, Partner, PoolRules

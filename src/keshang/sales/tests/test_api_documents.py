@@ -7,7 +7,7 @@ from keshang.catalog.tests.factories import ProductFactory
 from keshang.core.approvals import list_my_tasks
 from keshang.core.models import ApprovalStatus
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory
 from keshang.partners.tests.factories import PartnerFactory
 from keshang.sales.models import SalesOrderStatus

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action, Scope
-from keshang.core.testing.api import APIResourceTests
+from keshang.org.testing.api import APIResourceTests
 from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners.tests.factories import PartnerFactory
 from keshang.sales.models import Competitor, OpportunityStage, OpportunityStageChange, OpportunityStatus
