@@ -347,9 +347,11 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refused": {"()": "keshang.core.middleware.RefusedRequestFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # A refused request is one line from keshang.refused, not django.request's traceback (issue 12, finding 16).
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["refused"]}},
 }
 
 KESHANG_SITE_NAME = _("客商管理系统")

@@ -1,13 +1,28 @@
-"""Request plumbing: request id and client address for the audit trail, and security headers."""
+"""Request plumbing: request id and client address for the audit trail, security headers, no caching of what a
+signed-in user sees, and one log line per refused request."""
 
+import logging
 import uuid
 
 from django.conf import settings
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from .context import RequestContext, current_request
 
-__all__ = ["RequestContextMiddleware", "SecurityHeadersMiddleware", "ChineseByDefaultMiddleware", "client_ip"]
+__all__ = [
+    "RequestContextMiddleware",
+    "SecurityHeadersMiddleware",
+    "ChineseByDefaultMiddleware",
+    "RefusedRequestFilter",
+    "client_ip",
+]
+
+refused_logger = logging.getLogger("keshang.refused")
+
+# Refusals: logged as one line by RequestContextMiddleware, never with django.request's traceback.
+REFUSED_STATUSES = frozenset({401, 403, 404})
+# A page's refusal has no body code; the API's has (core.api.errors).
+PAGE_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 # Scripts only from our own origin: every asset is served by the app (no CDN, no inline script).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -54,7 +69,36 @@ class RequestContextMiddleware:
         finally:
             current_request.reset(token)
         response["X-Request-ID"] = request.id
+        if response.status_code in REFUSED_STATUSES:
+            log_refusal(request, response)
         return response
+
+
+def log_refusal(request, response) -> None:
+    """One line: method, path, user, status and the API's error code (STYLE.md: a refusal is not an error)."""
+    data = getattr(response, "data", None)
+    code = data.get("code") if isinstance(data, dict) else None
+    user = getattr(request, "user", None)
+    username = user.get_username() if user is not None and user.is_authenticated else "-"
+    refused_logger.warning(
+        "Refused %s %s user=%s status=%s code=%s",
+        request.method,
+        repr(request.path)[1:-1],  # a path may hold a newline: one line, always
+        username,
+        response.status_code,
+        code or PAGE_CODES[response.status_code],
+    )
+
+
+class RefusedRequestFilter(logging.Filter):
+    """On the ``django.request`` logger: drops its record of a refused request (a 403 raised in a view comes with
+    the whole traceback), which :class:`RequestContextMiddleware` logs as one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) not in REFUSED_STATUSES
+
+
+API_PREFIX = "/api/"
 
 
 class SecurityHeadersMiddleware:
@@ -63,6 +107,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith(API_PREFIX):
+            # What a signed-in user sees, and every API answer, stays out of browser and proxy caches; the public
+            # sign-in page and static files (served before this by WhiteNoise) may be kept.
+            add_never_cache_headers(response)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         # One URL serves a full page or an htmx fragment; caches must keep them apart (NB CoreMiddleware).
