@@ -10,6 +10,7 @@ from .base import (
     ScopedReadOnlyViewSet,
     ScopedRelatedField,
     ScopedViewSetMixin,
+    StrictBodyMixin,
 )
 from .errors import NotFoundView, document_error_responses, exception_handler, not_found_route
 
@@ -24,4 +25,5 @@ __all__ = [
     "NotFoundView",
     "not_found_route",
     "HTTP_ACTIONS",
+    "StrictBodyMixin",
 ]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from .. import notifications
 from ..models import Notification
+from .base import StrictBodyMixin
 
 __all__ = ["NotificationSerializer", "NotificationFilterSet", "NotificationViewSet"]
 
@@ -29,7 +30,7 @@ class NotificationFilterSet(filters.FilterSet):
         fields = ["unread", "level"]
 
 
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(StrictBodyMixin, viewsets.ReadOnlyModelViewSet):
     """The signed-in user's own notifications; personal, so no grant or scope applies."""
 
     personal = True

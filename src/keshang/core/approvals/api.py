@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import approvals
-from ..api import ScopedModelViewSet, ScopedRelatedField
+from ..api import ScopedModelViewSet, ScopedRelatedField, StrictBodyMixin
 from ..exceptions import ApplicationError
 from ..models import (
     ApprovalDelegation,
@@ -100,7 +100,7 @@ class ApprovalTaskFilterSet(django_filters.FilterSet):
         return approvals.list_my_tasks(user=self.request.user, status=value).filter(pk__in=queryset.values("pk"))
 
 
-class ApprovalTaskViewSet(viewsets.ReadOnlyModelViewSet):
+class ApprovalTaskViewSet(StrictBodyMixin, viewsets.ReadOnlyModelViewSet):
     """The signed-in user's own approval tasks (待我审批), newest first; ``?status=pending`` for the inbox.
     ``POST {id}/approve/``, ``reject/``, ``return/`` with ``{"comment"}`` decide one; deciding a task that is no
     longer pending answers 409 with code ``already_decided``."""
