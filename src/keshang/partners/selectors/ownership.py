@@ -33,6 +33,7 @@ __all__ = [
     "list_handovers",
     "list_collaborators",
     "list_assignable_owners",
+    "can_release",
     "can_share",
     "RecycleCutoffs",
     "recycle_cutoffs",
@@ -131,6 +132,12 @@ def can_share(*, user, partner: Partner) -> bool:
     return (
         partner.owner_id == user.pk and Partner.objects.visible_to(user, Action.CHANGE).filter(pk=partner.pk).exists()
     )
+
+
+def can_release(*, user, partner: Partner) -> bool:
+    """放入公海 is the owner's act (with "change") or a manager's with "assign"; a collaborator's write share is
+    not enough (issue 12, finding 4: release then claim would take the customer over)."""
+    return can_share(user=user, partner=partner)
 
 
 #
