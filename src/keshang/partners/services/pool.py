@@ -23,7 +23,13 @@ from keshang.core.scope import has_action
 from keshang.org.models import User
 
 from ..models import POOL_KINDS, Handover, HandoverKind, HandoverReason, Partner, PoolRules
-from ..selectors.ownership import RESOURCE, count_owned_customers, list_idle_customers, recycle_cutoffs
+from ..selectors.ownership import (
+    RESOURCE,
+    can_claim_customers,
+    count_owned_customers,
+    list_idle_customers,
+    recycle_cutoffs,
+)
 from .ownership import lock_partners, move_partner, move_partners
 
 __all__ = [
@@ -112,6 +118,8 @@ def claim_partner(*, actor, partner: Partner, now=None) -> Handover:
         partner = Partner.objects.unscoped().select_for_update().get(pk=partner.pk)
         if partner.owner_id is not None:
             raise ApplicationError(_("该客户已被他人领取。"), code="already_claimed")
+        if partner.is_customer and not can_claim_customers(user=actor):
+            raise ScopeViolation(_("您的角色不能领取公海中的客户。"), code="claim_customer_not_allowed")
         _check_cooldown(actor=actor, partner=partner, days=rules.claim_cooldown_days, now=now)
         if partner.is_customer and rules.max_owned_customers:
             owned = count_owned_customers(user=actor)

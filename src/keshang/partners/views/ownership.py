@@ -173,7 +173,9 @@ class PartnerOwnershipActionsView(ScopedViewMixin, ObjectMixin, View):
             if selectors.can_release(user=user, partner=partner)
             else None,
             "claim_url": reverse("partners:pool_claim", args=[pk])
-            if partner.in_pool and has_action(user, self.resource, Action.ADD)
+            if partner.in_pool
+            and has_action(user, self.resource, Action.ADD)
+            and (not partner.is_customer or selectors.can_claim_customers(user=user))
             else None,
             "share_url": reverse("partners:partner_collaborators", args=[pk])
             if selectors.can_share(user=user, partner=partner)
