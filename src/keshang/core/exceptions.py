@@ -16,7 +16,8 @@ class ApplicationError(Exception):
 class ScopeViolation(ApplicationError):
     """A write would leave a record the actor cannot see (created or moved outside their scope)."""
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, *, code: str = "scope_violation"):
         from django.utils.translation import gettext
 
-        super().__init__(message or gettext("该操作超出了您的数据权限范围。"), code="scope_violation")
+        # A more precise ``code`` names which rule refused (the API answers 403 for every ScopeViolation).
+        super().__init__(message or gettext("该操作超出了您的数据权限范围。"), code=code)

@@ -33,6 +33,8 @@ class PartnersConfig(AppConfig):
     def _register_resources(self):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
+        from .selectors.ownership import CUSTOMER_POOL
+
         every = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT, Action.ASSIGN)
         register_resource(
             Resource(
@@ -65,6 +67,20 @@ class PartnersConfig(AppConfig):
             ("partners.tag", _("标签")),
         ):
             register_resource(Resource(label, name, actions=crud, defaults={**lists, Persona.ADMIN: (crud, Scope.ALL)}))
+        # Claiming the pool's customers is sales' work (issue 12, finding 14): "add" on partners lets a purchaser
+        # create and claim suppliers, not take customers from the sales pool. Not a model: a right on the pool.
+        register_resource(
+            Resource(
+                CUSTOMER_POOL,
+                _("公海客户领取"),
+                actions=(Action.ADD,),
+                defaults={
+                    Persona.SALES: ((Action.ADD,), Scope.ALL),
+                    Persona.SALES_MANAGER: ((Action.ADD,), Scope.ALL),
+                    Persona.ADMIN: ((Action.ADD,), Scope.ALL),
+                },
+            )
+        )
         register_resource(
             Resource(
                 "partners.poolrules",

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..exceptions import ApplicationError
+from ..exceptions import ApplicationError, ScopeViolation
 
 __all__ = ["exception_handler", "document_error_responses", "NotFoundView", "not_found_route"]
 
@@ -56,6 +56,8 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, ApplicationError):
         body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+        if isinstance(exc, ScopeViolation):
+            return Response(body, status=status.HTTP_403_FORBIDDEN)
         return Response(body, status=_APPLICATION_ERROR_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST))
     elif isinstance(exc, ProtectedError):
         return Response(

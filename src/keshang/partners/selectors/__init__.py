@@ -18,8 +18,11 @@ from .duplicates import (
 from .merging import MERGE_FIELDS, PARTS, FieldComparison, MergeChoice, compare_partners, count_parts, default_choice
 from .ownership import (
     BATCH_LIMIT,
+    CUSTOMER_POOL,
     ClaimStatus,
     RecycleCutoffs,
+    can_claim_customers,
+    can_release,
     can_share,
     count_owned_customers,
     get_claim_status,
@@ -63,6 +66,9 @@ __all__ = [
     "list_handovers",
     "list_collaborators",
     "list_assignable_owners",
+    "CUSTOMER_POOL",
+    "can_claim_customers",
+    "can_release",
     "can_share",
     "RecycleCutoffs",
     "recycle_cutoffs",

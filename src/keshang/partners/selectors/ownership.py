@@ -33,6 +33,9 @@ __all__ = [
     "list_handovers",
     "list_collaborators",
     "list_assignable_owners",
+    "can_release",
+    "can_claim_customers",
+    "CUSTOMER_POOL",
     "can_share",
     "RecycleCutoffs",
     "recycle_cutoffs",
@@ -41,6 +44,7 @@ __all__ = [
 ]
 
 RESOURCE = "partners.partner"
+CUSTOMER_POOL = "partners.customerpool"
 # How many partners one batch of assigning, transferring or sharing may take.
 BATCH_LIMIT = 500
 
@@ -131,6 +135,18 @@ def can_share(*, user, partner: Partner) -> bool:
     return (
         partner.owner_id == user.pk and Partner.objects.visible_to(user, Action.CHANGE).filter(pk=partner.pk).exists()
     )
+
+
+def can_claim_customers(*, user) -> bool:
+    """Whether ``user`` may claim the pool's customers ("add" on :data:`CUSTOMER_POOL`); a supplier-only pool partner
+    needs only "add" on partners (a purchaser claims suppliers, not the sales pool's customers)."""
+    return has_action(user, CUSTOMER_POOL, Action.ADD)
+
+
+def can_release(*, user, partner: Partner) -> bool:
+    """放入公海 is the owner's act (with "change") or a manager's with "assign"; a collaborator's write share is
+    not enough (issue 12, finding 4: release then claim would take the customer over)."""
+    return can_share(user=user, partner=partner)
 
 
 #

@@ -26,6 +26,7 @@ from keshang.core.scope import recheck_scope
 from ..models import Handover, HandoverKind, Partner, SupplierProfile
 from ..registry import merge_step_labels, merge_steps
 from ..selectors.merging import MERGE_FIELDS, PARTS, MergeChoice, default_choice, is_empty
+from .ownership import notify_previous_owners
 from .partners import derive_partner_keys
 
 __all__ = ["MergeError", "merge_partners"]
@@ -270,6 +271,12 @@ def merge_partners(
         handover.full_clean()
         handover.save()
         audit.record(actor=actor, obj=handover, action=AuditAction.CREATE, related=survivor)
+        notify_previous_owners(handovers=[handover], actor=actor)
+        if survivor_before["owner_id"] not in (None, survivor.owner_id):
+            # The survivor took the duplicate's owner: its own owner lost it too.
+            lost = Handover(partner=survivor, kind=HandoverKind.MERGE, from_owner_id=survivor_before["owner_id"])
+            lost.to_owner = survivor.owner
+            notify_previous_owners(handovers=[lost], actor=actor)
         audit.record(actor=actor, obj=survivor, action=AuditAction.UPDATE, before=survivor_before, message=message)
         recheck_scope(user=actor, obj=survivor, action=Action.ASSIGN)
     return survivor

@@ -48,7 +48,7 @@ from keshang.core.permissions import Action
 
 from ..models import Handover, HandoverKind, HandoverReason, Partner
 from ..registry import count_moved
-from ..selectors.ownership import BATCH_LIMIT, list_assignable_owners, list_collaborators
+from ..selectors.ownership import BATCH_LIMIT, can_release, list_assignable_owners, list_collaborators
 
 __all__ = [
     "assign_partners",
@@ -57,6 +57,8 @@ __all__ = [
     "transfer_partner",
     "release_partner",
     "move_partner",
+    "move_partners",
+    "notify_previous_owners",
     "lock_partners",
     "remove_collaborators",
     "checked_partner_ids",
@@ -123,6 +125,45 @@ def move_partner(
     return handover
 
 
+def move_partners(
+    partners: Iterable[Partner], *, kind: str, to_owner, actor, reason: str = "", notes: str = "", now=None
+) -> list[Handover]:
+    """Move locked partners (see :func:`move_partner`) and tell their previous owners, grouped by owner."""
+    now = now or timezone.now()
+    handovers = [
+        move_partner(partner, kind=kind, to_owner=to_owner, actor=actor, reason=reason, notes=notes, now=now)
+        for partner in partners
+    ]
+    notify_previous_owners(handovers=handovers, actor=actor)
+    return handovers
+
+
+def notify_previous_owners(*, handovers: Iterable[Handover], actor) -> None:
+    """The one place that tells an owner they lost customers (issue 12, finding 4): whatever took them (assign,
+    transfer, release by a manager, recycling, merge), unless they did it themselves. One notification per
+    previous owner; no link, since a rep whose scope is their own partners can no longer open them."""
+    by_former: dict = defaultdict(list)
+    for handover in handovers:
+        former = handover.from_owner
+        if former is not None and former != actor and former != handover.to_owner:
+            by_former[former].append(handover)
+    for former, theirs in by_former.items():
+        kind, to_owner = theirs[0].kind, theirs[0].to_owner
+        values = {"count": len(theirs), "owner": to_owner, "actor": actor}
+        if kind == HandoverKind.TRANSFER:
+            title = _("您的 %(count)s 个客户已转交给%(owner)s") % values
+        elif kind == HandoverKind.ASSIGN:
+            title = _("您的 %(count)s 个客户已分配给%(owner)s") % values
+        elif kind == HandoverKind.RECYCLE:
+            title = _("您的 %(count)s 个客户因长期未跟进或未成交已自动回收到公海") % values
+        elif kind == HandoverKind.MERGE:
+            title = _("您的 %(count)s 个客户已被%(actor)s合并") % values
+        else:
+            title = _("您的 %(count)s 个客户已被%(actor)s放入公海") % values
+        names = "、".join(str(handover.partner) for handover in theirs[:20]) + ("…" if len(theirs) > 20 else "")
+        notify(recipients=[former], title=title, body=names)
+
+
 def remove_collaborators(partner: Partner, *, actor) -> None:
     for collaboration in list_collaborators(partner=partner):
         audit.record(
@@ -171,11 +212,7 @@ def _hand_over(*, actor, partners: Iterable, owner, kind: str, reason: str, note
             if partner.owner_id == owner.pk:
                 message = _("“%(name)s”的负责人已是%(owner)s。") % {"name": partner, "owner": owner}
                 raise field_error("owner", message, code="same_owner")
-        now = timezone.now()
-        handovers = [
-            move_partner(partner, kind=kind, to_owner=owner, actor=actor, reason=reason, notes=notes, now=now)
-            for partner in rows
-        ]
+        handovers = move_partners(rows, kind=kind, to_owner=owner, actor=actor, reason=reason, notes=notes)
         _notify_handovers(actor=actor, owner=owner, handovers=handovers, kind=kind)
     return handovers
 
@@ -192,17 +229,6 @@ def _notify_handovers(*, actor, owner, handovers: list[Handover], kind: str) -> 
             title = (_("%(count)s 个客户已分配给您") if assigned else _("%(count)s 个客户已转交给您")) % count
             url = f"{reverse('partners:partner_list')}?owner={owner.pk}"
         notify(recipients=[owner], title=title, body=_handover_body(handovers, actor=actor), url=url)
-    if kind != HandoverKind.TRANSFER:
-        return
-    by_former: dict = defaultdict(list)
-    for handover in handovers:
-        if handover.from_owner_id and handover.from_owner != actor:
-            by_former[handover.from_owner].append(handover)
-    for former, theirs in by_former.items():
-        names = "、".join(str(handover.partner) for handover in theirs[:10])
-        title = _("您的 %(count)s 个客户已转交给%(owner)s") % {"count": len(theirs), "owner": owner}
-        # No link: a rep whose scope is their own partners can no longer open them.
-        notify(recipients=[former], title=title, body=names)
 
 
 def _handover_body(handovers: list[Handover], *, actor) -> str:
@@ -241,7 +267,9 @@ def transfer_partner(*, actor, partner: Partner, owner, reason: str, notes: str)
 
 
 def release_partner(*, actor, partner: Partner, reason: str = "", notes: str = "") -> Handover:
-    """放入公海: the owner (or whoever may change the partner) gives it up; nobody is notified."""
+    """放入公海: the owner (with "change") or a manager with "assign" on it gives it up, never a collaborator
+    (a write share is not ownership: release then claim would take the customer over). A manager's release tells
+    the owner."""
     _check_reason(reason or "", required=False)
     with transaction.atomic():
         rows = lock_partners(Partner.objects.visible_to(actor, Action.CHANGE), [partner.pk])
@@ -250,6 +278,8 @@ def release_partner(*, actor, partner: Partner, reason: str = "", notes: str = "
         partner = rows[0]
         if partner.owner_id is None:
             raise ApplicationError(_("该客商已在公海中。"), code="in_pool")
-        return move_partner(
-            partner, kind=HandoverKind.RELEASE, to_owner=None, actor=actor, reason=reason or "", notes=notes or ""
-        )
+        if not can_release(user=actor, partner=partner):
+            raise ScopeViolation(_("只有负责人或有分配权限的主管可以将客户放入公海。"), code="release_not_owner")
+        return move_partners(
+            [partner], kind=HandoverKind.RELEASE, to_owner=None, actor=actor, reason=reason or "", notes=notes or ""
+        )[0]

@@ -12,21 +12,25 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError, ScopeViolation
 from keshang.core.models import AuditAction
-from keshang.core.notifications import notify
 from keshang.core.permissions import Action
 from keshang.core.scope import has_action
 from keshang.org.models import User
 
 from ..models import POOL_KINDS, Handover, HandoverKind, HandoverReason, Partner, PoolRules
-from ..selectors.ownership import RESOURCE, count_owned_customers, list_idle_customers, recycle_cutoffs
-from .ownership import lock_partners, move_partner
+from ..selectors.ownership import (
+    RESOURCE,
+    can_claim_customers,
+    count_owned_customers,
+    list_idle_customers,
+    recycle_cutoffs,
+)
+from .ownership import lock_partners, move_partner, move_partners
 
 __all__ = [
     "get_pool_rules",
@@ -114,6 +118,8 @@ def claim_partner(*, actor, partner: Partner, now=None) -> Handover:
         partner = Partner.objects.unscoped().select_for_update().get(pk=partner.pk)
         if partner.owner_id is not None:
             raise ApplicationError(_("该客户已被他人领取。"), code="already_claimed")
+        if partner.is_customer and not can_claim_customers(user=actor):
+            raise ScopeViolation(_("您的角色不能领取公海中的客户。"), code="claim_customer_not_allowed")
         _check_cooldown(actor=actor, partner=partner, days=rules.claim_cooldown_days, now=now)
         if partner.is_customer and rules.max_owned_customers:
             owned = count_owned_customers(user=actor)
@@ -171,23 +177,16 @@ def recycle_idle_partners(*, now=None) -> RecycleResult:
     candidates = list_idle_customers(Partner.objects.unscoped(), cutoffs)
     ids = list(candidates.order_by("pk").values_list("pk", flat=True))
     result = RecycleResult()
-    owners: dict[int, User] = {}
     for start in range(0, len(ids), RECYCLE_BATCH):
         with transaction.atomic():
+            by_reason: dict[str, list[Partner]] = {}
             for partner in lock_partners(candidates, ids[start : start + RECYCLE_BATCH]):
                 no_followup = cutoffs.followup is not None and partner.followup_anchor < cutoffs.followup
                 reason = HandoverReason.NO_FOLLOWUP if no_followup else HandoverReason.NO_DEAL
-                owner = owners.setdefault(partner.owner_id, partner.owner)
-                move_partner(partner, kind=HandoverKind.RECYCLE, to_owner=None, actor=None, reason=reason, now=now)
-                result.by_owner.setdefault(owner.pk, []).append(partner.name)
+                by_reason.setdefault(reason, []).append(partner)
+                result.by_owner.setdefault(partner.owner_id, []).append(partner.name)
                 result.count += 1
-    if result.by_owner:
-        with transaction.atomic():
-            for owner_id, names in result.by_owner.items():
-                notify(
-                    recipients=[owners[owner_id]],
-                    title=_("您的 %(count)s 个客户因长期未跟进或未成交已自动回收到公海") % {"count": len(names)},
-                    body="、".join(names[:20]) + ("…" if len(names) > 20 else ""),
-                    url=reverse("partners:pool_list"),
-                )
+            # move_partners tells each former owner (one notification per owner and reason in a batch).
+            for reason, partners in by_reason.items():
+                move_partners(partners, kind=HandoverKind.RECYCLE, to_owner=None, actor=None, reason=reason, now=now)
     return result

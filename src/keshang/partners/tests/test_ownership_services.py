@@ -41,9 +41,11 @@ def make_team() -> Team:
         stranger=UserFactory(name="赵六", department=DepartmentFactory(name="采购部")),
     )
     grant(team.manager, "partners.partner", EVERY, Scope.DEPARTMENT_TREE)
+    grant(team.manager, "partners.customerpool", [Action.ADD], Scope.ALL)
     grant(team.manager, "org.user", [Action.VIEW], Scope.DEPARTMENT_TREE)
     for rep in (team.east_rep, team.south_rep, team.stranger):
         grant(rep, "partners.partner", REP, Scope.OWN)
+        grant(rep, "partners.customerpool", [Action.ADD], Scope.ALL)  # they are sales reps: they claim customers
         grant(rep, "org.user", [Action.VIEW], Scope.DEPARTMENT)
     return team
 

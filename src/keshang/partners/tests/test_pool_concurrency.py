@@ -19,6 +19,7 @@ THREADS = WORKERS
 def make_rep():
     rep = UserFactory(department=DepartmentFactory())
     grant(rep, "partners.partner", [Action.VIEW, Action.ADD, Action.CHANGE], Scope.OWN)
+    grant(rep, "partners.customerpool", [Action.ADD], Scope.ALL)
     return rep
 
 

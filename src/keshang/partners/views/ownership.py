@@ -5,6 +5,7 @@ time (分配 / 转移), releasing to the pool, the detail page's ownership butto
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -169,10 +170,12 @@ class PartnerOwnershipActionsView(ScopedViewMixin, ObjectMixin, View):
             "partner": partner,
             "transfer_url": reverse("partners:partner_transfer", args=[pk]) if can_assign else None,
             "release_url": reverse("partners:partner_release", args=[pk])
-            if partner.owner_id and self.can(Action.CHANGE, partner)
+            if selectors.can_release(user=user, partner=partner)
             else None,
             "claim_url": reverse("partners:pool_claim", args=[pk])
-            if partner.in_pool and has_action(user, self.resource, Action.ADD)
+            if partner.in_pool
+            and has_action(user, self.resource, Action.ADD)
+            and (not partner.is_customer or selectors.can_claim_customers(user=user))
             else None,
             "share_url": reverse("partners:partner_collaborators", args=[pk])
             if selectors.can_share(user=user, partner=partner)
@@ -232,7 +235,7 @@ def _after_move_url(user, partner: Partner) -> str:
 
 
 class PartnerReleaseView(ScopedViewMixin, ObjectMixin, View):
-    """放入公海, after confirmation: whoever may change the partner may let it go."""
+    """放入公海, after confirmation: the owner, or a manager with "assign" on it (never a collaborator)."""
 
     model = Partner
     action = Action.CHANGE
@@ -242,10 +245,16 @@ class PartnerReleaseView(ScopedViewMixin, ObjectMixin, View):
     def render(self, partner, form):
         return TemplateResponse(self.request, self.template_name, self.get_context_data(object=partner, form=form))
 
-    def get(self, request, pk):
-        partner = self.get_object()
+    def get_object(self):
+        partner = super().get_object()
         if partner.in_pool:
             raise Http404(_("该客商已在公海中。"))
+        if not selectors.can_release(user=self.request.user, partner=partner):
+            raise PermissionDenied(_("只有负责人或有分配权限的主管可以将客户放入公海。"))
+        return partner
+
+    def get(self, request, pk):
+        partner = self.get_object()
         return self.render(partner, ReleaseForm(user=request.user))
 
     def post(self, request, pk):

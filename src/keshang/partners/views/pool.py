@@ -62,6 +62,7 @@ class PoolListView(ObjectListView):
         can_assign = has_action(user, self.resource, Action.ASSIGN)
         context.update(
             can_claim=can_claim,
+            can_claim_customers=selectors.can_claim_customers(user=user),
             status=selectors.get_claim_status(user=user) if can_claim else None,
             can_assign=can_assign,
             assignable=set(
