@@ -7,6 +7,8 @@ import sys
 import unicodedata
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,3 +171,35 @@ def test_search_finds_a_name_in_either_script_and_ignores_invisible_characters(s
 def test_search_text_keeps_the_pinyin_of_a_traditional_character_whose_simplified_form_reads_otherwise():
     # 乾 (qian) becomes 干 (gan) in simplified Chinese: both readings stay searchable
     assert "qian" in text.search_text("乾")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_recomputes_stored_keys_search_texts_and_bigrams_of_existing_partners():
+    # given: partners and a contact stored with the keys of before the fix
+    before = [("partners", "0009_unverified_phones")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    old_partner, old_contact = old_apps.get_model("partners", "Partner"), old_apps.get_model("partners", "Contact")
+    disguised = old_partner.objects.create(
+        name="华\u3164成电子有限公司", name_key="华\u3164成电子", search_text="华\u3164成电子有限公司", code="C1"
+    )
+    traditional = old_partner.objects.create(
+        name="華成貿易", name_key="華成貿易", search_text="華成貿易 huachengmaoyi hcmy", code="C2"
+    )
+    old_contact.objects.create(partner=traditional, name="陳偉", search_text="陳偉 chenwei cw")
+    # when
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # then: stored as the services now derive them
+    partner = Partner.objects.get(pk=disguised.pk)
+    assert (partner.name, partner.name_key) == ("华成电子有限公司", text.name_key(ORIGINAL))
+    assert Partner.objects.get(pk=traditional.pk).name == "華成貿易"
+    user = UserFactory(is_superuser=True)
+    assert [p.pk for p in selectors.search_partners(user=user, query="华成贸易")] == [traditional.pk]
+    assert [p.pk for p in selectors.search_partners(user=user, query="贸易")] == [traditional.pk]  # bigrams
+    assert [p.pk for p in selectors.search_partners(user=user, query="陈伟")] == [traditional.pk]  # contact
+    # and a new look-alike copy of the (pool) partner is caught against the migrated key
+    with pytest.raises(services.DuplicatePartnerError) as error:
+        services.create_partner(actor=user, data={"name": "華成電子有限公司"})
+    assert error.value.code == "duplicate_partner"
