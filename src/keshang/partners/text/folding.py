@@ -95,15 +95,16 @@ def _simplified() -> dict[int, int | None]:
 
 
 @functools.cache
-def _finder(table_of) -> re.Pattern:
-    """Whether a text holds anything ``table_of()`` changes: one C-level scan, where ``str.translate`` looks every
-    character up in a dict of Python ints (most names need no change, and search runs this on every query)."""
-    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(table_of())) + "]")
+def _changed_by(table_of) -> frozenset[str]:
+    """The characters ``table_of()`` changes. ``isdisjoint`` with them is the fast way to learn that a text needs
+    no change (most names): one hash a character, where ``str.translate`` looks every character up in a dict of
+    Python ints (3x slower) and a regular expression class of 4,000 characters scans it (15x slower)."""
+    return frozenset(map(chr, table_of()))
 
 
 def _nfkc_and(value: str, table_of) -> str:
     text = unicodedata.normalize("NFKC", value or "")
-    if text.isascii() or not _finder(table_of).search(text):
+    if text.isascii() or _changed_by(table_of).isdisjoint(text):
         return text  # no format character, filler or Chinese character is ASCII
     translated = text.translate(table_of())
     # Deleting a character can join two that compose (Hangul jamo): normalise again, so a second pass is a no-op.
@@ -113,7 +114,7 @@ def _nfkc_and(value: str, table_of) -> str:
 def strip_invisible(value: str) -> str:
     """``value`` as typed, without its invisible characters (format characters and fillers): what is stored of
     a name, so that what a list shows is all there is."""
-    if not value or value.isascii() or not _finder(_invisible).search(value):
+    if not value or value.isascii() or _changed_by(_invisible).isdisjoint(value):
         return value
     return value.translate(_invisible())
 
