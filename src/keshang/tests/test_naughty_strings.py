@@ -10,9 +10,10 @@ The outcome of each (string, field) cell is one of two, and nothing else:
 
 * **stored exactly**, after the one normalisation every text field applies: leading and trailing
   whitespace removed as ``str.strip()`` defines it (Django's ``forms.CharField(strip=True)`` and DRF's
-  ``CharField(trim_whitespace=True)`` both call it). Two fields normalise further: the credit code is
+  ``CharField(trim_whitespace=True)`` both call it). Some fields normalise further: the credit code is
   stored as ``text.normalize_credit_code`` gives it (upper case, separators dropped, ``None`` when empty),
   and the form's website field adds ``https://`` to a bare host (``URLField(assume_scheme="https")``);
+  a partner's name and short name lose invisible characters (``text.strip_invisible``, issue 12, finding 11);
 * **rejected with a Chinese message on that field** (the form's field error, or a 400 whose ``fields``
   names it), and then nothing at all changed: the record, its lines, the row counts and the audit trail
   are as before. A free-text field may only refuse what it must: an empty value where one is required,
@@ -80,7 +81,10 @@ class TextField:
         stripped = value.strip()
         too_long = self.max_length is not None and len(stripped) > self.max_length
         unstorable = "\x00" in value or SURROGATE.search(value) is not None
-        return self.formatted or unstorable or too_long or (self.required and not stripped)
+        if self.formatted or unstorable or too_long:
+            return True
+        # A required field may refuse what its normalisation leaves empty (a name of zero-width characters only).
+        return self.required and (not stripped or (self.normalise is not None and not self.normalise(value)))
 
     def expected(self, value: str):
         return self.normalise(value) if self.normalise else value.strip()
@@ -90,14 +94,19 @@ def credit_code(value: str):
     return text.normalize_credit_code(value.strip()) or None
 
 
+def visible(value: str) -> str:
+    """A partner's name and short name are stored without invisible characters (issue 12, finding 11)."""
+    return text.strip_invisible(value.strip()).strip()
+
+
 def form_website(value: str) -> str:
     return forms.URLField(assume_scheme="https").clean(value)
 
 
 PARTNER_FIELDS = (
     TextField("code", 30, normalise=lambda value: value.strip() or None),  # cleared: no code (NULL, unique)
-    TextField("name", 200, required=True),
-    TextField("short_name", 50),
+    TextField("name", 200, required=True, normalise=visible),
+    TextField("short_name", 50, normalise=visible),
     TextField("credit_code", formatted=True, normalise=credit_code),
     TextField("address", 200),
     TextField("phone", 30, formatted=True),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.db.models import Q, QuerySet
 
@@ -11,6 +10,7 @@ from keshang.core.permissions import Action
 
 from ..models import Address, BankAccount, Contact, Partner
 from ..search import partner_text_condition
+from ..text.folding import fold
 
 __all__ = [
     "list_partners",
@@ -25,9 +25,9 @@ __all__ = [
 
 
 def normalise_query(query: str) -> str:
-    """As the search text is stored: NFKC (full-width → half-width), lower case, words split on spaces
-    and punctuation."""
-    text = unicodedata.normalize("NFKC", query or "").lower()
+    """As the search text is stored (``text.fold``: NFKC, invisible characters deleted, traditional characters
+    simplified, lower case), words split on spaces and punctuation."""
+    text = fold(query or "")
     # Punctuation separates words: 华为（深圳） finds what 华为 深圳 finds, and no query is index syntax.
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 

@@ -39,6 +39,9 @@ def derive_partner_keys(partner: Partner) -> None:
 
     A phone kept unverified by an import has no key: it could not be read, so it compares with nothing."""
     partner.code = (partner.code or "").strip() or None
+    # Stored as typed but without invisible characters (issue 12, finding 11): what a list shows is the name.
+    partner.name = text.strip_invisible(partner.name or "").strip()
+    partner.short_name = text.strip_invisible(partner.short_name or "").strip()
     partner.credit_code = text.normalize_credit_code(partner.credit_code or "") or None
     if partner.phone and not partner.phone_unverified:
         partner.phone_key = text.normalize_phone(partner.phone, partner.country or "CN")

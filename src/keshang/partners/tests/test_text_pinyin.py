@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from keshang.partners.text import (
+    canonical_text,
     pinyin_readings,
     search_text,
 )
@@ -127,6 +128,7 @@ def test_search_text_joins_parts_lower_cased_without_duplicates():
 def test_search_text_always_holds_the_text_and_its_usual_reading(name):
     items = search_text(name).split()
 
-    assert items[0] == name
+    # the text as the search box compares it: traditional characters simplified (issue 12, finding 11)
+    assert items[0] == canonical_text(name)
     assert "".join(lazy_pinyin(name)) in items
     assert len(items) == len(set(items))

@@ -9,6 +9,8 @@ touches the database.
 
 - :func:`normalize_credit_code` checks a 统一社会信用代码 (GB 32100-2015) with python-stdnum, and also
   accepts the letter authority codes (N 农业, Y 其他, …) that stdnum refuses.
+- :func:`canonical_text` is where every key and search text starts: NFKC, invisible characters deleted,
+  traditional characters simplified (issue 12, finding 11); :func:`strip_invisible` cleans a stored name.
 - :func:`name_key` is the duplicate key of a company name; :func:`similarity` compares two keys.
 - :func:`normalize_phone` gives an E.164 key; :func:`phone_digits` gives digits for substring search.
 - :func:`search_text` is the text one search box matches: the name, its full pinyin and its initials.
@@ -20,6 +22,7 @@ accounts, ``pinyin`` the search text.
 
 from keshang.core.identifiers import normalize_credit_code
 
+from .folding import canonical_text, strip_invisible
 from .names import NAME_KEY_LENGTH, name_key, similarity
 from .numbers import normalize_bank_account, normalize_phone, phone_digits
 from .pinyin import pinyin_readings, search_text
@@ -27,6 +30,8 @@ from .places import short_place_name
 
 __all__ = [
     "normalize_credit_code",
+    "canonical_text",
+    "strip_invisible",
     "NAME_KEY_LENGTH",
     "name_key",
     "short_place_name",

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from .folding import NON_WORD
+from .folding import NON_WORD, canonical_text
 from .places import Places, custom_places, default_places
 
 __all__ = ["NAME_KEY_LENGTH", "name_key", "similarity"]
@@ -155,7 +155,8 @@ def name_key(name: str, *, place_names: Iterable[str] | None = None) -> str:
 
     In order:
 
-    1. NFKC and case folding: full-width and half-width, upper and lower case are the same.
+    1. :func:`~.folding.canonical_text` and case folding: full-width and half-width, upper and lower case,
+       traditional and simplified characters are the same, and invisible characters are not there.
     2. Brackets of any shape（）()【】[]〔〕 are the same. A bracket is dropped, wherever it stands, when it
        holds only place names (（深圳）, (广东深圳), （深圳市）), 中国/China, a partnership form (（有限合伙）) or
        ends with a branch marker (（南山分公司）, （办事处）); any other bracket keeps its words:
@@ -185,7 +186,7 @@ def _default_name_key(name: str) -> str:
 
 
 def _name_key(name: str, places: Places) -> str:
-    folded = unicodedata.normalize("NFKC", name).casefold()
+    folded = canonical_text(name).casefold()
     text = _strip_brackets(folded, places)
     key = NON_WORD.sub("", _strip_english_form(text))
     if not key:

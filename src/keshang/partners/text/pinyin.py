@@ -7,7 +7,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 
-from .folding import NON_WORD, WHITESPACE, fold
+from .folding import NON_WORD, fold
 
 __all__ = ["pinyin_readings", "search_text"]
 
@@ -117,15 +117,18 @@ def pinyin_readings(text: str, limit: int = 16) -> list[str]:
 def search_text(*parts: str, limit: int = 16) -> str:
     """The text one search box matches (``search_text__contains`` with a normalised query).
 
-    For each non-empty part: the NFKC lower-cased text with its whitespace collapsed, then its
-    :func:`pinyin_readings`. One space-separated string, duplicates removed, in that order:
+    For each non-empty part: its :func:`~.folding.fold` (canonical text: NFKC, no invisible characters,
+    simplified characters, whitespace collapsed; lower case), then the :func:`pinyin_readings` of the part as
+    typed (traditional characters kept: 乾 reads qian, its simplified 干 gan). One space-separated string,
+    duplicates removed, in that order:
     ``search_text("华为技术")`` is ``"华为技术 huaweijishu hwjs"``.
     """
     items: dict[str, None] = {}
     for part in parts:
-        folded = WHITESPACE.sub(" ", fold(part or "")).strip()
+        folded = fold(part or "")
         if not folded:
             continue
         items[folded] = None
-        items.update(dict.fromkeys(_readings(folded, limit)))
+        # The readings of what was typed: simplifying can change one (乾 qian → 干 gan), and a name is read as typed.
+        items.update(dict.fromkeys(_readings(fold(part, simplify=False), limit)))
     return " ".join(items)
