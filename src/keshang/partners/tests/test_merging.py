@@ -342,8 +342,9 @@ def test_a_failing_merge_step_rolls_the_whole_merge_back(manager, pair, monkeypa
 
     monkeypatch.setitem(registry._merge_steps, "orders", broken)
     # when
-    with pytest.raises(MergeError):
+    with pytest.raises(MergeError) as refused:
         services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    assert refused.value.code == "broken"
     # then
     assert snapshot_everything() == before
 
