@@ -47,7 +47,7 @@ from keshang.catalog.tests.factories import BrandFactory, CategoryFactory, Price
 from keshang.core import services as core_services
 from keshang.core.permissions import Persona, Scope, resources
 from keshang.org import services as org_services
-from keshang.org.models import Grant
+from keshang.org.models import Grant, Role
 from keshang.org.tests.factories import DepartmentFactory, RoleFactory, UserFactory
 from keshang.partners.tests.factories import ContactFactory
 from keshang.sales.services import orders, quotations
@@ -175,6 +175,63 @@ def test_every_operation_answers_within_its_schema(case, fuzz_user):
     # given a signed-in user who may do everything, and a generated request
     # when it is sent, then the answer is no server error and conforms to the schema
     case.call_and_validate()
+
+
+#
+# The same operations as a sales rep (issue 12: the fuzz ran only as a user with every grant, so the paths that
+# refuse were barely fuzzed): the rep's default role, their own partner, quotation and order beside the
+# manager's rows; every answer is documented and no refusal is a server error.
+#
+
+# Examples per operation as the rep: fewer than the full user's, the refusals are what is fuzzed here.
+REP_EXAMPLES = max(EXAMPLES // 2, 2)
+
+
+@pytest.fixture(scope="module")
+def rep_world(fuzz_world, django_db_blocker):
+    """A rep of the same department holding the sales persona's default role, with a token and rows of their
+    own (inside fuzz_world's transaction, rolled back with it)."""
+    with django_db_blocker.unblock():
+        rep = UserFactory(department=fuzz_world.department)
+        rep.roles.add(Role.objects.get(persona=Persona.SALES))
+        contact = ContactFactory(partner__owner=rep)
+        product = ProductUnitFactory().product
+        quotation = quotations.create_quotation(actor=rep, data={"partner": contact.partner}, lines=[line(product)])
+        order = orders.create_sales_order(actor=rep, data={"partner": contact.partner}, lines=[line(product)])
+        ids = sorted({*CURRENT["ids"], contact.pk, contact.partner_id, quotation.pk, order.pk, rep.pk})
+        return Token.objects.create(user=rep).key, ids
+
+
+@pytest.fixture
+def fuzz_rep(rep_world, db):
+    """The rep's token and ids for schemathesis's auth provider and path hook, for one test."""
+    saved = dict(CURRENT)
+    CURRENT.update(token=rep_world[0], ids=rep_world[1])
+    yield
+    CURRENT.update(saved)
+
+
+# Found by this test (issue 12), not fixed here: a value masked for the rep ("****" for a cost price, "138****5678"
+# for a phone) is not what the schema says the field holds. The masking work of issue 12 is to document masked
+# fields (or answer null); until then these operations are expected to fail, and must (strict).
+MASKED_OUTSIDE_SCHEMA = {
+    "GET /api/v1/catalog/products/",
+    "GET /api/v1/catalog/products/{id}/",
+    "GET /api/v1/org/users/",
+    "GET /api/v1/org/users/{id}/",
+}
+
+
+@schema.parametrize()
+@settings(FUZZ_SETTINGS, max_examples=REP_EXAMPLES)
+def test_every_operation_answers_a_sales_rep_within_its_schema_and_refuses_with_a_4xx(request, case, fuzz_rep):
+    if f"{case.method.upper()} {case.path}" in MASKED_OUTSIDE_SCHEMA:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="issue 12: masked values violate the schema"))
+    # given a rep with the sales persona's default role, and a generated request
+    # when it is sent
+    response = case.call_and_validate()
+    # then the answer is documented, and what the rep may not do is a refusal (4xx), never a server error
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"
 
 
 def test_chained_operations_answer_within_their_schema(fuzz_user):

@@ -103,8 +103,9 @@ def test_renaming_into_a_duplicate_is_refused():
     services.create_product(actor=None, data=product_data())
     other = services.create_product(actor=None, data=product_data(code="C1", name="电容", specification="10uF"))
     # when / then
-    with pytest.raises(services.DuplicateProductError):
+    with pytest.raises(services.DuplicateProductError) as refused:
         services.update_product(actor=None, product=other, data={"name": "贴片电阻", "specification": "0603 10KΩ ±1%"})
+    assert refused.value.code == "duplicate_product"
     other.refresh_from_db()
     assert other.name == "电容"
 
@@ -183,8 +184,9 @@ def test_the_base_unit_cannot_also_be_a_conversion():
 def test_the_same_conversion_unit_twice_is_refused():
     product = ProductFactory()
     ProductUnitFactory(product=product)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         ProductUnitFactory(product=product)
+    assert refused.value.message_dict == {"__all__": ["该商品已有此单位的换算。"]}
 
 
 def test_a_rule_switched_to_another_kind_drops_the_old_target():
@@ -211,8 +213,9 @@ def test_a_customer_rule_without_a_customer_is_refused():
 def test_a_rule_ending_before_it_starts_is_refused():
     import datetime
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         PriceRuleFactory(valid_from=datetime.date(2026, 2, 1), valid_until=datetime.date(2026, 1, 1))
+    assert refused.value.message_dict == {"__all__": ["失效日期不能早于生效日期。"]}
 
 
 def test_deleting_a_product_audits_its_parts_against_it():
@@ -271,10 +274,12 @@ def test_a_category_with_children_or_products_is_not_deleted():
     child = CategoryFactory(parent=parent)
     ProductFactory(category=child)
     # when / then
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.delete_category(actor=None, instance=parent)
-    with pytest.raises(ApplicationError):
+    assert refused.value.code == "protected"
+    with pytest.raises(ApplicationError) as refused:
         services.delete_category(actor=None, instance=child)
+    assert refused.value.code == "protected"
     assert ProductCategory.objects.count() == 2
 
 
@@ -283,16 +288,18 @@ def test_a_brand_in_use_is_not_deleted_but_an_unused_one_is_and_audited():
     ProductFactory(brand=used)
     unused = BrandFactory()
     unused_pk = unused.pk
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.delete_brand(actor=None, instance=used)
+    assert refused.value.code == "protected"
     services.delete_brand(actor=None, instance=unused)
     assert AuditEntry.objects.filter(action=AuditAction.DELETE, object_id=str(unused_pk)).count() == 1
 
 
 def test_a_unit_in_use_is_not_deleted():
     product = ProductFactory()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.delete_unit(actor=None, instance=product.unit)
+    assert refused.value.code == "protected"
     assert Unit.objects.filter(pk=product.unit_id).exists()
 
 

@@ -171,8 +171,10 @@ def test_an_upload_is_stored_through_the_storage_api_under_a_generated_name_and_
 
 def test_a_refused_upload_writes_nothing(media, memo):
     # when
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         attachments.upload_attachment(actor=memo.owner, obj=memo, upload=upload("病毒.pdf", b"MZ\x90\x00" * 20))
+    # (a Django validator's error: no code, its field and message say which rule refused)
+    assert refused.value.message_dict["file"][0].startswith("不支持此文件类型。")
     # then
     assert not Attachment.objects.exists()
     assert not AuditEntry.objects.exists()

@@ -45,8 +45,9 @@ def test_a_refused_mapping_fails_the_job_with_the_reason_and_a_corrected_one_rev
     # given
     job = new_job(rep, "a,b\n甲,1\n")
     # when the mapping leaves out a required field
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         importing.set_import_mapping(actor=rep, job=job, columns={"phone": 1}, policy="skip")
+    assert refused.value.message_dict == {"title": ["必须选择“标题”对应的列。"]}
     # then the job says it failed, and why, instead of waiting in "uploaded"
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
@@ -60,8 +61,9 @@ def test_a_refused_mapping_fails_the_job_with_the_reason_and_a_corrected_one_rev
 def test_a_refused_mapping_leaves_a_finished_job_as_it_was(rep):
     job = new_job(rep, "a,b\n甲,1\n")
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, message="导入完成")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         importing.set_import_mapping(actor=rep, job=job, columns={}, policy="skip")
+    assert refused.value.message_dict == {"title": ["必须选择“标题”对应的列。"]}
     job.refresh_from_db()
     assert (job.status, job.message) == (ImportStatus.DONE, "导入完成")
 
@@ -257,8 +259,9 @@ def test_steps_move_the_job_and_refuse_to_run_twice(rep, django_capture_on_commi
         importing.start_commit(actor=rep, job=job)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
-    with pytest.raises(importing_base.ApplicationError):
+    with pytest.raises(importing_base.ApplicationError) as refused:
         importing.start_commit(actor=rep, job=job)
+    assert refused.value.code == "import_not_validated"
     assert Memo.objects.count() == 1
 
 

@@ -87,30 +87,35 @@ def test_a_zip_that_is_not_a_workbook_is_refused(rep):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(importing.ImportFileError, match="不是有效的 Excel"):
+    with pytest.raises(importing.ImportFileError, match="不是有效的 Excel") as refused:
         new_job(rep, buffer.getvalue(), name="memos.xlsx")
+    assert refused.value.code == "import_file"
 
 
 def test_a_header_only_file_is_refused(rep):
-    with pytest.raises(importing.ImportFileError, match="只有表头"):
+    with pytest.raises(importing.ImportFileError, match="只有表头") as refused:
         new_job(rep, HEADER)
+    assert refused.value.code == "import_file"
 
 
 def test_other_extensions_are_refused_whatever_their_content(rep):
-    with pytest.raises(importing.ImportFileError, match=r"\.xlsx 或 \.csv"):
+    with pytest.raises(importing.ImportFileError, match=r"\.xlsx 或 \.csv") as refused:
         new_job(rep, HEADER + "甲,1\n", name="memos.exe")
+    assert refused.value.code == "import_file"
 
 
 @override_settings(KESHANG_IMPORT_MAX_BYTES=50)
 def test_a_file_over_the_size_limit_is_refused(rep):
-    with pytest.raises(importing.ImportFileError, match="上限"):
+    with pytest.raises(importing.ImportFileError, match="上限") as refused:
         new_job(rep, HEADER + "甲,1\n" * 20)
+    assert refused.value.code == "import_file"
 
 
 @override_settings(KESHANG_IMPORT_MAX_ROWS=2)
 def test_a_file_over_the_row_limit_is_refused(rep):
-    with pytest.raises(importing.ImportFileError, match="拆分"):
+    with pytest.raises(importing.ImportFileError, match="拆分") as refused:
         new_job(rep, HEADER + "甲,1\n乙,2\n丙,3\n")
+    assert refused.value.code == "import_file"
 
 
 def test_undecodable_text_after_the_first_kilobytes_is_a_clear_error_not_a_crash(rep):

@@ -70,10 +70,11 @@ def test_the_seal_must_be_one_of_the_companys_own_images(admin):
     with pytest.raises(ValidationError) as refused:
         save_company(actor=admin, instance=company, data={"seal": foreign})
     assert refused.value.message_dict["seal"] == ["请选择本公司附件中的图片。"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         attachments.upload_attachment(
             actor=admin, obj=company, upload=SimpleUploadedFile("seal.pdf", PDF_BYTES, "application/pdf")
         )
+    assert refused.value.message_dict == {"file": ["这里只能上传以下类型的文件：.gif、.jpg、.jpeg、.png、.webp。"]}
 
 
 def test_the_generated_pages_list_show_and_edit_a_company(admin, client):

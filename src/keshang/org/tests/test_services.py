@@ -5,6 +5,7 @@ from django.db.models import ProtectedError
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, AuditEntry
 from keshang.core.permissions import Action, Persona, Scope, resources
+from keshang.core.testing.errors import validation_codes
 from keshang.org import services
 from keshang.org.models import Department, Grant, Role, User
 from keshang.org.tests.factories import RoleFactory, UserFactory
@@ -64,8 +65,9 @@ def test_duplicate_department_names_under_one_parent_are_refused(admin):
 
 
 def test_create_user_validates_the_password_and_hashes_it(admin):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.create_user(actor=admin, username="weak", password="123")
+    assert validation_codes(refused.value) == ["password_too_short", "password_too_common", "password_entirely_numeric"]
     user = services.create_user(actor=admin, username="strong", password="Xk9!long-enough", name="强")
     assert user.check_password("Xk9!long-enough")
     entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_id=str(user.pk))
@@ -84,8 +86,9 @@ def test_role_changes_are_audited_as_permission_changes(admin):
 def test_role_assignment_needs_rights_on_roles():
     actor = UserFactory()
     role = RoleFactory()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.create_user(actor=actor, username="x1", password="Xk9!long-enough", roles=[role])
+    assert refused.value.code == "cannot_assign_roles"
     assert not User.objects.filter(username="x1").exists()
 
 
@@ -103,10 +106,12 @@ def test_set_role_grants_replaces_grants_and_audits_before_and_after(admin):
 
 def test_set_role_grants_refuses_unknown_resources_and_actions(admin):
     role = services.create_role(actor=admin, name="坏角色")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.set_role_grants(actor=admin, role=role, grants={"nope.thing": (["view"], Scope.ALL)})
-    with pytest.raises(ValidationError):
+    assert refused.value.message_dict == {"nope.thing": ["未知资源：nope.thing"]}
+    with pytest.raises(ValidationError) as refused:
         services.set_role_grants(actor=admin, role=role, grants={"org.role": (["export"], Scope.ALL)})
+    assert refused.value.message_dict == {"org.role": ["角色与权限 不支持操作：export"]}
     assert not role.grants.exists()
 
 

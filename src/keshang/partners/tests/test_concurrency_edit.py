@@ -200,8 +200,9 @@ def test_a_stale_save_of_a_contact_is_a_conflict_and_keeps_the_other_change(team
         actor=colleague, partner=partner, contact=contact, data={"title": "采购经理"}, expected_version=1
     )
     # when the rep saves the contact they opened at version 1
-    with pytest.raises(VersionConflict):
+    with pytest.raises(VersionConflict) as refused:
         services.save_contact(actor=rep, partner=partner, contact=contact, data={"title": "总监"}, expected_version=1)
+    assert refused.value.code == "conflict"
     # then
     contact.refresh_from_db()
     assert (contact.title, contact.version) == ("采购经理", 2)
@@ -215,10 +216,11 @@ def test_taking_the_primary_flag_gives_the_former_primary_contact_a_new_version(
     services.save_contact(
         actor=colleague, partner=partner, contact=newcomer, data={"is_primary": True}, expected_version=1
     )
-    with pytest.raises(VersionConflict):
+    with pytest.raises(VersionConflict) as refused:
         services.save_contact(
             actor=rep, partner=partner, contact=former, data={"is_primary": True, "title": "总监"}, expected_version=1
         )
+    assert refused.value.code == "conflict"
     # then 李四 stays the primary contact
     assert Contact.objects.get(is_primary=True) == newcomer
 

@@ -1,5 +1,7 @@
 """The merge service (合并, issue 3): everything of the duplicate moves to the survivor, or nothing changes."""
 
+import datetime
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -340,8 +342,9 @@ def test_a_failing_merge_step_rolls_the_whole_merge_back(manager, pair, monkeypa
 
     monkeypatch.setitem(registry._merge_steps, "orders", broken)
     # when
-    with pytest.raises(MergeError):
+    with pytest.raises(MergeError) as refused:
         services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    assert refused.value.code == "broken"
     # then
     assert snapshot_everything() == before
 
@@ -363,3 +366,34 @@ def test_a_row_left_pointing_at_the_duplicate_stops_the_merge(manager, pair, mon
     assert error.value.code == "merge_incomplete"
     assert "联系人" in error.value.message
     assert snapshot_everything() == before
+
+
+@pytest.mark.parametrize("latest", ["survivor", "duplicate"])
+def test_merge_keeps_the_latest_follow_up_and_deal_dates_of_either_partner(manager, pair, latest):
+    # given a follow-up and a deal on each, the later ones on ``latest`` (the pool's recycling reads them)
+    survivor, duplicate = pair
+    early = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)
+    late = datetime.datetime(2026, 3, 9, 9, tzinfo=datetime.UTC)
+    for partner in (survivor, duplicate):
+        partner.last_followup_at = partner.last_deal_at = late if partner is pair[latest == "duplicate"] else early
+        partner.save(update_fields=["last_followup_at", "last_deal_at"])
+    # when they are merged
+    merged = services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then the survivor carries the later dates, whichever partner they came from
+    merged.refresh_from_db()
+    assert (merged.last_followup_at, merged.last_deal_at) == (late, late)
+
+
+def test_merge_takes_the_duplicates_dates_when_the_survivor_has_none(manager, pair):
+    # given a survivor never followed up and a duplicate that was
+    survivor, duplicate = pair
+    at = datetime.datetime(2026, 2, 2, 10, tzinfo=datetime.UTC)
+    Partner.objects.filter(pk=survivor.pk).update(last_followup_at=None, last_deal_at=None)
+    Partner.objects.filter(pk=duplicate.pk).update(last_followup_at=at, last_deal_at=at)
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    # when they are merged
+    merged = services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then the dates are not dropped
+    merged.refresh_from_db()
+    assert (merged.last_followup_at, merged.last_deal_at) == (at, at)

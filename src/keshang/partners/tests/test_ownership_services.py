@@ -164,7 +164,7 @@ def test_a_batch_transfer_is_all_or_nothing(team):
     mine = PartnerFactory.create_batch(2, owner=team.east_rep)
     foreign = PartnerFactory(owner=team.stranger)
     # when the batch includes the foreign one
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.transfer_partners(
             actor=team.manager,
             partners=[*mine, foreign],
@@ -172,6 +172,7 @@ def test_a_batch_transfer_is_all_or_nothing(team):
             reason=HandoverReason.RESIGNATION,
             notes="离职交接",
         )
+    assert refused.value.code == "not_found"
     # then nothing moved
     assert Partner.objects.filter(owner=team.south_rep).count() == 0
     assert not Handover.objects.exists()

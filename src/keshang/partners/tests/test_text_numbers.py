@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
+from keshang.core.testing.errors import validation_codes
 from keshang.partners.text import (
     normalize_credit_code,
     normalize_phone,
@@ -131,8 +132,9 @@ def test_every_code_with_the_right_check_digit_is_accepted_and_no_other(first17)
     code = with_check_digit(first17)
 
     assert normalize_credit_code(code) == code
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         normalize_credit_code(wrong_check_digit(code))
+    assert validation_codes(refused.value) == ["invalid_check_digit"]
 
 
 #
@@ -187,8 +189,9 @@ def test_numbers_that_look_like_mobiles_are_judged_as_phonenumbers_judges_them(v
     )
     # when / then normalize_phone gives the same number or refuses the same way
     if expected is None:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as refused:
             normalize_phone(value)
+        assert validation_codes(refused.value) == ["invalid_phone"]
     else:
         assert normalize_phone(value) == expected
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from keshang.core.permissions import Action, Scope
+from keshang.core.testing.errors import validation_codes
 from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners import services
 from keshang.partners.models import Contact, Partner
@@ -80,8 +81,9 @@ def test_a_new_number_must_be_valid_and_clears_the_flag(client, imported):
 
 
 def test_the_services_refuse_an_unreadable_new_number_even_without_a_form(rep, imported):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.update_partner(actor=rep, partner=imported, data={"phone": "555-1"})
+    assert validation_codes(refused.value) == ["invalid_phone"]
 
 
 def test_the_api_shows_the_flags_and_accepts_a_patch_that_leaves_the_number_alone(rep, imported):

@@ -42,8 +42,9 @@ def test_an_order_from_an_accepted_quotation_copies_its_lines_exactly(team):
 
 def test_only_an_accepted_quotation_becomes_an_order(team):
     quotation = make_quotation(team)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         orders.create_order_from_quotation(actor=team.rep, quotation=quotation)
+    assert refused.value.code == "quotation_not_accepted"
     assert not SalesOrder.objects.exists()
 
 
@@ -68,21 +69,24 @@ def test_a_large_order_waits_for_approval_and_the_approval_confirms_it(team):
 
 def test_an_order_cannot_be_confirmed_twice(team):
     order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         orders.confirm_sales_order(actor=team.rep, order=order)
+    assert refused.value.code == "invalid_transition"
     assert AuditEntry.objects.filter(object_id=str(order.pk), action=AuditAction.STATE).count() == 1
 
 
 def test_a_confirmed_order_is_read_only(team):
     order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         orders.update_sales_order(actor=team.rep, order=order, data={}, lines=[line(team.product, "9")])
+    assert refused.value.code == "not_editable"
 
 
 def test_cancelling_needs_a_reason(team):
     order = orders.confirm_sales_order(actor=team.rep, order=make_order(team))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         orders.cancel_sales_order(actor=team.rep, order=order, reason=" ")
+    assert refused.value.code == "reason_required"
     order = orders.cancel_sales_order(actor=team.rep, order=order, reason="客户取消")
     assert order.status == SalesOrderStatus.CANCELLED and order.cancel_reason == "客户取消"
 

@@ -144,14 +144,16 @@ def test_a_revision_keeps_the_number_and_freezes_the_old_one(team):
     assert revision.number == quotation.number and revision.revision == 2
     assert str(revision).endswith("-R2")
     assert quotation.status == QuotationStatus.SUPERSEDED
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         quotations.update_quotation(actor=team.rep, quotation=quotation, data={}, lines=[line(team.product)])
+    assert refused.value.code == "not_editable"
 
 
 def test_the_customer_answer_needs_a_sent_quotation(team):
     quotation = quotations.submit_quotation(actor=team.rep, quotation=make_quotation(team))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         quotations.accept_quotation(actor=team.rep, quotation=quotation)
+    assert refused.value.code == "invalid_transition"
     quotations.mark_quotation_sent(actor=team.rep, quotation=quotation)
     quotation = quotations.accept_quotation(actor=team.rep, quotation=quotation)
     assert quotation.status == QuotationStatus.ACCEPTED
@@ -174,8 +176,9 @@ def test_a_rep_cannot_submit_someone_elses_quotation(team):
 
 def test_only_unnumbered_drafts_can_be_deleted(team):
     quotation = quotations.submit_quotation(actor=team.rep, quotation=make_quotation(team))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         quotations.delete_quotation(actor=team.rep, quotation=quotation)
+    assert refused.value.code == "not_deletable"
     draft = make_quotation(team)
     quotations.delete_quotation(actor=team.rep, quotation=draft)
     assert not Quotation.objects.filter(pk=draft.pk).exists()
