@@ -173,10 +173,16 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("KESHANG_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("KESHANG_LOGIN_COOLOFF_MINUTES", default=15))
-# Lock the account, not the address: a whole office shares one NAT address, and one person's typos
-# must not lock out their colleagues. Hence axes.W006 is silenced below.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Throttle, never lock (issue 12, finding 9; keshang.org.throttling): failures count per account *and*
+# address, so a stranger cannot lock a user out, and one person's typos do not stop colleagues behind the
+# same office address. Past the limit the address waits the base delay, doubled for each further failure,
+# up to the maximum; failures are forgotten after a day without one.
+AXES_HANDLER = "keshang.org.throttling.ThrottlingHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(hours=24)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+KESHANG_LOGIN_THROTTLE_BASE = timedelta(minutes=env.int("KESHANG_LOGIN_COOLOFF_MINUTES", default=1))
+KESHANG_LOGIN_THROTTLE_MAX = timedelta(minutes=env.int("KESHANG_LOGIN_THROTTLE_MAX_MINUTES", default=60))
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

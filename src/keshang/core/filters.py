@@ -108,6 +108,8 @@ def audited_models() -> list:
         model
         for model in apps.get_models()
         if model is not AuditEntry
+        # Other packages' tables are internal even when a right governs them (login throttles: axes).
+        and model._meta.app_config.name.startswith("keshang.")
         and (model._meta.label_lower in CORE_RECORDS or get_resource(resource_for_model(model)) is not None)
     ]
 

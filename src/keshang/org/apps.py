@@ -22,6 +22,9 @@ class OrgConfig(AppConfig):
         )
         register_menu_item(MenuItem("settings", pgettext_lazy("plural", "用户"), "org:user_list", "org.user", order=20))
         register_menu_item(MenuItem("settings", _("角色与权限"), "org:role_list", "org.role", order=30))
+        register_menu_item(
+            MenuItem("settings", _("登录限制"), "org:loginthrottle_list", "axes.accessattempt", order=35)
+        )
 
         crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT)
         colleagues = {
@@ -59,6 +62,16 @@ class OrgConfig(AppConfig):
                 _("角色与权限"),
                 actions=(Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE),
                 defaults={Persona.ADMIN: ((Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE), Scope.ALL)},
+            )
+        )
+        # Login throttles (issue 12, finding 9): the administrator unlocks a user (PERSONAS.md); "delete" is
+        # the unlock. Not scoped: a throttle names an account and an address, not a record of anyone's.
+        register_resource(
+            Resource(
+                "axes.accessattempt",
+                _("登录限制"),
+                actions=(Action.VIEW, Action.DELETE),
+                defaults={Persona.ADMIN: ((Action.VIEW, Action.DELETE), Scope.ALL)},
             )
         )
 

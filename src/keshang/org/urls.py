@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import companies
+from .views import companies, throttles
 from .views import organisation as views
 
 app_name = "org"
@@ -26,4 +26,5 @@ urlpatterns = [
     path("roles/<int:pk>/delete/", views.RoleDeleteView.as_view(), name="role_delete"),
     path("roles/<int:pk>/history/", views.RoleHistoryView.as_view(), name="role_history"),
     *companies.urlpatterns,
+    *throttles.urlpatterns,
 ]

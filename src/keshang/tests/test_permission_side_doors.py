@@ -313,8 +313,13 @@ def test_the_approval_inbox_shows_and_decides_only_ones_own_or_delegated_tasks(w
     inbox = client_for(world, "department_tree", api=False).get("/core/approvals/")
     assert task in inbox.context["page"].object_list
 
-    # given the manager away, delegating to the colleague without any grant, and a second request
+    # given the manager away, delegating to a colleague who holds nothing but the approve right on quotations (a
+    # delegate must hold the approving rights: issue 12, finding 12), and a second request
+    from keshang.core.permissions import Action, Scope
+    from keshang.org.tests.factories import grant
+
     today = datetime.date.today()
+    grant(users["nobody"], "sales.quotation", [Action.APPROVE], Scope.ALL)
     ApprovalDelegation.objects.create(
         user=users["manager"], delegate=users["nobody"], starts_on=today, ends_on=today + datetime.timedelta(days=1)
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -151,6 +152,17 @@ def build_world() -> World:
         "currency": Currency.objects.first() or Currency.objects.create(code="CNY", name="人民币", symbol="¥"),
         "backup_run": BackupRun.objects.create(
             created_by=users["buyer"], status=BackupStatus.DONE, file_name="keshang-20260105-031500.bak", size=1
+        ),
+        # A login throttle for the 登录限制 page to aim at (issue 12, finding 9).
+        "login_throttle": AccessAttempt.objects.create(
+            username="matrix-target",
+            ip_address="203.0.113.9",
+            user_agent="",
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/login/",
+            failures_since_start=5,
         ),
     }
     world.shared["product_attachment"] = attachments.upload_attachment(

@@ -45,7 +45,13 @@ def _fields_from_detail(detail, prefix: str = "") -> dict:
 
 # A service's refusal is a 400, except these: a record outside the scope, and a save based on a version
 # someone else has replaced since (core.versioning).
-_APPLICATION_ERROR_STATUS = {"scope_violation": status.HTTP_403_FORBIDDEN, "conflict": status.HTTP_409_CONFLICT}
+_APPLICATION_ERROR_STATUS = {
+    "scope_violation": status.HTTP_403_FORBIDDEN,
+    "conflict": status.HTTP_409_CONFLICT,
+    # org: managing a superuser, or handing out rights one does not hold (issue 12, finding 8).
+    "superuser_protected": status.HTTP_403_FORBIDDEN,
+    "grant_exceeds_own": status.HTTP_403_FORBIDDEN,
+}
 
 
 def exception_handler(exc, context):

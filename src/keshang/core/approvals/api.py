@@ -124,10 +124,15 @@ class ApprovalTaskViewSet(StrictBodyMixin, viewsets.ReadOnlyModelViewSet):
                 task=task, actor=request.user, decision=decision, comment=serializer.validated_data["comment"]
             )
         except ApplicationError as error:
-            if error.code != approvals.ApprovalErrorCode.ALREADY_DECIDED:
+            statuses = {
+                approvals.ApprovalErrorCode.ALREADY_DECIDED: status.HTTP_409_CONFLICT,
+                # A delegate who no longer holds the approving rights may not act (issue 12, finding 12).
+                approvals.ApprovalErrorCode.DELEGATE_LACKS_RIGHTS: status.HTTP_403_FORBIDDEN,
+            }
+            if error.code not in statuses:
                 raise
             body = {"code": error.code, "message": error.message, "fields": {}}
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return Response(body, status=statuses[error.code])
         task.refresh_from_db()
         return Response(self.get_serializer(task).data)
 

@@ -43,7 +43,7 @@ from keshang.core.models import (
 )
 from keshang.core.notifications import notify
 
-from .delegations import active_delegate
+from .delegations import DELEGATE_LACKS_RIGHTS, active_delegate, delegate_may_approve
 from .registry import Approvable, get_approvable
 from .routing import find_flow, resolve_approvers
 from .selectors import request_url, requests_of
@@ -67,6 +67,7 @@ class ApprovalErrorCode(enum.StrEnum):
     NOT_APPROVABLE = "not_approvable"
     DOCUMENT_MISSING = "document_missing"
     FLOW_MISSING = "flow_missing"
+    DELEGATE_LACKS_RIGHTS = DELEGATE_LACKS_RIGHTS
 
 
 class Decision(enum.StrEnum):
@@ -164,6 +165,7 @@ def _start_next_step(request: ApprovalRequest, *, after: int) -> list[ApprovalTa
         .order_by("order", "pk")
     )
     today = timezone.localdate()
+    document_type = f"{request.content_type.app_label}.{request.content_type.model}"
     for step in steps:
         approvers = resolve_approvers(step, submitter)
         if not approvers:
@@ -185,7 +187,12 @@ def _start_next_step(request: ApprovalRequest, *, after: int) -> list[ApprovalTa
         assigned: set[int] = {user.pk for user in others}
         for approver in others:
             delegate = active_delegate(approver, on=today)
-            if delegate is not None and delegate.pk != submitter.pk and delegate.pk not in assigned:
+            if (
+                delegate is not None
+                and delegate.pk != submitter.pk
+                and delegate.pk not in assigned
+                and delegate_may_approve(user=approver, delegate=delegate, document_type=document_type)
+            ):
                 assigned.add(delegate.pk)
                 tasks.append(_create_task(request, step, approver=delegate, delegated_from=approver))
             else:
@@ -230,11 +237,21 @@ def decide_approval(*, task: ApprovalTask, actor, decision: str, comment: str = 
         # the pending request), so this order cannot deadlock against a resubmission on PostgreSQL.
         document = _lock_document(request)
         request = ApprovalRequest.objects.unscoped().select_for_update().get(pk=request.pk)
-        task = ApprovalTask.objects.unscoped().select_related("approver").get(pk=task.pk)
+        task = ApprovalTask.objects.unscoped().select_related("approver", "delegated_from").get(pk=task.pk)
         if task.approver_id != actor.pk:
             raise ApplicationError(_("这不是您的审批任务。"), code=ApprovalErrorCode.NOT_YOUR_TASK)
         if task.status != ApprovalTaskStatus.PENDING or request.status != ApprovalStatus.PENDING:
             raise ApplicationError(_("该审批已处理，请刷新后查看。"), code=ApprovalErrorCode.ALREADY_DECIDED)
+        if task.delegated_from_id is not None and not delegate_may_approve(
+            user=task.delegated_from,
+            delegate=actor,
+            document_type=f"{request.content_type.app_label}.{request.content_type.model}",
+        ):
+            # Rights change after a delegation is saved: the delegate must still hold them when they act.
+            raise ApplicationError(
+                _("您已没有代替“%(user)s”审批此单据所需的审批权限。") % {"user": task.delegated_from},
+                code=ApprovalErrorCode.DELEGATE_LACKS_RIGHTS,
+            )
         approvable = _approvable_for(document)
         now = timezone.now()
         task_before, request_before = audit.snapshot(task), audit.snapshot(request)

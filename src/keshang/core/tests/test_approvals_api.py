@@ -96,6 +96,8 @@ class TestApprovalDelegationAPI(APIResourceTests):
         return ApprovalDelegation.objects.create(user=user, delegate=ctx.colleague, starts_on=today, ends_on=today)
 
     def create_data(self, *, ctx):
+        # A delegate holds the approving rights they stand in for (issue 12, finding 12).
+        grant(ctx.colleague, "sales.quotation", [Action.APPROVE], Scope.ALL)
         today = timezone.localdate()
         return {
             "delegate": ctx.colleague.pk,
@@ -105,6 +107,7 @@ class TestApprovalDelegationAPI(APIResourceTests):
         }
 
     def update_data(self, *, ctx, obj):
+        grant(ctx.colleague, "sales.quotation", [Action.APPROVE], Scope.ALL)
         return {"note": "延长休假"}
 
 

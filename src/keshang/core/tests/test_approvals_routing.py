@@ -22,7 +22,8 @@ from keshang.core.models import (
     ApproverKind,
     AuditEntry,
 )
-from keshang.org.tests.factories import DepartmentFactory, RoleFactory, UserFactory
+from keshang.core.permissions import Action, Scope
+from keshang.org.tests.factories import DepartmentFactory, RoleFactory, UserFactory, grant
 
 from . import memo_approvals
 from .memo_approvals import make_flow, make_memo, pending_tasks, submit
@@ -209,6 +210,7 @@ class TestApproverResolution:
         ApprovalDelegation.objects.create(
             user=org.manager, delegate=org.rep2, starts_on=today, ends_on=today + datetime.timedelta(days=6)
         )
+        grant(org.rep2, memo_approvals.MEMO, [Action.APPROVE], Scope.ALL)  # a delegate holds the approve right
         make_flow({"kind": ApproverKind.MANAGER})
         # when
         request = submit(make_memo(org.rep), org.rep)

@@ -16,6 +16,8 @@ from keshang.core.models import (
     AuditAction,
     AuditEntry,
 )
+from keshang.core.permissions import Action, Scope
+from keshang.org.tests.factories import grant
 
 from . import memo_approvals
 from .memo_approvals import make_flow, make_memo, pending_tasks, submit
@@ -104,6 +106,8 @@ class TestSelectors:
                 actor=org.manager, delegate=org.boss, starts_on=today, ends_on=today - datetime.timedelta(days=1)
             )
         assert "结束日期不能早于开始日期" in str(error.value)
+        # A delegate holds the approving rights they stand in for (issue 12, finding 12).
+        grant(org.boss, "sales.quotation", [Action.APPROVE], Scope.ALL)
         delegation = approvals.save_delegation(actor=org.manager, delegate=org.boss, starts_on=today, ends_on=today)
         assert delegation.user == org.manager
         assert AuditEntry.objects.filter(

@@ -216,6 +216,7 @@ def test_the_page_highlights_changes_since_the_last_approval_and_shows_delegatio
     approvals.decide_approval(task=pending_tasks(submit(memo, org.rep))[0], actor=org.manager, decision="approve")
     today = timezone.localdate()
     ApprovalDelegation.objects.create(user=org.manager, delegate=org.rep2, starts_on=today, ends_on=today)
+    grant(org.rep2, memo_approvals.MEMO, [Action.APPROVE], Scope.ALL)  # a delegate holds the approve right
     memo.phone = "800"
     memo.save()
     memo_approvable.lines_for[memo.pk] = [["螺丝", "10", "1.20"]]
@@ -394,6 +395,7 @@ def test_a_user_creates_and_lists_only_their_own_delegations(client, org):
         grant(user, "core.approvaldelegation", [Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE], Scope.OWN)
     today = timezone.localdate()
     ApprovalDelegation.objects.create(user=org.boss, delegate=org.rep2, starts_on=today, ends_on=today, note="老板的")
+    grant(org.rep, "sales.quotation", [Action.APPROVE], Scope.ALL)  # a delegate holds an approve right
     client.force_login(org.manager)
     # when
     response = client.post(

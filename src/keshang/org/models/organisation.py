@@ -9,10 +9,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from keshang.core.permissions import Persona, Scope
+from keshang.core.permissions import Action, Persona, Scope
 from keshang.core.scope import ScopedManager, ScopedQuerySet
 
 __all__ = ["Department", "User", "Role", "Grant", "OwnedModel"]
+
+# Reading a superuser's record is ordinary; every other action on it is a superuser's alone.
+READ_ACTIONS = frozenset({Action.VIEW, Action.EXPORT, Action.VIEW_SENSITIVE})
 
 PHONE_VALIDATOR = RegexValidator(r"^\+?[0-9][0-9\- ]{5,19}$", _("请输入有效的电话号码，如 13812345678。"))
 
@@ -81,7 +84,13 @@ class Department(models.Model):
 
 
 class UserQuerySet(ScopedQuerySet):
-    pass
+    def visible_to(self, user, action: str = Action.VIEW):
+        """Superusers are seen by those who may see users, but changed, reset, deactivated or deleted only by
+        another superuser (issue 12, finding 8): for anyone else they are not there to act on."""
+        queryset = super().visible_to(user, action)
+        if action not in READ_ACTIONS and user and not getattr(user, "is_superuser", False):
+            queryset = queryset.exclude(is_superuser=True)
+        return queryset
 
 
 class KeshangUserManager(UserManager.from_queryset(UserQuerySet)):

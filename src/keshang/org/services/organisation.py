@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from keshang.core import audit
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction
-from keshang.core.permissions import Action, Persona, get_resource, resources
+from keshang.core.permissions import Action, Persona, Scope, get_resource, resources
 from keshang.core.scope import has_action
 
 from ..models import Department, Grant, Role, User
@@ -97,6 +97,56 @@ def delete_department(*, actor, department: Department) -> None:
 
 
 #
+# Who may hand out what (issue 12, finding 8)
+#
+
+SUPERUSER_PROTECTED = "superuser_protected"
+GRANT_EXCEEDS_OWN = "grant_exceeds_own"
+
+
+def _check_may_manage(actor, user: User, *, make_superuser: bool = False) -> None:
+    """Only a superuser changes, resets, deactivates, deletes, re-roles or creates a superuser. ``actor=None``
+    is the system (setup, commands run on the server)."""
+    if actor is None or actor.is_superuser:
+        return
+    if user.is_superuser or make_superuser:
+        raise ApplicationError(gettext("只有超级管理员可以管理超级管理员账户。"), code=SUPERUSER_PROTECTED)
+
+
+def _rights_beyond(actor, grants) -> list[str]:
+    """The ``(resource, actions, scope)`` rights that ``actor`` does not hold themselves at that scope or
+    wider, as "资源：操作" labels; none for the system or a superuser."""
+    if actor is None or actor.is_superuser:
+        return []
+    own = actor.grants()
+    labels = dict(Action.choices)
+    beyond = []
+    for label, actions, scope in grants:
+        resource = get_resource(label)
+        for action in sorted(actions):
+            held = own.get(label, {}).get(action)
+            scoped = resource is None or resource.scoped
+            if held is None or (scoped and Scope.widest(held, scope) != held):
+                name = resource.verbose_name if resource else label
+                beyond.append(f"{name}：{labels.get(action, action)}")
+    return beyond
+
+
+def _check_within_own_rights(actor, grants, *, field: str) -> None:
+    beyond = _rights_beyond(actor, grants)
+    if beyond:
+        message = gettext("不能授予超出您自身权限的权利：%(rights)s。") % {"rights": "、".join(beyond)}
+        raise ApplicationError(message, code=GRANT_EXCEEDS_OWN, fields={field: [message]})
+
+
+def _role_grants(roles) -> list[tuple[str, list[str], str]]:
+    return [
+        (grant.resource, grant.actions, grant.scope)
+        for grant in Grant.objects.filter(role__in=[role.pk for role in roles], role__is_active=True)
+    ]
+
+
+#
 # Users
 #
 
@@ -123,6 +173,7 @@ def create_user(
     is_superuser: bool = False,
 ) -> User:
     with transaction.atomic():
+        _check_may_manage(actor, User(), make_superuser=is_superuser)
         user = User(
             username=username,
             name=name,
@@ -142,6 +193,7 @@ def create_user(
         audit.record(actor=actor, obj=user, action=AuditAction.CREATE)
         if roles:
             _check_can_assign_roles(actor)
+            _check_within_own_rights(actor, _role_grants(roles), field="roles")
             user.roles.set(roles)
             audit.record(
                 actor=actor,
@@ -160,12 +212,15 @@ def update_user(*, actor, user: User, data: dict) -> User:
     roles = data.pop("roles", None)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        _check_may_manage(actor, user, make_superuser=bool(data.get("is_superuser")))
         before = audit.snapshot(user)
         user, changed = model_update(instance=user, data=data)
         if changed:
             audit.record(actor=actor, obj=user, action=AuditAction.UPDATE, before=before)
         if roles is not None and set(roles) != set(user.roles.all()):
             _check_can_assign_roles(actor)
+            added = set(roles) - set(user.roles.all())
+            _check_within_own_rights(actor, _role_grants(added), field="roles")
             before_roles = {"roles": sorted(user.roles.values_list("name", flat=True))}
             user.roles.set(roles)
             audit.record(
@@ -183,6 +238,7 @@ def update_user(*, actor, user: User, data: dict) -> User:
 def set_user_password(*, actor, user: User, password: str) -> User:
     """An administrator resets someone's password."""
     with transaction.atomic():
+        _check_may_manage(actor, user)
         validate_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -201,6 +257,7 @@ def change_own_password(*, user: User, password: str) -> User:
 def delete_user(*, actor, user: User) -> None:
     """Users who own records are deactivated rather than deleted (the PROTECT on owner refuses)."""
     with transaction.atomic():
+        _check_may_manage(actor, user)
         before = audit.snapshot(user)
         audit.record(actor=actor, obj=user, action=AuditAction.DELETE, before=before)
         user.delete()
@@ -223,6 +280,11 @@ def create_role(*, actor, name: str, description: str = "", is_active: bool = Tr
 def update_role(*, actor, role: Role, data: dict) -> Role:
     with transaction.atomic():
         role = Role.objects.select_for_update().get(pk=role.pk)
+        if data.get("is_active") and not role.is_active:
+            # Switching a role back on gives its members its grants again.
+            _check_within_own_rights(
+                actor, [(g.resource, g.actions, g.scope) for g in role.grants.all()], field="is_active"
+            )
         before = audit.snapshot(role)
         role, changed = model_update(instance=role, data=data)
         if changed:
@@ -258,6 +320,15 @@ def set_role_grants(*, actor, role: Role, grants: dict[str, tuple[list[str], str
     with transaction.atomic():
         role = Role.objects.select_for_update().get(pk=role.pk)
         before = _grants_snapshot(role)
+        # What is added or widened must be the actor's own; what the role already had may stay or go.
+        added = []
+        for label, (actions, scope) in grants.items():
+            previous = before.get(label)
+            for action in set(actions):
+                kept = previous and action in previous["actions"]
+                if not (kept and Scope.widest(previous["scope"], scope) == previous["scope"]):
+                    added.append((label, [action], scope))
+        _check_within_own_rights(actor, added, field="grants")
         role.grants.all().delete()
         Grant.objects.bulk_create(
             Grant(role=role, resource=label, actions=sorted(set(actions)), scope=scope)

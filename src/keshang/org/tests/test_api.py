@@ -41,6 +41,8 @@ class TestRoleAPI(APIResourceTests):
     resource = "org.role"
     basename = "org-api:role"
     scoped = False
+    # Nobody grants more than they hold (issue 12, finding 8): the editor holds what create_data grants.
+    related_grants = (("org.user", (Action.VIEW,), Scope.DEPARTMENT),)
 
     def make_object(self, *, ctx, inside):
         return RoleFactory()

@@ -15,7 +15,16 @@ class ScopeAppConfig(AppConfig):
             Resource(
                 "scopeapp.memo",
                 "备忘",
-                actions=(Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT, Action.VIEW_SENSITIVE),
+                actions=(
+                    Action.VIEW,
+                    Action.ADD,
+                    Action.CHANGE,
+                    Action.DELETE,
+                    Action.EXPORT,
+                    Action.VIEW_SENSITIVE,
+                    # Memos stand in for documents in the approval tests: delegates must hold "approve".
+                    Action.APPROVE,
+                ),
                 scoped=True,
             )
         )
