@@ -304,7 +304,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "keshang.core.pagination.StrictFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "keshang.core.pagination.MaskedOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "keshang.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
