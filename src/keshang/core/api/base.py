@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 
 from ..masking import Masker
+from ..middleware import search_rate_exceeded, search_rate_message
 from ..permissions import Action, resource_for_model
 from ..scope import ScopedQuerySet, has_action, recheck_scope
 
@@ -67,6 +68,13 @@ class MaskedSerializerMixin:
         return masker.mask_dict(instance, data)
 
 
+class SearchRateExceeded(exceptions.APIException):
+    """429 ``search_rate_limited``: more searches this minute than ``KESHANG_SEARCH_RATE``."""
+
+    status_code = 429
+    default_code = "search_rate_limited"
+
+
 class ScopedViewSetMixin:
     model = None
     # Declared so that @action(..., scope_action="assign") is accepted by DRF's as_view() check.
@@ -79,6 +87,8 @@ class ScopedViewSetMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if search_rate_exceeded(request, request.user):
+            raise SearchRateExceeded(search_rate_message())
         self.resource = resource_for_model(self.model)
         self.scope_action = self.get_scope_action()
         if not has_action(request.user, self.resource, self.scope_action):
