@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "keshang.core.middleware.SearchRateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -171,6 +172,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Searches (a non-empty ?q=) per user per minute, on pages and the API; 0 = no limit. Off in tests (a test
+# turns it on) and raised by the bench, whose search step fires many searches as one user.
+KESHANG_SEARCH_RATE = env.int("KESHANG_SEARCH_RATE", default=0 if TESTING else 60)
 
 AXES_FAILURE_LIMIT = env.int("KESHANG_LOGIN_FAILURE_LIMIT", default=5)
 # Throttle, never lock (issue 12, finding 9; keshang.org.throttling): failures count per account *and*
@@ -310,7 +315,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "keshang.core.pagination.StrictFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "keshang.core.pagination.MaskedOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "keshang.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .forms import restrict_choices
+from .masking import sees_clear_wherever_visible
 from .models import AuditAction, AuditEntry, Currency, ExchangeRate
 from .permissions import get_resource, resource_for_model
 from .scope import owners_within_scope
@@ -58,6 +59,15 @@ class ScopedFilterSet(django_filters.FilterSet):
     unless ``owners_include_inactive``."""
 
     owners_include_inactive = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who sees a sensitive field masked may not filter by it (issue 12, finding 3): the filter is not theirs.
+        sensitive = set(getattr(self._meta.model, "sensitive_fields", ()))
+        user = getattr(self.request, "user", None)
+        if sensitive and not sees_clear_wherever_visible(user, self._meta.model):
+            for name in [name for name, item in self.filters.items() if item.field_name.split("__")[0] in sensitive]:
+                del self.filters[name]
 
     @property
     def form(self):

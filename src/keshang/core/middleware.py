@@ -2,10 +2,14 @@
 signed-in user sees, and one log line per refused request."""
 
 import logging
+import time
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
 
 from .context import RequestContext, current_request
 
@@ -14,6 +18,9 @@ __all__ = [
     "SecurityHeadersMiddleware",
     "ChineseByDefaultMiddleware",
     "RefusedRequestFilter",
+    "SearchRateMiddleware",
+    "search_rate_exceeded",
+    "search_rate_message",
     "client_ip",
 ]
 
@@ -131,4 +138,38 @@ class ChineseByDefaultMiddleware:
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+def search_rate_exceeded(request, user) -> bool:
+    """Counts a search (a non-empty ``?q=``) of ``user`` and says whether it is over this minute's
+    ``KESHANG_SEARCH_RATE``: a search box asked thousands of times reveals what one answer does not (issue 12,
+    finding 3)."""
+    limit = settings.KESHANG_SEARCH_RATE
+    if not limit or not (request.GET.get("q") or "").strip() or not getattr(user, "is_authenticated", False):
+        return False
+    key = f"search-rate:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > limit
+
+
+def search_rate_message() -> str:
+    return _("搜索过于频繁，请稍后再试。")
+
+
+class SearchRateMiddleware:
+    """Pages: a search over the rate gets a 429. The API counts in its views, once DRF has authenticated the
+    client (tokens are not seen here)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and search_rate_exceeded(request, request.user):
+            return HttpResponse(search_rate_message(), status=429, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

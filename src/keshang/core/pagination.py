@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django_filters import BooleanFilter, NumberFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
-__all__ = ["StandardPagination", "StrictFilterBackend"]
+__all__ = ["StandardPagination", "StrictFilterBackend", "MaskedOrderingFilter"]
 
 # SQLite's integers are signed 64-bit; Python raises OverflowError on a larger one, after the query is built.
 DATABASE_INTEGER_LIMIT = 2**63 - 1
@@ -67,3 +68,14 @@ class StrictFilterBackend(DjangoFilterBackend):
             if errors:
                 raise ValidationError(errors)
         return filterset
+
+
+class MaskedOrderingFilter(OrderingFilter):
+    """``?ordering=`` as DRF's, without the sensitive fields of rows the reader sees masked: their order would
+    rank the hidden values (issue 12, finding 3)."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        from .masking import may_sort_by  # here: DRF imports this module while settings load
+
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        return [field for field in valid if may_sort_by(request.user, queryset, field)]

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from keshang.core.filters import ActiveFilter, ScopedFilterSet
+from keshang.core.masking import only_clear_or_public_matches
 
 from .models import Company, Department, Role, User
 
@@ -36,12 +37,10 @@ class UserFilterSet(ScopedFilterSet):
         fields = ["q", "department", "department_id", "role", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(username__icontains=value)
-            | Q(name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(position__icontains=value)
-        )
+        public = Q(username__icontains=value) | Q(name__icontains=value) | Q(position__icontains=value)
+        found = queryset.filter(public | Q(email__icontains=value))
+        # An e-mail masked to the reader is found only typed in whole (issue 12, finding 3).
+        return only_clear_or_public_matches(found, user=self.request.user, public=public | Q(email__iexact=value))
 
 
 class RoleFilterSet(ScopedFilterSet):

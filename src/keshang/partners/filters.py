@@ -19,7 +19,7 @@ from .models import (
     PartnerStatus,
     Tag,
 )
-from .selectors import normalise_query, partner_search_condition
+from .selectors import filter_contacts_by_search, filter_partners_by_search, normalise_query
 
 __all__ = [
     "ROLE_CHOICES",
@@ -54,8 +54,7 @@ class PartnerFilterSet(ScopedFilterSet):
         fields = ["q", "role", "status", "level", "industry", "source", "tag", "owner", "department", "region"]
 
     def search(self, queryset, name, value):
-        query = normalise_query(value)
-        return queryset.filter(partner_search_condition(query)) if query else queryset
+        return filter_partners_by_search(queryset, user=self.request.user, typed=value)
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(is_customer=True) if value == "customer" else queryset.filter(is_supplier=True)
@@ -74,8 +73,7 @@ class ContactFilterSet(ScopedFilterSet):
         fields = ["q", "partner_id", "decision_role", "is_primary"]
 
     def search(self, queryset, name, value):
-        query = normalise_query(value)
-        return queryset.filter(Q(search_text__contains=query) | Q(partner__search_text__contains=query))
+        return filter_contacts_by_search(queryset, user=self.request.user, typed=value)
 
 
 #
@@ -97,8 +95,7 @@ class PoolFilterSet(ScopedFilterSet):
         fields = ["q", "role", "industry", "level", "status", "source", "region"]
 
     def search(self, queryset, name, value):
-        query = normalise_query(value)
-        return queryset.filter(partner_search_condition(query)) if query else queryset
+        return filter_partners_by_search(queryset, user=self.request.user, typed=value)
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(is_customer=True) if value == "customer" else queryset.filter(is_supplier=True)

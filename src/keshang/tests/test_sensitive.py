@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pypdfium2
 import pytest
+from django.apps import apps
 from django.db import connection, transaction
 
 from keshang.partners import services as partner_services
+from keshang.tests.matrix import API_ROUTES, url_for, view_class
 from keshang.tests.world import matrix_world  # noqa: F401 (fixture)
 
 
@@ -157,3 +159,53 @@ def test_encrypted_columns_hold_no_plain_text(world, db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT account_number FROM partners_bankaccount")
         assert all(value.startswith("fernet:") for (value,) in cursor.fetchall())
+
+
+#
+# Every masked field, found by discovery (issue 12: the tests above looked for 5 of the 12)
+#
+
+MASKED_FIELDS = sorted(
+    (model._meta.label_lower, field)
+    for model in apps.get_models()
+    if ".tests." not in model.__module__  # the test-only apps' models
+    for field in getattr(model, "sensitive_fields", ())
+)
+
+
+def detail_routes(model) -> list[str]:
+    """The API routes that read one ``model`` by its id."""
+    found = [
+        route
+        for route, callback in API_ROUTES
+        if view_class(callback).model is model and (getattr(callback, "actions", {}) or {}).get("get") == "retrieve"
+    ]
+    assert found, f"{model._meta.label_lower} has sensitive fields and no API detail route"
+    return found
+
+
+def test_the_discovery_finds_every_masked_field():
+    assert len(MASKED_FIELDS) >= 12
+    assert ("partners.contact", "wechat") in MASKED_FIELDS and ("partners.contact", "email") in MASKED_FIELDS
+
+
+@pytest.mark.parametrize(("label", "field"), MASKED_FIELDS)
+def test_every_masked_field_is_masked_in_its_api_to_whom_lacks_view_sensitive(world, db, rep, label, field):
+    # given the field's clear value, which the superuser reads in the record's API
+    model = apps.get_model(label)
+    checked = 0
+    for route in detail_routes(model):
+        url = url_for(world, route, model, "rep")
+        assert url, f"the world has no {label} of the rep"
+        value = world.clients["root", True].get(url).json().get(field)
+        if value in (None, ""):
+            continue  # a route that does not show the field (the pool shows what a claimant may see)
+        # when the rep, who holds every grant but view_sensitive, reads it
+        _page, api = rep
+        response = api.get(url)
+        # then the value is masked
+        assert response.status_code == 200, url
+        assert response.json().get(field) != value, f"{url}: {label}.{field} shown in clear"
+        assert str(value) not in response.content.decode(), f"{url}: {label}.{field} shown in clear"
+        checked += 1
+    assert checked, f"no API route shows {label}.{field}: the world must fill it"

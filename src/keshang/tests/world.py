@@ -190,7 +190,17 @@ def build_world() -> World:
             phone=f"1380013{number:04d}",
             email=f"{key}@matrix.example",
         )
-        contact = ContactFactory(partner=partner, name=f"{word}联系人", mobile=f"1390013{number:04d}")
+        contact = ContactFactory(
+            partner=partner,
+            name=f"{word}联系人",
+            mobile=f"1390013{number:04d}",
+            phone=f"0755860013{number:02d}",
+            email=f"contact.{key}@matrix.example",
+            wechat=f"wx_matrix_{key}",
+        )
+        if not owner.phone:
+            type(owner)._default_manager.filter(pk=owner.pk).update(phone=f"1360013{number:04d}")
+            owner.phone = f"1360013{number:04d}"
         address = partner_services.save_address(
             actor=owner,
             partner=partner,

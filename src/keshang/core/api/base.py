@@ -16,6 +16,7 @@ from rest_framework import exceptions, serializers, viewsets
 
 from ..exceptions import ApplicationError
 from ..masking import Masker
+from ..middleware import search_rate_exceeded, search_rate_message
 from ..permissions import Action, resource_for_model
 from ..scope import ScopedQuerySet, has_action, recheck_scope
 
@@ -146,6 +147,13 @@ class StrictBodyMixin:
             refuse_unknown_fields(self, request)
 
 
+class SearchRateExceeded(exceptions.APIException):
+    """429 ``search_rate_limited``: more searches this minute than ``KESHANG_SEARCH_RATE``."""
+
+    status_code = 429
+    default_code = "search_rate_limited"
+
+
 class ScopedViewSetMixin:
     model = None
     # Declared so that @action(..., scope_action="assign") is accepted by DRF's as_view() check.
@@ -158,6 +166,8 @@ class ScopedViewSetMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if search_rate_exceeded(request, request.user):
+            raise SearchRateExceeded(search_rate_message())
         self.resource = resource_for_model(self.model)
         self.scope_action = self.get_scope_action()
         if not has_action(request.user, self.resource, self.scope_action):

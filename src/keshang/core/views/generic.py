@@ -25,7 +25,7 @@ from django.views import View
 from ..exceptions import ApplicationError
 from ..exporting import EXPORT_FORMATS, export_response
 from ..history import describe_changes
-from ..masking import Masker
+from ..masking import Masker, may_sort_by
 from ..models import AuditEntry
 from ..permissions import Action, resource_for_model
 from ..registry import bulk_actions_for, detail_panels_for, detail_tabs_for, list_actions_for
@@ -154,6 +154,9 @@ class ObjectListView(ScopedViewMixin, View):
             if filterset.is_bound and not filterset.is_valid():
                 queryset = queryset.none()
         sort, ordering = self.table.ordering_for(request.GET.get("sort"))
+        if not may_sort_by(request.user, queryset, ordering):
+            # The order of masked values would rank them (issue 12, finding 3): the default order instead.
+            sort, ordering = self.table.ordering_for(None)
         queryset = queryset.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
 
         export = request.GET.get("export")

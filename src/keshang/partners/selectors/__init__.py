@@ -36,6 +36,8 @@ from .ownership import (
     recycle_cutoffs,
 )
 from .partners import (
+    filter_contacts_by_search,
+    filter_partners_by_search,
     list_addresses,
     list_bank_accounts,
     list_contacts,
@@ -50,6 +52,8 @@ from .suppliers import get_supplier_profile, list_expiring_qualifications, list_
 __all__ = [
     "normalise_query",
     "list_partners",
+    "filter_contacts_by_search",
+    "filter_partners_by_search",
     "partner_search_condition",
     "search_partners",
     "list_contacts",
