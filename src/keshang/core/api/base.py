@@ -73,8 +73,11 @@ def unknown_fields(serializer, data, prefix: str = "") -> dict[str, list[str]]:
 def request_serializer(view, request):
     """The serializer an operation reads its body with, as its OpenAPI schema declares it (``extend_schema``'s
     ``request``, or the view's own serializer): the one contract for the schema, the fuzzer and this check."""
-    # A fresh inspector: the class's own is shared between requests; an action's extend_schema gives a class.
-    inspector = view.schema
+    # A fresh inspector: the class's own is shared between requests; an action's extend_schema gives a class. On a
+    # plain method (``create``, ``update``) extend_schema leaves its schema in the method's ``kwargs``, which the
+    # router does not pass to the view: read it from the handler.
+    handler = getattr(view, view.action, None) if getattr(view, "action", None) else None
+    inspector = (getattr(handler, "kwargs", None) or {}).get("schema") or view.schema
     schema = inspector() if isinstance(inspector, type) else type(inspector)()
     schema.view, schema.method, schema.path = view, request.method, request.path
     declared = schema.get_request_serializer()
