@@ -57,7 +57,9 @@ def test_every_registered_resource_is_reached_by_a_route_the_matrix_walks():
     # given the routed models of the pages and API the matrix walks
     routed = {resource_for_model(view_class(callback).model) for _route, callback in PAGE_ROUTES + API_ROUTES}
     # when the registry is compared with them
-    unreached = {resource.label for resource in resources()} - routed - {"scopeapp.memo"}
+    # sales.backdate is a grant with no records of its own: it widens the date check of the sales services, tested
+    # in sales/tests/test_document_dates.py.
+    unreached = {resource.label for resource in resources()} - routed - {"scopeapp.memo", "sales.backdate"}
     # then every resource a role can grant is exercised by the matrix
     assert not unreached, (
         f"resources no page or API route reaches (add their views, or exempt with a reason): {unreached}"

@@ -63,9 +63,13 @@ def make_quotation(team: Team, *lines: LineInput, **data):
     )
 
 
-def make_order(team: Team, *lines: LineInput, **data):
+def make_order(team: Team, *lines: LineInput, historic: bool = False, **data):
+    """``historic``: an order of a past month, as the system records one (a rep may not back-date)."""
     return orders.create_sales_order(
-        actor=team.rep, data={"partner": team.partner, **data}, lines=list(lines) or [line(team.product)]
+        actor=team.rep,
+        data={"partner": team.partner, **data},
+        lines=list(lines) or [line(team.product)],
+        historic=historic,
     )
 
 
