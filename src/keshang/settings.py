@@ -283,6 +283,9 @@ KESHANG_BACKUP_MINUTE = env.int("KESHANG_BACKUP_MINUTE", default=15)
 KESHANG_BACKUP_KEEP = env.int("KESHANG_BACKUP_KEEP", default=14)
 KESHANG_BACKUP_DIR = env("KESHANG_BACKUP_DIR", default="")  # empty: VAR_DIR/backups
 # An import or validation whose process has not reported for this long is marked failed.
+# Price control of every priced document (core.documents.pricecontrol): a discount above this (in %), or a line
+# below its minimum price, needs approval.
+KESHANG_MAX_DISCOUNT_PERCENT = env.int("KESHANG_MAX_DISCOUNT_PERCENT", default=15)
 # The open period of dated documents (core.documents.dates): None = from the first day of the current month, or a
 # number of days back; earlier dates need the document type's back-dating grant. Dates further ahead than
 # KESHANG_DOCUMENT_MAX_FUTURE_DAYS are refused.
