@@ -230,7 +230,7 @@ def _orders(workload, products, counter: QueryCounter, limit_s: float) -> dict:
         lines = [LineInput(product=products[index], quantity=Decimal(quantity)) for index, quantity in order.lines]
         with counter.count("c_create_sales_order"):
             document = create_sales_order(
-                actor=actor, data={"partner": partner, "order_date": order.order_date}, lines=lines
+                actor=actor, data={"partner": partner, "order_date": order.order_date}, lines=lines, historic=True
             )
         with counter.count("c_confirm_sales_order"):
             confirm_sales_order(actor=actor, order=document)

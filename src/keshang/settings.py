@@ -294,6 +294,14 @@ KESHANG_BACKUP_MINUTE = env.int("KESHANG_BACKUP_MINUTE", default=15)
 KESHANG_BACKUP_KEEP = env.int("KESHANG_BACKUP_KEEP", default=14)
 KESHANG_BACKUP_DIR = env("KESHANG_BACKUP_DIR", default="")  # empty: VAR_DIR/backups
 # An import or validation whose process has not reported for this long is marked failed.
+# Price control of every priced document (core.documents.pricecontrol): a discount above this (in %), or a line
+# below its minimum price, needs approval.
+KESHANG_MAX_DISCOUNT_PERCENT = env.int("KESHANG_MAX_DISCOUNT_PERCENT", default=15)
+# The open period of dated documents (core.documents.dates): None = from the first day of the current month, or a
+# number of days back; earlier dates need the document type's back-dating grant. Dates further ahead than
+# KESHANG_DOCUMENT_MAX_FUTURE_DAYS are refused.
+KESHANG_OPEN_PERIOD_DAYS = env.int("KESHANG_OPEN_PERIOD_DAYS", default=None)
+KESHANG_DOCUMENT_MAX_FUTURE_DAYS = env.int("KESHANG_DOCUMENT_MAX_FUTURE_DAYS", default=366)
 KESHANG_IMPORT_STALE_SECONDS = env.int("KESHANG_IMPORT_STALE_SECONDS", default=600)
 
 # Upload limits (core.importing, core.attachments): file sizes, and what a zip container (.xlsx, .docx…)

@@ -10,6 +10,8 @@ and jobs read records a role can grant on. A model declares how scope maps onto 
   grants and scope they follow
 * ``scope_related``: optional foreign keys to owned records that a row may name (a price rule's customer):
   where set, that record must be visible too, else the row would show it to someone outside its scope
+* ``scope_viewer_fields``: fields naming users who may view (and export) a row whatever their scope, for
+  records made on something they own: ``("partner__owner",)`` on sales documents
 
 The user object supplies the grants (see ``org.User.grant_scope``), so this module does not depend
 on how roles are stored.
@@ -59,6 +61,11 @@ def scope_filter(model: type[models.Model], user, scope: str, action: str) -> Q:
             q |= Q(**{department_field: user.department_id})
         else:
             q |= Q(**{f"{department_field}__in": user.department_tree_ids()})
+    if action in (Action.VIEW, Action.EXPORT):
+        # The users these fields name read the row too: a customer's owner sees the documents a collaborator made
+        # on their customer (issue 12, finding 5), but changes nothing through this.
+        for field in getattr(model, "scope_viewer_fields", ()):
+            q |= Q(**{field: user.pk})
     if getattr(model, "scope_collaborators", False) and action in COLLABORATOR_ACTIONS:
         from .models import Collaboration
 

@@ -52,6 +52,17 @@ class SalesConfig(AppConfig):
             elif label == "sales.quotation":
                 defaults |= {Persona.FINANCE: read_all}
             register_resource(Resource(label, name, actions=documents, scoped=True, defaults=defaults))
+        # Dating a quotation or an order before the open period (core.documents.dates): those who answer for the
+        # team's figures (sales managers) and administrators; reps book into the current period only.
+        backdate = ((Action.ADD,), Scope.ALL)
+        register_resource(
+            Resource(
+                "sales.backdate",
+                _("补录往期销售单据"),
+                actions=(Action.ADD,),
+                defaults={Persona.SALES_MANAGER: backdate, Persona.ADMIN: backdate},
+            )
+        )
         register_resource(
             Resource(
                 "sales.opportunitystage",

@@ -161,6 +161,7 @@ def load_document_demo(*, actor, password_for, stdout) -> dict[str, str]:
         order = orders.create_sales_order(
             actor=owner,
             data={"partner": partner, "order_date": order_date, "payment_terms": "月结30天"},
+            historic=True,
             lines=_lines(rng, products),
         )
         if index % 10 == 0:
@@ -189,6 +190,7 @@ def load_document_demo(*, actor, password_for, stdout) -> dict[str, str]:
         quotation = quotations.create_quotation(
             actor=owner,
             data={"partner": partner, "quote_date": quote_date, "payment_terms": "款到发货"},
+            historic=True,
             lines=_lines(rng, products),
         )
         for move in rng.choice(moves):

@@ -13,6 +13,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keshang.core.documents.pricecontrol import PRICE_CONTROL_TYPE
+
 from .. import approvals
 from ..api import ScopedModelViewSet, ScopedRelatedField, StrictBodyMixin
 from ..exceptions import ApplicationError
@@ -267,7 +269,7 @@ class ApprovalFlowSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].choices = sorted(approvals.approvables())
+        self.fields["document_type"].choices = sorted([*approvals.approvables(), PRICE_CONTROL_TYPE])
         self.fields["departments"] = ScopedRelatedField(
             queryset=department_model().objects.all(), many=True, required=False
         )

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from keshang.core import audit
+from keshang.core.documents.pricecontrol import PRICE_CONTROL_TYPE
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import ApprovalFlow, ApprovalStatus, ApprovalStep, ApproverKind, AuditAction
 from keshang.core.permissions import Action
@@ -53,7 +54,7 @@ def save_flow(*, actor, flow: ApprovalFlow | None = None, steps: list[dict], **d
     naming the flow (they show in its history)."""
     _check_steps(steps)
     document_type = data.get("document_type", flow.document_type if flow else "")
-    if get_approvable(document_type) is None:
+    if document_type != PRICE_CONTROL_TYPE and get_approvable(document_type) is None:
         raise ValidationError({"document_type": _("请选择已接入审批的单据类型。")})
     departments = data.pop("departments", None)
     with transaction.atomic():

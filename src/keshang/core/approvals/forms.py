@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from keshang.core.documents.pricecontrol import PRICE_CONTROL_TYPE
 from keshang.core.filters import ActiveFilter, ScopedFilterSet
 from keshang.core.forms import ScopedFormMixin
 from keshang.core.models import ApprovalDelegation, ApprovalFlow, ApprovalMode, ApproverKind
@@ -32,10 +33,19 @@ __all__ = [
 
 
 def document_type_choices() -> list[tuple[str, str]]:
-    return sorted(((label, str(item.verbose_name)) for label, item in approvables().items()), key=lambda c: c[1])
+    """The registered document types, and price control (who approves a priced document that breaks the price
+    rules when no flow of its own type applies: ``core.documents.pricecontrol``)."""
+    types = [(label, str(item.verbose_name)) for label, item in approvables().items()]
+    return sorted([*types, (PRICE_CONTROL_TYPE, str(price_control_label()))], key=lambda c: c[1])
+
+
+def price_control_label():
+    return _("价格管控（所有带价单据）")
 
 
 def document_type_label(value: str) -> str:
+    if value == PRICE_CONTROL_TYPE:
+        return str(price_control_label())
     item = approvables().get(value)
     return str(item.verbose_name) if item else value
 

@@ -1,6 +1,8 @@
 """Which flow applies to a document, and who decides each of its steps (DESIGN.md rule 6).
 
 * Active flows of the document type are tried by priority; the first whose set conditions all hold applies.
+  When none does and the document breaks the price rules (``core.documents.pricecontrol``), the price-control
+  flow applies: price control holds for every priced document whatever its own flows say.
 * ``same_department`` on a role step means the submitter's department or one of its ancestors; a submitter
   without a department has no such holders.
 * Who approves is the flow's decision, not anyone's data scope: flows, users and departments are read for the
@@ -10,7 +12,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 
+from keshang.core.documents.pricecontrol import PRICE_CONTROL_TYPE, breaks_price_control
 from keshang.core.models import ApprovalFlow, ApprovalStep, ApproverKind
 from keshang.core.people import department_model, user_model
 
@@ -32,7 +36,27 @@ def find_flow(*, obj: models.Model, facts: ApprovalFacts) -> ApprovalFlow | None
     for flow in flows:
         if _flow_matches(flow, facts, department_path):
             return flow
+    if breaks_price_control(facts):
+        return price_control_flow()
     return None
+
+
+def price_control_flow() -> ApprovalFlow:
+    """The flow of every priced document that breaks the price rules and matched no flow of its own type
+    (``core.documents.pricecontrol``): the first of its type by priority, active or not (price control cannot be
+    switched off, only routed), created with one step, the submitter's manager, when there is none."""
+    flows = ApprovalFlow.objects.unscoped().filter(document_type=PRICE_CONTROL_TYPE)
+    flow = flows.order_by("-is_active", "priority", "pk").first()
+    if flow is None:
+        flow = ApprovalFlow.objects.create(
+            name=gettext("价格管控：低于最低售价或折扣超限"),
+            document_type=PRICE_CONTROL_TYPE,
+            description=gettext("所有带价单据，未匹配其他流程时适用"),
+        )
+        ApprovalStep.objects.create(
+            flow=flow, order=1, name=gettext("上级审批"), kind=ApproverKind.MANAGER, levels_up=1
+        )
+    return flow
 
 
 def _department_path(department_id: int | None) -> str | None:

@@ -18,5 +18,8 @@ class SalesDocument(PricedDocument, OwnedModel):
         "partners.Contact", verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # The customer's owner reads the documents others (a collaborator, a colleague) made on their customer.
+    scope_viewer_fields = ("partner__owner",)
+
     class Meta:
         abstract = True

@@ -59,6 +59,9 @@ class Opportunity(OwnedModel):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
 
+    # The customer's owner reads the opportunities others opened on their customer.
+    scope_viewer_fields = ("partner__owner",)
+
     class Meta:
         verbose_name = _("商机")
         verbose_name_plural = pgettext_lazy("plural", "商机")

@@ -9,17 +9,22 @@ from django.utils.translation import gettext as _
 from keshang.catalog.lines.pricing import LineInput, LinePricing, replace_lines
 from keshang.core import audit
 from keshang.core.approvals import ApprovalFacts
+from keshang.core.documents.dates import check_document_date
 from keshang.core.documents.totals import store_totals
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, Currency
 from keshang.core.money import format_amount, format_price
+from keshang.core.permissions import Action
 from keshang.core.selectors import get_rate_to_cny
 from keshang.org.services import ensure_default_company
+from keshang.partners.models import Partner
 from keshang.partners.services import record_partner_deal
 
 from ..models import SalesDocument
 
 __all__ = [
+    "check_partner",
+    "BACKDATE_RESOURCE",
     "apply_header",
     "lock_document",
     "check_version",
@@ -31,6 +36,33 @@ __all__ = [
     "save_changed_document",
     "mark_partner_deal",
 ]
+
+
+BACKDATE_RESOURCE = "sales.backdate"
+
+
+def check_date(document: SalesDocument, *, actor) -> None:
+    """The document's date lies in the open period (``core.documents.dates``); ``sales.backdate`` opens earlier
+    dates."""
+    field = document.date_field
+    check_document_date(on=getattr(document, field), actor=actor, field=field, backdate_resource=BACKDATE_RESOURCE)
+
+
+def check_partner(*, actor, partner) -> None:
+    """The counterparty of a sales document (quotation, order, opportunity) is a customer, and one the author may
+    change: a supplier-only partner is refused (``not_a_customer``), and so is a customer the author only reads,
+    e.g. through a read-only share (``partner_not_writable``). One rule for the forms and the API (issue 12,
+    findings 14 and 5). ``actor`` None is the system (demo data, jobs): it has no scope to check."""
+    if partner is None:
+        return
+    if not partner.is_customer:
+        message = _("“%(partner)s”不是客户，不能用于销售单据。") % {"partner": partner}
+        raise ApplicationError(message, code="not_a_customer", fields={"partner": [message]})
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    if not Partner.objects.visible_to(actor, Action.CHANGE).filter(pk=partner.pk).exists():
+        message = _("您对客户“%(partner)s”没有修改权限（例如只读共享），不能为其创建销售单据。") % {"partner": partner}
+        raise ApplicationError(message, code="partner_not_writable", fields={"partner": [message]})
 
 
 def apply_header(document: SalesDocument, data: dict, fields) -> None:
@@ -104,13 +136,25 @@ def write_lines(document: SalesDocument, line_model, items: list[LineInput], *, 
 
 
 def save_new_document(
-    document: SalesDocument, line_model, *, actor, data: dict, lines, apply, message: str = ""
+    document: SalesDocument,
+    line_model,
+    *,
+    actor,
+    data: dict,
+    lines,
+    apply,
+    message: str = "",
+    historic: bool = False,
 ) -> None:
     """Create a document from its header (``apply`` checks and copies it) and lines: owned by ``data['owner']``
     (the actor by default) in the owner's department, priced, totalled and audited (``message``: where it came
-    from, a copy's source)."""
+    from, a copy's source). ``historic``: the system records past business (demo data, the benchmark), not held to
+    the open period; no request passes it."""
     document.created_by = actor if getattr(actor, "pk", None) else None
     apply(document, data)
+    check_partner(actor=actor, partner=document.partner)
+    if not historic:
+        check_date(document, actor=actor)
     document.owner = data.get("owner") or actor
     document.department = data.get("department") or document.owner.department
     document.full_clean(exclude=validation_exclusions(document, "number"))
@@ -123,7 +167,12 @@ def save_new_document(
 def save_changed_document(document: SalesDocument, line_model, *, actor, data: dict, lines, apply) -> None:
     """Apply a new header and lines to a locked, editable document: priced again, a new version, audited."""
     before = audit.snapshot(document)
+    partner_id, on = document.partner_id, getattr(document, document.date_field)
     apply(document, data)
+    if document.partner_id != partner_id:
+        check_partner(actor=actor, partner=document.partner)
+    if getattr(document, document.date_field) != on:
+        check_date(document, actor=actor)
     document.full_clean(exclude=validation_exclusions(document, "number"))
     write_lines(document, line_model, lines, on=getattr(document, document.date_field))
     document.version += 1

@@ -29,6 +29,7 @@ from keshang.partners.models import Partner
 from keshang.partners.selectors import list_partners
 
 from ..models import Competitor, Opportunity, OpportunityStage, OpportunityStageChange, OpportunityStatus, Quotation
+from .documents import check_partner
 
 __all__ = [
     "OPPORTUNITY_FIELDS",
@@ -88,11 +89,11 @@ def weighted_amount(amount: Decimal, probability: int) -> Decimal:
 
 
 def _check_partner(*, actor, partner: Partner) -> None:
-    """The customer must be one the actor can see: nobody opens a deal on someone else's hidden customer."""
-    if _is_system(actor):
-        return
-    if not list_partners(user=actor, action=Action.VIEW).filter(pk=partner.pk).exists():
+    """The customer must be one the actor can see (nobody opens a deal on someone else's hidden customer), a
+    customer, and one the actor may change (:func:`~.documents.check_partner`)."""
+    if not _is_system(actor) and not list_partners(user=actor, action=Action.VIEW).filter(pk=partner.pk).exists():
         raise ValidationError({"partner": _("请选择您有权查看的客户。")})
+    check_partner(actor=actor, partner=partner)
 
 
 def _check_contacts(partner: Partner, contacts) -> None:

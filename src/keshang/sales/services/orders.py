@@ -41,6 +41,7 @@ from ..models import (
 )
 from .documents import (
     apply_header,
+    check_partner,
     check_version,
     lock_document,
     mark_partner_deal,
@@ -95,11 +96,14 @@ def _apply(order: SalesOrder, data: dict) -> None:
         raise ApplicationError(message, fields={"delivery_date": [message]})
 
 
-def create_sales_order(*, actor, data: dict, lines: list[LineInput], quotation: Quotation | None = None) -> SalesOrder:
+def create_sales_order(
+    *, actor, data: dict, lines: list[LineInput], quotation: Quotation | None = None, historic: bool = False
+) -> SalesOrder:
+    """A draft order dated within the open period (``historic``: the system recording past business)."""
     with transaction.atomic():
         order = SalesOrder(quotation=quotation)
         data = {"order_date": timezone.localdate(), **data}
-        save_new_document(order, SalesOrderLine, actor=actor, data=data, lines=lines, apply=_apply)
+        save_new_document(order, SalesOrderLine, actor=actor, data=data, lines=lines, apply=_apply, historic=historic)
     return order
 
 
@@ -118,6 +122,7 @@ def create_order_from_quotation(*, actor, quotation: Quotation) -> SalesOrder:
                 % {"quotation": quotation, "order": existing},
                 code="quotation_already_ordered",
             )
+        check_partner(actor=actor, partner=quotation.partner)
         order = SalesOrder(
             seller=quotation.seller,
             partner=quotation.partner,
@@ -173,7 +178,8 @@ def delete_sales_order(*, actor, order: SalesOrder) -> None:
 
 def _confirm(order: SalesOrder, *, actor, message: str, before: dict | None = None) -> None:
     before = before if before is not None else audit.snapshot(order)
-    order.number = order.number or next_number("SO", on=order.order_date)
+    # Numbered for the day it is confirmed, never a typed date (issue 12, finding 13).
+    order.number = order.number or next_number("SO", on=timezone.localdate())
     order.confirmed_at = timezone.now()
     order.confirmed_by = actor if getattr(actor, "pk", None) else None
     # Only the number and the stamps changed since the draft was validated; the related rows are unchanged, and

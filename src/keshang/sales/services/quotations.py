@@ -93,11 +93,14 @@ def _apply(quotation: Quotation, data: dict) -> None:
         raise ApplicationError(message, fields={"valid_until": [message]})
 
 
-def create_quotation(*, actor, data: dict, lines: list[LineInput]) -> Quotation:
+def create_quotation(*, actor, data: dict, lines: list[LineInput], historic: bool = False) -> Quotation:
+    """A draft quotation dated within the open period (``historic``: the system recording past business)."""
     with transaction.atomic():
         quotation = Quotation()
         data = {"quote_date": timezone.localdate(), **data}
-        save_new_document(quotation, QuotationLine, actor=actor, data=data, lines=lines, apply=_apply)
+        save_new_document(
+            quotation, QuotationLine, actor=actor, data=data, lines=lines, apply=_apply, historic=historic
+        )
     return quotation
 
 
@@ -136,7 +139,8 @@ def _submit(quotation: Quotation, *, actor, message: str) -> None:
     """Number the quotation if new, ask the engine, and land in submitted or (no flow applies) approved."""
     before = audit.snapshot(quotation)
     if not quotation.number:
-        quotation.number = next_number("QT", on=quotation.quote_date)
+        # Numbered for the day it is submitted, never a typed date (issue 12, finding 13).
+        quotation.number = next_number("QT", on=timezone.localdate())
     quotation.submitted_at = timezone.now()
     request = submit_for_approval(obj=quotation, actor=actor)
     if request is None or request.status == ApprovalStatus.APPROVED:

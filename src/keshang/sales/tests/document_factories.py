@@ -57,15 +57,22 @@ def line(product, quantity="1", price=None, entry="gross", discount="0") -> Line
     )
 
 
-def make_quotation(team: Team, *lines: LineInput, **data):
+def make_quotation(team: Team, *lines: LineInput, historic: bool = False, **data):
     return quotations.create_quotation(
-        actor=team.rep, data={"partner": team.partner, **data}, lines=list(lines) or [line(team.product)]
+        actor=team.rep,
+        data={"partner": team.partner, **data},
+        lines=list(lines) or [line(team.product)],
+        historic=historic,
     )
 
 
-def make_order(team: Team, *lines: LineInput, **data):
+def make_order(team: Team, *lines: LineInput, historic: bool = False, **data):
+    """``historic``: an order of a past month, as the system records one (a rep may not back-date)."""
     return orders.create_sales_order(
-        actor=team.rep, data={"partner": team.partner, **data}, lines=list(lines) or [line(team.product)]
+        actor=team.rep,
+        data={"partner": team.partner, **data},
+        lines=list(lines) or [line(team.product)],
+        historic=historic,
     )
 
 

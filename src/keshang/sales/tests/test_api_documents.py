@@ -15,7 +15,8 @@ from keshang.sales.services import orders, quotations
 
 from .document_factories import flow, line, make_order, make_quotation, make_team
 
-PARTNER_GRANT = ("partners.partner", (Action.VIEW,), Scope.DEPARTMENT)
+# Documents are made for customers the author may change (issue 12, finding 5).
+PARTNER_GRANT = ("partners.partner", (Action.VIEW, Action.CHANGE), Scope.DEPARTMENT)
 PRODUCT_GRANT = ("catalog.product", (Action.VIEW,), Scope.ALL)
 
 

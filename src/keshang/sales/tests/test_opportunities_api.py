@@ -15,7 +15,7 @@ from keshang.sales.models import Competitor, OpportunityStage, OpportunityStageC
 from keshang.sales.tests.factories import OpportunityFactory, OpportunityStageFactory, default_stages
 
 SUPPORT = (
-    ("partners.partner", (Action.VIEW,), Scope.DEPARTMENT),
+    ("partners.partner", (Action.VIEW, Action.CHANGE), Scope.DEPARTMENT),
     ("sales.opportunitystage", (Action.VIEW,), Scope.ALL),
     ("org.user", (Action.VIEW,), Scope.DEPARTMENT),
     ("org.department", (Action.VIEW,), Scope.DEPARTMENT),

@@ -27,7 +27,8 @@ def stages():
 @pytest.fixture
 def rep():
     user = UserFactory(department=DepartmentFactory())
-    grant(user, "partners.partner", [Action.VIEW], Scope.OWN)
+    # Documents are made for customers the author may change (issue 12, finding 5).
+    grant(user, "partners.partner", [Action.VIEW, Action.CHANGE], Scope.OWN)
     grant(user, "sales.opportunity", [Action.VIEW, Action.ADD, Action.CHANGE], Scope.OWN)
     return user
 

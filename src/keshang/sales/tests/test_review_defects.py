@@ -109,6 +109,7 @@ def test_a_copy_is_made_as_a_new_quotation_of_today(team, usd):
         line(team.product, "1", price="20"),
         currency="USD",
         quote_date=datetime.date(2026, 11, 10),
+        historic=True,
     )
     Product.objects.filter(pk=team.product.pk).update(list_price=Decimal("146"))
     # when it is copied
@@ -133,7 +134,7 @@ def test_a_copy_refuses_a_product_discontinued_since(team):
 
 def test_an_order_from_a_quotation_takes_the_rate_of_its_own_date(team, usd):
     quotation = make_quotation(
-        team, line(team.product, "1", "100"), currency="USD", quote_date=datetime.date(2026, 11, 10)
+        team, line(team.product, "1", "100"), currency="USD", quote_date=datetime.date(2026, 11, 10), historic=True
     )
     quotation = quotation_services.submit_quotation(actor=team.rep, quotation=quotation)
     quotation = quotation_services.mark_quotation_sent(actor=team.rep, quotation=quotation)

@@ -74,11 +74,16 @@ def test_from_opportunity_to_confirmed_order(django_capture_on_commit_callbacks)
     quotation = quotations.accept_quotation(actor=team.rep, quotation=quotation)
     order = orders.create_order_from_quotation(actor=team.rep, quotation=quotation)
     order = orders.confirm_sales_order(actor=team.rep, order=order)
+    # price control holds on the order too (issue 12, finding 1): the manager approves its 20 % discount again
+    assert order.status == SalesOrderStatus.SUBMITTED
+    decide_approval(task=list_my_tasks(user=team.manager).get(), actor=team.manager, decision="approve")
+    order.refresh_from_db()
 
     # then the order is confirmed with a number, the quotation's money, and its own trail
     assert order.status == SalesOrderStatus.CONFIRMED and order.number.startswith("SO")
     assert order.gross_amount == quotation.gross_amount
-    assert trail(order) == [(AuditAction.CREATE, rep), (AuditAction.STATE, rep)]
+    manager = team.manager.username
+    assert trail(order) == [(AuditAction.CREATE, rep), (AuditAction.STATE, rep), (AuditAction.STATE, manager)]
     assert [action for action, _user in trail(quotation)] == [
         AuditAction.CREATE,
         AuditAction.STATE,  # submitted

@@ -119,8 +119,9 @@ def test_delivery_and_payment_status_are_derived_from_reported_totals(team):
 def test_sales_by_customer_and_month_sums_confirmed_orders_in_scope(team):
     # given two confirmed orders in November, one in October, a draft, and a stranger's confirmed order
     for day in (datetime.date(2026, 11, 3), datetime.date(2026, 11, 20), datetime.date(2026, 10, 5)):
-        orders.confirm_sales_order(actor=team.rep, order=make_order(team, line(team.product, "2"), order_date=day))
-    make_order(team, order_date=datetime.date(2026, 11, 4))
+        order = make_order(team, line(team.product, "2"), order_date=day, historic=True)
+        orders.confirm_sales_order(actor=team.rep, order=order)
+    make_order(team, order_date=datetime.date(2026, 11, 4), historic=True)
     # when the manager asks
     rows = sales_by_customer_month(user=team.manager)
     # then
@@ -135,7 +136,9 @@ def test_monthly_sales_add_amounts_exactly_to_the_fen(team):
     # given three confirmed orders of one month whose totals floating point cannot add exactly (0.1 + 0.2 + 0.3)
     day = datetime.date(2026, 11, 3)
     confirmed = [
-        orders.confirm_sales_order(actor=team.rep, order=make_order(team, line(team.product, "1"), order_date=day))
+        orders.confirm_sales_order(
+            actor=team.rep, order=make_order(team, line(team.product, "1"), order_date=day, historic=True)
+        )
         for _ in range(3)
     ]
     for order, amount in zip(confirmed, ("0.10", "0.20", "0.30"), strict=True):

@@ -5,6 +5,7 @@ import pypdfium2
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from keshang.sales.models import Quotation, QuotationStatus, SalesOrderStatus
 from keshang.sales.services import quotations
@@ -28,7 +29,7 @@ def rep_client(client, team):
 def form_data(team, lines, **header):
     data = {
         "partner": team.partner.pk,
-        "quote_date": "2026-11-24",
+        "quote_date": timezone.localdate().isoformat(),
         "valid_until": "",
         "payment_terms": "月结30天",
         "delivery_terms": "",
