@@ -100,18 +100,3 @@ def test_the_action_routes_are_discovered():
 @pytest.mark.parametrize(("route", "callback", "declared"), API_ACTIONS, ids=[r for r, _c, _a in API_ACTIONS])
 def test_api_action_routes_answer_each_persona_by_its_roles_grants(world, db, personas, route, callback, declared):
     check(world, personas, route, callback, declared)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12, found by the action matrix's page pass: the company delete page lets the service's "
-    "ValidationError (default_company) escape as a 500",
-)
-def test_deleting_the_default_company_through_its_page_is_a_refusal_not_a_server_error(client, db):
-    from keshang.org.services import ensure_default_company
-
-    company = ensure_default_company()
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    client.raise_request_exception = False
-    response = client.post(f"/org/companies/{company.pk}/delete/", {})
-    assert response.status_code < 500

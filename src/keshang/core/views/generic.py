@@ -360,6 +360,8 @@ class ObjectDeleteView(ScopedViewMixin, ObjectMixin, View):
             messages.error(request, _("“%(object)s”仍被其他数据引用，不能删除。") % {"object": obj})
         except ApplicationError as error:
             messages.error(request, error.message)
+        except ValidationError as error:  # a service's rule (the default company may not go): said, not a 500
+            messages.error(request, "；".join(error.messages))
         else:
             messages.success(request, _("已删除“%(object)s”。") % {"object": obj})
             return redirect_after_write(request, self.reverse_or_none("list") or "/")

@@ -57,6 +57,16 @@ def test_the_default_company_cannot_be_deleted(admin, client):
     assert Company.objects.filter(pk=company.pk).exists()
 
 
+def test_the_default_companys_delete_page_says_why_instead_of_a_server_error(admin, client):
+    # found by the action matrix's page pass (issue 12): the service's ValidationError escaped the page as a 500
+    company = ensure_default_company()
+    client.force_login(admin)
+    response = client.post(f"/org/companies/{company.pk}/delete/", {}, follow=True)
+    assert response.status_code == 200
+    assert "默认销售方不能删除" in response.content.decode()
+    assert Company.objects.filter(pk=company.pk).exists()
+
+
 def test_the_seal_must_be_one_of_the_companys_own_images(admin):
     company = save_company(actor=admin, data={"name": "上海鑫源贸易有限公司"})
     other = save_company(actor=admin, data={"name": "深圳分公司"})
