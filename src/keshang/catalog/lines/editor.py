@@ -87,7 +87,7 @@ class ProductLineEditor:
             data = form.cleaned_data if form.is_bound and form.is_valid() else None
             if data and data.get("product") and not data.get("DELETE"):
                 items[id(row)] = form.to_input()
-        pricing = LinePricing.load([item.product for item in items.values()], partner=partner, on=on, rate=rate or 1)
+        pricing = LinePricing.load(list(items.values()), partner=partner, on=on, rate=rate or 1)
         priced = []
         for row in rows:
             item = items.get(id(row))

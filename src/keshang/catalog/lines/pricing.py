@@ -81,12 +81,15 @@ class LinePricing:
     historical: bool = False
 
     @classmethod
-    def load(cls, products, *, partner, on, rate=Decimal("1"), today: datetime.date | None = None) -> LinePricing:
-        products = list({product.pk: product for product in products}.values())
+    def load(cls, items, *, partner, on, rate=Decimal("1"), today: datetime.date | None = None) -> LinePricing:
+        """For ``items`` (:class:`LineInput`): the conversions only of products a line names in another unit than
+        its base one (most documents have none, and save the query)."""
+        products = list({item.product.pk: item.product for item in items}.values())
+        converted = {item.product.pk: item.product for item in items if not _in_base_unit(item)}
         return cls(
             partner=partner,
             on=on,
-            conversions=load_conversions(products),
+            conversions=load_conversions(converted.values()) if converted else {},
             rules=price_rules_for(products=products, partner=partner, on=on),
             rate=to_decimal(rate),
             historical=is_historical(on, today=today),
@@ -94,6 +97,10 @@ class LinePricing:
 
     def in_currency(self, cny_price: Decimal) -> Decimal:
         return cny_price if self.rate == 1 else quantize_price(cny_price / self.rate)
+
+
+def _in_base_unit(item: LineInput) -> bool:
+    return item.unit is None or item.unit.pk == item.product.unit_id
 
 
 def is_historical(on: datetime.date, *, today: datetime.date | None = None) -> bool:

@@ -8,9 +8,20 @@ from decimal import Decimal
 
 from keshang.core.money import convert_to_cny, document_totals, quantize_amount
 
-__all__ = ["store_totals", "line_discount_percent", "is_below_min_price", "effective_price"]
+__all__ = ["TOTAL_FIELDS", "store_totals", "line_discount_percent", "is_below_min_price", "effective_price"]
 
 HUNDRED = Decimal("100")
+# What store_totals sets: a document saved again only for its totals writes these alone.
+TOTAL_FIELDS = (
+    "net_amount",
+    "tax_amount",
+    "gross_amount",
+    "discount_amount",
+    "net_amount_cny",
+    "gross_amount_cny",
+    "max_discount_percent",
+    "below_min_price",
+)
 
 
 def effective_price(line) -> Decimal:

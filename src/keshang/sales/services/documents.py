@@ -10,7 +10,7 @@ from keshang.catalog.lines.pricing import LineInput, LinePricing, replace_lines
 from keshang.core import audit
 from keshang.core.approvals import ApprovalFacts
 from keshang.core.documents.dates import check_document_date
-from keshang.core.documents.totals import store_totals
+from keshang.core.documents.totals import TOTAL_FIELDS, store_totals
 from keshang.core.exceptions import ApplicationError
 from keshang.core.models import AuditAction, Currency
 from keshang.core.money import format_amount, format_price
@@ -128,9 +128,7 @@ def check_version(document, expected_version: int | None) -> None:
 def write_lines(document: SalesDocument, line_model, items: list[LineInput], *, on, new: bool = False) -> None:
     """Price ``items`` for the document's customer, date and currency, replace its lines (a ``new`` document has
     none yet) and store its totals."""
-    pricing = LinePricing.load(
-        [item.product for item in items], partner=document.partner, on=on, rate=document.exchange_rate
-    )
+    pricing = LinePricing.load(items, partner=document.partner, on=on, rate=document.exchange_rate)
     lines = replace_lines(document, line_model, items, pricing=pricing, new=new)
     store_totals(document, lines)
 
@@ -160,7 +158,7 @@ def save_new_document(
     document.full_clean(exclude=validation_exclusions(document, "number"))
     document.save()
     write_lines(document, line_model, lines, on=getattr(document, document.date_field), new=True)
-    document.save()
+    document.save(update_fields=TOTAL_FIELDS)
     audit.record(actor=actor, obj=document, action=AuditAction.CREATE, message=message)
 
 
