@@ -137,6 +137,9 @@ def url_for(world: World, route: str, model, owner: str) -> str | None:
         elif name == "move":
             values[name] = "withdraw"  # a move both quotations and orders have
             continue
+        elif name == "token_id":
+            values[name] = "999999"  # an API token that does not exist: the user's own 404 comes first
+            continue
         elif name == "kind":
             values[name] = "partners"
             continue

@@ -1,0 +1,35 @@
+"""``Authorization: Token <key>`` against org's per-device tokens (the header DRF's authtoken used, so clients
+keep working). A refused key is a 401 whose code says why: ``invalid_token``, ``token_expired``, ``token_revoked``."""
+
+from django.utils.translation import gettext
+from rest_framework import authentication, exceptions
+
+from keshang.core.exceptions import ApplicationError
+from keshang.core.middleware import client_ip
+
+from .services.tokens import authenticate_token
+
+__all__ = ["ApiTokenAuthentication"]
+
+KEYWORD = "Token"
+KEY_MAX_LENGTH = 100
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD.lower().encode():
+            return None
+        if len(parts) != 2 or len(parts[1]) > KEY_MAX_LENGTH:
+            raise exceptions.AuthenticationFailed(gettext("API 令牌无效。"), code="invalid_token")
+        try:
+            key = parts[1].decode("ascii")
+            token = authenticate_token(key=key, ip=client_ip(request))
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(gettext("API 令牌无效。"), code="invalid_token") from None
+        except ApplicationError as error:
+            raise exceptions.AuthenticationFailed(error.message, code=error.code) from None
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return KEYWORD
