@@ -2,6 +2,8 @@
 keep working). A refused key is a 401 whose code says why: ``invalid_token``, ``token_expired``, ``token_revoked``."""
 
 from django.utils.translation import gettext
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
 from keshang.core.exceptions import ApplicationError
@@ -9,7 +11,7 @@ from keshang.core.middleware import client_ip
 
 from .services.tokens import authenticate_token
 
-__all__ = ["ApiTokenAuthentication"]
+__all__ = ["ApiTokenAuthentication", "ApiTokenScheme"]
 
 KEYWORD = "Token"
 KEY_MAX_LENGTH = 100
@@ -33,3 +35,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return KEYWORD
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's ``tokenAuth`` (the fuzzer's auth check reads it to know what a request without credentials is)."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix=KEYWORD)

@@ -40,6 +40,8 @@ NARROWED = {
     "/api/v1/core/import-jobs/<pk>/error-report/",
     "/partners/qualifications/<int:pk>/file/",
     "/api/v1/partners/qualifications/<pk>/file/",
+    # The world's users hold no API token: the token of a user in scope is a 404.
+    "/org/users/<int:pk>/tokens/<int:token_id>/revoke/",
 }
 # Routes no grant opens, only being a superuser (downloading a backup: the whole database). The generic checks
 # below would expect a persona whose scope holds the target to be served; these are checked on their own.
