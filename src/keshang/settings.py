@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -308,6 +307,8 @@ KESHANG_IMPORT_STALE_SECONDS = env.int("KESHANG_IMPORT_STALE_SECONDS", default=6
 # may unpack to before it is refused as a bomb.
 KESHANG_IMPORT_MAX_BYTES = env.int("KESHANG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 KESHANG_IMPORT_MAX_ROWS = env.int("KESHANG_IMPORT_MAX_ROWS", default=200_000)
+# API tokens expire this many days after they are obtained (org.ApiToken).
+KESHANG_API_TOKEN_DAYS = env.int("KESHANG_API_TOKEN_DAYS", default=30)
 KESHANG_ATTACHMENT_MAX_BYTES = env.int("KESHANG_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 KESHANG_MAX_UNPACKED_BYTES = env.int("KESHANG_MAX_UNPACKED_BYTES", default=256 * 1024 * 1024)
 
@@ -318,7 +319,7 @@ KESHANG_MAX_UNPACKED_BYTES = env.int("KESHANG_MAX_UNPACKED_BYTES", default=256 *
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "keshang.org.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -15,6 +15,7 @@ class OrgConfig(AppConfig):
         from .demo import load_org_demo
 
         register_demo_loader(load_org_demo, order=10)
+        self._register_token_panel()
         self._register_companies()
 
         register_menu_item(
@@ -114,3 +115,21 @@ class OrgConfig(AppConfig):
             DetailTab("attachments", _("公章与附件"), attachments.attachment_url_name(Company, "list"), 20),
         )
         register_setup_step(ensure_default_company, order=20)
+
+    def _register_token_panel(self):
+        from django.urls import reverse
+
+        from keshang.core.registry import DetailPanel, register_detail_panel
+
+        from .selectors import list_api_tokens, token_rows
+
+        def context(obj, user):
+            if obj.pk == user.pk:
+                return None  # one's own tokens are on one's own page (修改密码), revoked there
+            tokens = list_api_tokens(viewer=user, user=obj)
+            if tokens is None:
+                return None
+            url = lambda token: reverse("org:user_token_revoke", args=[obj.pk, token.pk])  # noqa: E731
+            return {"tokens": token_rows(tokens, url)}
+
+        register_detail_panel("org.user", DetailPanel("api_tokens", "org/api_tokens.html", context, order=50))

@@ -17,6 +17,11 @@ urlpatterns = [
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
     path("users/<int:pk>/password/", views.UserPasswordView.as_view(), name="user_password"),
+    path(
+        "users/<int:pk>/tokens/<int:token_id>/revoke/",
+        views.UserTokenRevokeView.as_view(),
+        name="user_token_revoke",
+    ),
     path("users/<int:pk>/delete/", views.UserDeleteView.as_view(), name="user_delete"),
     path("users/<int:pk>/history/", views.UserHistoryView.as_view(), name="user_history"),
     path("roles/", views.RoleListView.as_view(), name="role_list"),

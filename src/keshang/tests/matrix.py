@@ -40,6 +40,8 @@ NARROWED = {
     "/api/v1/core/import-jobs/<pk>/error-report/",
     "/partners/qualifications/<int:pk>/file/",
     "/api/v1/partners/qualifications/<pk>/file/",
+    # The world's users hold no API token: the token of a user in scope is a 404.
+    "/org/users/<int:pk>/tokens/<int:token_id>/revoke/",
 }
 # Routes no grant opens, only being a superuser (downloading a backup: the whole database). The generic checks
 # below would expect a persona whose scope holds the target to be served; these are checked on their own.
@@ -142,6 +144,9 @@ def url_for(world: World, route: str, model, owner: str) -> str | None:
             target = world.records[owner].get(kind) or world.shared[kind.split(".")[1]]
         elif name == "move":
             values[name] = "withdraw"  # a move both quotations and orders have
+            continue
+        elif name == "token_id":
+            values[name] = "999999"  # an API token that does not exist: the user's own 404 comes first
             continue
         elif name == "kind":
             values[name] = "partners"

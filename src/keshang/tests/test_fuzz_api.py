@@ -39,7 +39,6 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.config import SchemathesisConfig
 
@@ -140,7 +139,7 @@ def fuzz_world(django_db_setup, django_db_blocker):
             for resource in resources()
         )
         user.roles.add(everything)
-        CURRENT.update(token=Token.objects.create(user=user).key, ids=_seed(user))
+        CURRENT.update(token=org_services.create_api_token(user=user, name="fuzz")[1], ids=_seed(user))
         # Requests must not close the connection that holds the test's transaction (Django's test
         # client does the same).
         request_started.disconnect(close_old_connections)

@@ -22,6 +22,7 @@ def _timeline_urls() -> list:
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("search/", views.SearchView.as_view(), name="search"),
     *_timeline_urls(),
 ]

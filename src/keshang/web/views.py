@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -14,7 +15,8 @@ from keshang.core.registry import home_widgets
 from keshang.core.search import search_everything
 from keshang.core.timeline import timeline_for
 from keshang.core.views import ObjectDetailView, PersonalViewMixin
-from keshang.org.services import change_own_password
+from keshang.org.selectors import list_api_tokens, token_rows
+from keshang.org.services import change_own_password, revoke_api_token
 
 
 class LoginView(auth_views.LoginView):
@@ -48,8 +50,14 @@ class PasswordChangeView(PersonalViewMixin, View):
             field.widget.attrs["class"] = "form-control"
         return form
 
+    def context(self, form) -> dict:
+        """The form, and one's own API tokens (a password change revokes them all: the page says so)."""
+        tokens = list_api_tokens(viewer=self.request.user, user=self.request.user)
+        url = lambda token: reverse("web:api_token_revoke", args=[token.pk])  # noqa: E731
+        return {"form": form, "tokens": token_rows(tokens, url)}
+
     def get(self, request):
-        return TemplateResponse(request, self.template_name, {"form": self.get_form()})
+        return TemplateResponse(request, self.template_name, self.context(self.get_form()))
 
     def post(self, request):
         form = self.get_form(request.POST)
@@ -58,7 +66,26 @@ class PasswordChangeView(PersonalViewMixin, View):
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
-        return TemplateResponse(request, self.template_name, {"form": form})
+        return TemplateResponse(request, self.template_name, self.context(form))
+
+
+class ApiTokenRevokeView(PersonalViewMixin, View):
+    """Revoke one of one's own API tokens, after asking; another user's token is a 404."""
+
+    template_name = "org/api_token_revoke.html"
+
+    def get_token(self, pk):
+        return get_object_or_404(list_api_tokens(viewer=self.request.user, user=self.request.user), pk=pk)
+
+    def get(self, request, pk):
+        token = self.get_token(pk)
+        context = {"token": token, "object": request.user, "cancel_url": reverse("web:password_change")}
+        return TemplateResponse(request, self.template_name, context)
+
+    def post(self, request, pk):
+        token = revoke_api_token(actor=request.user, token=self.get_token(pk))
+        messages.success(request, _("已撤销 API 令牌“%(token)s”。") % {"token": token})
+        return redirect("web:password_change")
 
 
 class SearchView(PersonalViewMixin, View):

@@ -87,6 +87,11 @@ def exception_handler(exc, context):
         detail = getattr(exc, "detail", "")
         code = detail.code if hasattr(detail, "code") else getattr(exc, "default_code", "error")
         response.data = {"code": code, "message": str(detail), "fields": {}}
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        # Credentials were sent and refused (an expired or revoked token): 401, whichever authentication class
+        # comes first (DRF answers 403 when the first, the session's, names no challenge).
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = "Token"
     return response
 
 

@@ -25,7 +25,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 
 from keshang.core import attachments
 from keshang.core.backup import (
@@ -51,6 +50,7 @@ from keshang.core.models import (
 from keshang.core.tasks import scheduled_backup_task
 from keshang.core.tests.scopeapp.models import Memo
 from keshang.org.models import Company, CompanyBankAccount, Department, User
+from keshang.org.services import create_api_token
 from keshang.org.tests.factories import DepartmentFactory, UserFactory
 from keshang.partners.models import (
     Address,
@@ -209,7 +209,7 @@ def fill_what_the_demo_leaves_empty(media) -> None:
     session = SessionStore()
     session["restored"] = True
     session.create()
-    Token.objects.create(user=admin)
+    create_api_token(user=admin, name="备份测试")
     AccessAttempt.objects.create(username="intruder", ip_address="10.0.0.9", user_agent="x", failures_since_start=1)
     AccessLog.objects.create(username="admin", ip_address="10.0.0.1", user_agent="x")
     AccessFailureLog.objects.create(username="intruder", ip_address="10.0.0.9", user_agent="x", locked_out=False)

@@ -11,6 +11,7 @@ from keshang.core.permissions import Persona, Scope, get_resource
 from .. import selectors, services
 from ..filters import DepartmentFilterSet, RoleFilterSet, UserFilterSet
 from ..models import Department, Role, User
+from .tokens import UserTokenActionsMixin
 
 #
 # Departments
@@ -91,7 +92,7 @@ class UserSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return attrs
 
 
-class UserViewSet(ScopedModelViewSet):
+class UserViewSet(UserTokenActionsMixin, ScopedModelViewSet):
     model = User
     serializer_class = UserSerializer
     filterset_class = UserFilterSet

@@ -6,5 +6,16 @@ from .companies import Company, CompanyBankAccount
 
 # KeshangUserManager: the migrations name it by this module.
 from .organisation import Department, Grant, KeshangUserManager, OwnedModel, Role, User  # noqa: F401
+from .tokens import ApiToken, hash_token_key
 
-__all__ = ["Department", "User", "Role", "Grant", "OwnedModel", "Company", "CompanyBankAccount"]
+__all__ = [
+    "Department",
+    "User",
+    "Role",
+    "Grant",
+    "OwnedModel",
+    "Company",
+    "CompanyBankAccount",
+    "ApiToken",
+    "hash_token_key",
+]

@@ -2,6 +2,7 @@
 
 from .companies import default_company, list_companies, list_company_bank_accounts
 from .organisation import list_departments, list_roles, list_users
+from .tokens import list_api_tokens, token_rows
 
 __all__ = [
     "list_departments",
@@ -10,4 +11,6 @@ __all__ = [
     "list_companies",
     "list_company_bank_accounts",
     "default_company",
+    "list_api_tokens",
+    "token_rows",
 ]

@@ -24,6 +24,7 @@ from .organisation import (
     update_role,
     update_user,
 )
+from .tokens import authenticate_token, create_api_token, revoke_api_token, revoke_user_tokens
 
 __all__ = [
     "model_update",
@@ -46,4 +47,8 @@ __all__ = [
     "ensure_default_company",
     "save_company",
     "save_company_bank_account",
+    "authenticate_token",
+    "create_api_token",
+    "revoke_api_token",
+    "revoke_user_tokens",
 ]

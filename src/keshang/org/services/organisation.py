@@ -14,6 +14,7 @@ from keshang.core.permissions import Action, Persona, Scope, get_resource, resou
 from keshang.core.scope import has_action
 
 from ..models import Department, Grant, Role, User
+from .tokens import revoke_user_tokens
 
 __all__ = [
     "model_update",
@@ -217,6 +218,8 @@ def update_user(*, actor, user: User, data: dict) -> User:
         user, changed = model_update(instance=user, data=data)
         if changed:
             audit.record(actor=actor, obj=user, action=AuditAction.UPDATE, before=before)
+        if not user.is_active:
+            revoke_user_tokens(user=user)  # a deactivated user's API tokens die with their sign-in
         if roles is not None and set(roles) != set(user.roles.all()):
             _check_can_assign_roles(actor)
             added = set(roles) - set(user.roles.all())
@@ -242,6 +245,7 @@ def set_user_password(*, actor, user: User, password: str) -> User:
         validate_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
+        revoke_user_tokens(user=user)  # whoever held the old password may hold a token obtained with it
         audit.record_event(actor=actor, obj=user, action=AuditAction.PASSWORD, message=gettext("管理员重置密码"))
     return user
 
@@ -250,6 +254,7 @@ def change_own_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        revoke_user_tokens(user=user)
         audit.record_event(actor=user, obj=user, action=AuditAction.PASSWORD, message=gettext("本人修改密码"))
     return user
 

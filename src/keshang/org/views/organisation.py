@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -134,6 +135,30 @@ class UserPasswordView(ScopedViewMixin, ObjectMixin, View):
             messages.success(request, _("已重置“%(user)s”的密码。") % {"user": target})
             return redirect_after_write(request, self.reverse_or_none("detail", pk=target.pk))
         return TemplateResponse(request, self.template_name, self.get_context_data(form=form, object=target))
+
+
+class UserTokenRevokeView(ScopedViewMixin, ObjectMixin, View):
+    """An administrator revokes one of a user's API tokens (asks first): "change" on that user, as a reset."""
+
+    model = User
+    action = Action.CHANGE
+    template_name = "org/api_token_revoke.html"
+
+    def _token(self, token_id):
+        return get_object_or_404(self.get_object().api_tokens.all(), pk=token_id)
+
+    def _context(self, token):
+        return self.get_context_data(
+            token=token, object=token.user, cancel_url=self.reverse_or_none("detail", pk=token.user_id)
+        )
+
+    def get(self, request, pk, token_id):
+        return TemplateResponse(request, self.template_name, self._context(self._token(token_id)))
+
+    def post(self, request, pk, token_id):
+        token = services.revoke_api_token(actor=request.user, token=self._token(token_id))
+        messages.success(request, _("已撤销 API 令牌“%(token)s”。") % {"token": token})
+        return redirect_after_write(request, self.reverse_or_none("detail", pk=token.user_id))
 
 
 class UserDeleteView(ObjectDeleteView):
