@@ -198,7 +198,7 @@ def rep_world(fuzz_world, django_db_blocker):
         quotation = quotations.create_quotation(actor=rep, data={"partner": contact.partner}, lines=[line(product)])
         order = orders.create_sales_order(actor=rep, data={"partner": contact.partner}, lines=[line(product)])
         ids = sorted({*CURRENT["ids"], contact.pk, contact.partner_id, quotation.pk, order.pk, rep.pk})
-        return Token.objects.create(user=rep).key, ids
+        return org_services.create_api_token(user=rep, name="fuzz-rep")[1], ids
 
 
 @pytest.fixture
