@@ -34,6 +34,7 @@ class PartnersConfig(AppConfig):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
         from .selectors.ownership import CUSTOMER_POOL
+        from .selectors.partners import CREDIT
 
         every = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT, Action.ASSIGN)
         register_resource(
@@ -78,6 +79,19 @@ class PartnersConfig(AppConfig):
                     Persona.SALES: ((Action.ADD,), Scope.ALL),
                     Persona.SALES_MANAGER: ((Action.ADD,), Scope.ALL),
                     Persona.ADMIN: ((Action.ADD,), Scope.ALL),
+                },
+            )
+        )
+        # 信用额度与等级 (issue 12, finding 7): level, credit limit and payment terms are set by those who answer for
+        # them (PERSONAS.md: managers approve on them, finance collects on them); reps read them. Not a model.
+        register_resource(
+            Resource(
+                CREDIT,
+                _("信用额度与等级"),
+                actions=(Action.CHANGE,),
+                defaults={
+                    persona: ((Action.CHANGE,), Scope.ALL)
+                    for persona in (Persona.SALES_MANAGER, Persona.FINANCE, Persona.MANAGEMENT, Persona.ADMIN)
                 },
             )
         )

@@ -36,6 +36,9 @@ from .ownership import (
     recycle_cutoffs,
 )
 from .partners import (
+    CREDIT,
+    CREDIT_FIELDS,
+    can_change_credit,
     list_addresses,
     list_bank_accounts,
     list_contacts,
@@ -67,6 +70,9 @@ __all__ = [
     "list_collaborators",
     "list_assignable_owners",
     "CUSTOMER_POOL",
+    "CREDIT",
+    "CREDIT_FIELDS",
+    "can_change_credit",
     "can_claim_customers",
     "can_release",
     "can_share",

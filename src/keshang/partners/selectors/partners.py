@@ -8,11 +8,15 @@ import unicodedata
 from django.db.models import Q, QuerySet
 
 from keshang.core.permissions import Action
+from keshang.core.scope import has_action
 
 from ..models import Address, BankAccount, Contact, Partner
 from ..search import partner_text_condition
 
 __all__ = [
+    "CREDIT",
+    "CREDIT_FIELDS",
+    "can_change_credit",
     "list_partners",
     "search_partners",
     "partner_search_condition",
@@ -22,6 +26,17 @@ __all__ = [
     "list_bank_accounts",
     "normalise_query",
 ]
+
+
+# 信用额度与等级 (issue 12, finding 7): the level drives prices and approvals, the limit and terms what a customer may
+# owe. Everyone who sees a partner reads them; only "change" on this right changes them. Not a model: a right.
+CREDIT = "partners.credit"
+CREDIT_FIELDS = ("level", "credit_limit", "payment_terms")
+
+
+def can_change_credit(*, user) -> bool:
+    """Whether ``user`` may set a partner's credit fields (:data:`CREDIT_FIELDS`); the system (no user) may."""
+    return user is None or has_action(user, CREDIT, Action.CHANGE)
 
 
 def normalise_query(query: str) -> str:

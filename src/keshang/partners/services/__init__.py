@@ -26,6 +26,7 @@ from .merging import MergeError, merge_partners
 from .ownership import assign_partner, assign_partners, release_partner, transfer_partner, transfer_partners
 from .partners import (
     PARTNER_FIELDS,
+    check_credit_fields,
     create_partner,
     delete_partner,
     derive_partner_keys,
@@ -62,6 +63,7 @@ from .suppliers import (
 __all__ = [
     # partners
     "PARTNER_FIELDS",
+    "check_credit_fields",
     "derive_partner_keys",
     "create_partner",
     "update_partner",
