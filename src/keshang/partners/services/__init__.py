@@ -27,6 +27,7 @@ from .ownership import assign_partner, assign_partners, release_partner, transfe
 from .partners import (
     PARTNER_FIELDS,
     check_credit_fields,
+    check_customer_flag,
     create_partner,
     delete_partner,
     derive_partner_keys,
@@ -64,6 +65,7 @@ __all__ = [
     # partners
     "PARTNER_FIELDS",
     "check_credit_fields",
+    "check_customer_flag",
     "derive_partner_keys",
     "create_partner",
     "update_partner",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from keshang.core import audit
 from keshang.core.exceptions import ScopeViolation
 from keshang.core.models import AuditAction
+from keshang.core.permissions import Action
 from keshang.core.versioning import check_version
 
 from .. import text
@@ -27,6 +28,7 @@ from .suppliers import delete_supplier_records
 __all__ = [
     "PARTNER_FIELDS",
     "check_credit_fields",
+    "check_customer_flag",
     "derive_partner_keys",
     "create_partner",
     "update_partner",
@@ -91,6 +93,17 @@ def check_credit_fields(*, actor, partner: Partner, data: dict) -> None:
         raise ScopeViolation(message, code="credit_fields_not_allowed")
 
 
+def check_customer_flag(*, actor, partner: Partner, data: dict) -> None:
+    """Taking 客户 off an owned customer is a manager's act ("assign" on it; issue 12, finding 6): a rep who could
+    turn a customer into a supplier and back would hold more than the claim limit and keep it from the nightly
+    recycle. Adding the flag, and every flag of an unowned or new partner, stays free."""
+    if not partner.is_customer or data.get("is_customer", True) or partner.owner_id is None or actor is None:
+        return
+    if not Partner.objects.visible_to(actor, Action.ASSIGN).filter(pk=partner.pk).exists():
+        message = _("只有有分配权限的主管可以取消客商的“客户”身份。")
+        raise ScopeViolation(message, code="customer_flag_not_allowed")
+
+
 def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = False) -> Partner:
     """Create a partner owned by ``data['owner']`` (the actor by default) in the owner's department."""
     unknown = set(data) - PARTNER_FIELDS
@@ -138,6 +151,7 @@ def update_partner(
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         check_version(partner, expected_version)
         check_credit_fields(actor=actor, partner=partner, data=data)
+        check_customer_flag(actor=actor, partner=partner, data=data)
         before = audit.snapshot(partner)
         identity_before = _identity(partner)
         search_text_before = partner.search_text
