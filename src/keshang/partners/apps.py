@@ -34,7 +34,7 @@ class PartnersConfig(AppConfig):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
         from .selectors.ownership import CUSTOMER_POOL
-        from .selectors.partners import CREDIT
+        from .selectors.partners import BANK_ACCOUNT, CREDIT
 
         every = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT, Action.ASSIGN)
         register_resource(
@@ -92,6 +92,23 @@ class PartnersConfig(AppConfig):
                 defaults={
                     persona: ((Action.CHANGE,), Scope.ALL)
                     for persona in (Persona.SALES_MANAGER, Persona.FINANCE, Persona.MANAGEMENT, Persona.ADMIN)
+                },
+            )
+        )
+        # Partners' bank accounts (issue 12, finding 10): who maintains partners may enter one; a new default is held
+        # until a second person with "approve" (确认; finance, who pays) confirms it.
+        enter = (Action.ADD, Action.CHANGE)
+        register_resource(
+            Resource(
+                BANK_ACCOUNT,
+                _("客商银行账户"),
+                actions=(*enter, Action.APPROVE),
+                defaults={
+                    Persona.SALES: (enter, Scope.ALL),
+                    Persona.SALES_MANAGER: (enter, Scope.ALL),
+                    Persona.PURCHASER: (enter, Scope.ALL),
+                    Persona.FINANCE: ((*enter, Action.APPROVE), Scope.ALL),
+                    Persona.ADMIN: ((*enter, Action.APPROVE), Scope.ALL),
                 },
             )
         )

@@ -58,8 +58,9 @@ def test_every_registered_resource_is_reached_by_a_route_the_matrix_walks():
     routed = {resource_for_model(view_class(callback).model) for _route, callback in PAGE_ROUTES + API_ROUTES}
     # when the registry is compared with them
     # partners.customerpool is a right on the pool, not a model: the claim routes (routed as partners.partner) check it;
-    # partners.credit is a right on three fields of a partner, checked by the partner's own edit routes.
-    rights = {"scopeapp.memo", "partners.customerpool", "partners.credit"}
+    # partners.credit is a right on three fields of a partner, checked by the partner's own edit routes;
+    # partners.bankaccount is the right to enter and confirm accounts, whose routes are routed as partners.partner.
+    rights = {"scopeapp.memo", "partners.customerpool", "partners.credit", "partners.bankaccount"}
     unreached = {resource.label for resource in resources()} - routed - rights
     # then every resource a role can grant is exercised by the matrix
     assert not unreached, (

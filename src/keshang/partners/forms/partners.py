@@ -165,5 +165,10 @@ class BankAccountForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         fields = ["bank_name", "account_name", "account_number", "is_default"]
         widgets = {"account_number": forms.TextInput(attrs={"autocomplete": "off"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pending:
+            self.initial["is_default"] = True  # asked to be the default, waiting for 确认 (issue 12, finding 10)
+
     def clean_account_number(self):
         return text.normalize_bank_account(self.cleaned_data.get("account_number", ""))

@@ -36,9 +36,12 @@ from .ownership import (
     recycle_cutoffs,
 )
 from .partners import (
+    BANK_ACCOUNT,
     CREDIT,
     CREDIT_FIELDS,
     can_change_credit,
+    can_confirm_bank_accounts,
+    get_default_bank_account,
     list_addresses,
     list_bank_accounts,
     list_contacts,
@@ -71,6 +74,9 @@ __all__ = [
     "list_assignable_owners",
     "CUSTOMER_POOL",
     "CREDIT",
+    "BANK_ACCOUNT",
+    "can_confirm_bank_accounts",
+    "get_default_bank_account",
     "CREDIT_FIELDS",
     "can_change_credit",
     "can_claim_customers",

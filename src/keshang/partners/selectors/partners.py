@@ -14,6 +14,9 @@ from ..models import Address, BankAccount, Contact, Partner
 from ..search import partner_text_condition
 
 __all__ = [
+    "BANK_ACCOUNT",
+    "can_confirm_bank_accounts",
+    "get_default_bank_account",
     "CREDIT",
     "CREDIT_FIELDS",
     "can_change_credit",
@@ -37,6 +40,20 @@ CREDIT_FIELDS = ("level", "credit_limit", "payment_terms")
 def can_change_credit(*, user) -> bool:
     """Whether ``user`` may set a partner's credit fields (:data:`CREDIT_FIELDS`); the system (no user) may."""
     return user is None or has_action(user, CREDIT, Action.CHANGE)
+
+
+# Entering a partner's bank account ("add"/"change") and confirming a new default ("approve"; issue 12, finding 10).
+BANK_ACCOUNT = "partners.bankaccount"
+
+
+def can_confirm_bank_accounts(*, user) -> bool:
+    return has_action(user, BANK_ACCOUNT, Action.APPROVE)
+
+
+def get_default_bank_account(*, partner: Partner) -> BankAccount | None:
+    """The account documents and prints show for ``partner``: the confirmed default only (an account waiting for
+    confirmation is never the default)."""
+    return BankAccount.objects.filter(partner=partner, is_default=True, pending=False).first()
 
 
 def normalise_query(query: str) -> str:

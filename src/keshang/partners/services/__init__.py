@@ -35,6 +35,7 @@ from .partners import (
     update_partner,
 )
 from .parts import (
+    confirm_bank_account,
     contact_search_text,
     delete_address,
     delete_bank_account,
@@ -93,6 +94,7 @@ __all__ = [
     "delete_address",
     "save_bank_account",
     "delete_bank_account",
+    "confirm_bank_account",
     # ownership
     "assign_partners",
     "assign_partner",
