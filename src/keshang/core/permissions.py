@@ -71,7 +71,9 @@ class Resource:
 
     ``scoped`` resources carry owner/department and honour the grant's scope; for the others a
     grant is all-or-nothing. ``defaults`` maps a persona to the actions and scope its default role
-    gets.
+    gets. ``on_records`` is False for a right that is no model's own (claiming the pool's customers, changing a
+    partner's credit fields, back-dating a document): the services of its model's routes check it, so the
+    permission matrix does not look for routes of its own.
     """
 
     label: str
@@ -79,6 +81,7 @@ class Resource:
     actions: tuple[str, ...] = CRUD
     scoped: bool = False
     defaults: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    on_records: bool = True
 
     def action_choices(self) -> list[tuple[str, str]]:
         labels = dict(Action.choices)

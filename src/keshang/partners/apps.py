@@ -34,6 +34,7 @@ class PartnersConfig(AppConfig):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
         from .selectors.ownership import CUSTOMER_POOL
+        from .selectors.partners import BANK_ACCOUNT, CREDIT
 
         every = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT, Action.ASSIGN)
         register_resource(
@@ -79,6 +80,39 @@ class PartnersConfig(AppConfig):
                     Persona.SALES_MANAGER: ((Action.ADD,), Scope.ALL),
                     Persona.ADMIN: ((Action.ADD,), Scope.ALL),
                 },
+                on_records=False,
+            )
+        )
+        # 信用额度与等级 (issue 12, finding 7): level, credit limit and payment terms are set by those who answer for
+        # them (PERSONAS.md: managers approve on them, finance collects on them); reps read them. Not a model.
+        register_resource(
+            Resource(
+                CREDIT,
+                _("信用额度与等级"),
+                actions=(Action.CHANGE,),
+                defaults={
+                    persona: ((Action.CHANGE,), Scope.ALL)
+                    for persona in (Persona.SALES_MANAGER, Persona.FINANCE, Persona.MANAGEMENT, Persona.ADMIN)
+                },
+                on_records=False,
+            )
+        )
+        # Partners' bank accounts (issue 12, finding 10): who maintains partners may enter one; a new default is held
+        # until a second person with "approve" (确认; finance, who pays) confirms it.
+        enter = (Action.ADD, Action.CHANGE)
+        register_resource(
+            Resource(
+                BANK_ACCOUNT,
+                _("客商银行账户"),
+                actions=(*enter, Action.APPROVE),
+                defaults={
+                    Persona.SALES: (enter, Scope.ALL),
+                    Persona.SALES_MANAGER: (enter, Scope.ALL),
+                    Persona.PURCHASER: (enter, Scope.ALL),
+                    Persona.FINANCE: ((*enter, Action.APPROVE), Scope.ALL),
+                    Persona.ADMIN: ((*enter, Action.APPROVE), Scope.ALL),
+                },
+                on_records=False,
             )
         )
         register_resource(

@@ -61,6 +61,7 @@ class SalesConfig(AppConfig):
                 _("补录往期销售单据"),
                 actions=(Action.ADD,),
                 defaults={Persona.SALES_MANAGER: backdate, Persona.ADMIN: backdate},
+                on_records=False,
             )
         )
         register_resource(

@@ -57,10 +57,8 @@ def test_every_registered_resource_is_reached_by_a_route_the_matrix_walks():
     # given the routed models of the pages and API the matrix walks
     routed = {resource_for_model(view_class(callback).model) for _route, callback in PAGE_ROUTES + API_ROUTES}
     # when the registry is compared with them
-    # Rights that are not models, checked by the services of routes the matrix walks under their model: the pool's
-    # claim of a customer (partners/tests/test_pool_claim_rights.py) and back-dating a sales document
-    # (sales/tests/test_document_dates.py).
-    rights = {"partners.customerpool", "sales.backdate"}
+    # Rights that are not a model's (Resource.on_records False) are checked by the services of their model's routes.
+    rights = {resource.label for resource in resources() if not resource.on_records}
     unreached = {resource.label for resource in resources()} - routed - {"scopeapp.memo"} - rights
     # then every resource a role can grant is exercised by the matrix
     assert not unreached, (

@@ -10,6 +10,7 @@ from keshang.core.versioning import VersionedFormMixin
 from .. import text
 from ..countries import country_choices
 from ..models import PARTNER_EDITABLE_FIELDS, Address, BankAccount, Contact, Partner
+from ..selectors import CREDIT_FIELDS, can_change_credit
 from ..services import AccessKind
 
 __all__ = [
@@ -58,6 +59,12 @@ class PartnerForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
             self.fields["owner"].required = True
             self.fields["owner"].initial = self.user.pk
             self.fields["owner"].queryset = self.fields["owner"].queryset.filter(is_active=True)
+        if not can_change_credit(user=self.user):
+            # Shown, not changed (issue 12, finding 7): a disabled field keeps the stored value (a new partner's
+            # default) whatever is posted, and the service refuses a change that comes another way.
+            for name in CREDIT_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("仅有“信用额度与等级”权限的角色可以修改。")
         if self.data.get("confirm_duplicate"):
             self.offer_confirmation()
         # Left out (a post from before the field existed, a script): the partner stays where it is.
@@ -157,6 +164,11 @@ class BankAccountForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         model = BankAccount
         fields = ["bank_name", "account_name", "account_number", "is_default"]
         widgets = {"account_number": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pending:
+            self.initial["is_default"] = True  # asked to be the default, waiting for 确认 (issue 12, finding 10)
 
     def clean_account_number(self):
         return text.normalize_bank_account(self.cleaned_data.get("account_number", ""))

@@ -1,6 +1,7 @@
 """The parts of a partner: its contacts, addresses and bank accounts. Each is governed by the partner's grants and
 scope (``scope_parent``): changing a part is changing the partner."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -122,6 +123,28 @@ class BankAccount(VersionedModel):
     account_name = models.CharField(_("户名"), max_length=100)
     account_number = EncryptedTextField(_("账号"))
     is_default = models.BooleanField(_("默认账户"), default=False)
+    # Issue 12, finding 10: a new default (or a changed default) waits here until a second person confirms it;
+    # until then the previous default stays the default. Set by the services only.
+    pending = models.BooleanField(_("待确认"), default=False, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -178,8 +178,8 @@ def recycle_cutoffs(rules: PoolRules, *, now: datetime.datetime) -> RecycleCutof
 def list_idle_customers(partners: QuerySet[Partner], cutoffs: RecycleCutoffs) -> QuerySet[Partner]:
     """The owned customers among ``partners`` that the rules take back at the cutoffs, each annotated with
     ``followup_anchor`` and ``deal_anchor``: the last follow-up and deal, "never" counting from when the owner
-    got it (``owned_since``, else its creation). Customers that are also suppliers are left alone: a supplier
-    relationship is purchasing's, and an idle customer side says nothing about it."""
+    got it (``owned_since``, else its creation). A customer that is also a supplier is a customer (issue 12, finding 6:
+    ticking 供应商 kept a customer from the recycle)."""
     conditions = []
     if cutoffs.followup is not None:
         conditions.append(Q(followup_anchor__lt=cutoffs.followup))
@@ -188,7 +188,7 @@ def list_idle_customers(partners: QuerySet[Partner], cutoffs: RecycleCutoffs) ->
     if not conditions:
         return partners.none()
     return (
-        partners.filter(owner__isnull=False, is_customer=True, is_supplier=False)
+        partners.filter(owner__isnull=False, is_customer=True)
         .annotate(
             followup_anchor=Coalesce("last_followup_at", "owned_since", "created_at"),
             deal_anchor=Coalesce("last_deal_at", "owned_since", "created_at"),

@@ -10,12 +10,19 @@ from django.db.models.functions import Lower, Replace
 
 from keshang.core.masking import digits_of, only_clear_or_public_matches
 from keshang.core.permissions import Action
+from keshang.core.scope import has_action
 
 from ..models import Address, BankAccount, Contact, Partner
 from ..search import partner_text_condition
 from ..text.folding import fold
 
 __all__ = [
+    "BANK_ACCOUNT",
+    "can_confirm_bank_accounts",
+    "get_default_bank_account",
+    "CREDIT",
+    "CREDIT_FIELDS",
+    "can_change_credit",
     "list_partners",
     "search_partners",
     "partner_search_condition",
@@ -27,6 +34,31 @@ __all__ = [
     "filter_partners_by_search",
     "filter_contacts_by_search",
 ]
+
+
+# 信用额度与等级 (issue 12, finding 7): the level drives prices and approvals, the limit and terms what a customer may
+# owe. Everyone who sees a partner reads them; only "change" on this right changes them. Not a model: a right.
+CREDIT = "partners.credit"
+CREDIT_FIELDS = ("level", "credit_limit", "payment_terms")
+
+
+def can_change_credit(*, user) -> bool:
+    """Whether ``user`` may set a partner's credit fields (:data:`CREDIT_FIELDS`); the system (no user) may."""
+    return user is None or has_action(user, CREDIT, Action.CHANGE)
+
+
+# Entering a partner's bank account ("add"/"change") and confirming a new default ("approve"; issue 12, finding 10).
+BANK_ACCOUNT = "partners.bankaccount"
+
+
+def can_confirm_bank_accounts(*, user) -> bool:
+    return has_action(user, BANK_ACCOUNT, Action.APPROVE)
+
+
+def get_default_bank_account(*, partner: Partner) -> BankAccount | None:
+    """The account documents and prints show for ``partner``: the confirmed default only (an account waiting for
+    confirmation is never the default)."""
+    return BankAccount.objects.filter(partner=partner, is_default=True, pending=False).first()
 
 
 def normalise_query(query: str) -> str:

@@ -26,6 +26,8 @@ from .merging import MergeError, merge_partners
 from .ownership import assign_partner, assign_partners, release_partner, transfer_partner, transfer_partners
 from .partners import (
     PARTNER_FIELDS,
+    check_credit_fields,
+    check_customer_flag,
     create_partner,
     delete_partner,
     derive_partner_keys,
@@ -33,6 +35,7 @@ from .partners import (
     update_partner,
 )
 from .parts import (
+    confirm_bank_account,
     contact_search_text,
     delete_address,
     delete_bank_account,
@@ -62,6 +65,8 @@ from .suppliers import (
 __all__ = [
     # partners
     "PARTNER_FIELDS",
+    "check_credit_fields",
+    "check_customer_flag",
     "derive_partner_keys",
     "create_partner",
     "update_partner",
@@ -89,6 +94,7 @@ __all__ = [
     "delete_address",
     "save_bank_account",
     "delete_bank_account",
+    "confirm_bank_account",
     # ownership
     "assign_partners",
     "assign_partner",

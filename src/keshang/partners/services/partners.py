@@ -9,20 +9,26 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from keshang.core import audit
+from keshang.core.exceptions import ScopeViolation
 from keshang.core.models import AuditAction
+from keshang.core.permissions import Action
 from keshang.core.versioning import check_version
 
 from .. import text
 from ..models import PARTNER_EDITABLE_FIELDS, Partner
 from ..search import index_partner_grams
+from ..selectors.partners import CREDIT_FIELDS, can_change_credit
 from .codes import assign_partner_codes
 from .duplicates import check_partner_duplicates
 from .suppliers import delete_supplier_records
 
 __all__ = [
     "PARTNER_FIELDS",
+    "check_credit_fields",
+    "check_customer_flag",
     "derive_partner_keys",
     "create_partner",
     "update_partner",
@@ -67,11 +73,46 @@ def _set_tags(partner: Partner, tags) -> None:
         partner.tags.set(tags)
 
 
+def _credit_value(partner_or_data, field: str):
+    """A credit field's value to compare: the level by its key, whether given as a level, a key or ``level_id``."""
+    if isinstance(partner_or_data, dict):
+        if field == "level" and "level" not in partner_or_data:
+            return partner_or_data.get("level_id")
+        value = partner_or_data.get(field)
+    else:
+        value = getattr(partner_or_data, "level_id" if field == "level" else field)
+    return getattr(value, "pk", value)
+
+
+def check_credit_fields(*, actor, partner: Partner, data: dict) -> None:
+    """Refuse a change of 信用额度、级别 or 付款条件 by someone without "change" on ``partners.credit`` (issue 12,
+    finding 7). ``partner`` holds the values before the change (a new one: the defaults); sending them unchanged
+    is no change."""
+    if can_change_credit(user=actor):
+        return
+    given = [field for field in CREDIT_FIELDS if field in data or (field == "level" and "level_id" in data)]
+    if any(_credit_value(data, field) != _credit_value(partner, field) for field in given):
+        message = _("您的角色不能修改信用额度与级别（信用额度、级别、付款条件）。")
+        raise ScopeViolation(message, code="credit_fields_not_allowed")
+
+
+def check_customer_flag(*, actor, partner: Partner, data: dict) -> None:
+    """Taking 客户 off an owned customer is a manager's act ("assign" on it; issue 12, finding 6): a rep who could
+    turn a customer into a supplier and back would hold more than the claim limit and keep it from the nightly
+    recycle. Adding the flag, and every flag of an unowned or new partner, stays free."""
+    if not partner.is_customer or data.get("is_customer", True) or partner.owner_id is None or actor is None:
+        return
+    if not Partner.objects.visible_to(actor, Action.ASSIGN).filter(pk=partner.pk).exists():
+        message = _("只有有分配权限的主管可以取消客商的“客户”身份。")
+        raise ScopeViolation(message, code="customer_flag_not_allowed")
+
+
 def create_partner(*, actor, data: dict, tags=None, confirm_duplicate: bool = False) -> Partner:
     """Create a partner owned by ``data['owner']`` (the actor by default) in the owner's department."""
     unknown = set(data) - PARTNER_FIELDS
     if unknown:
         raise ValueError(f"unknown partner fields: {sorted(unknown)}")
+    check_credit_fields(actor=actor, partner=Partner(), data=data)
     with transaction.atomic():
         partner = Partner(**data)
         if "owner" not in data:
@@ -112,6 +153,8 @@ def update_partner(
     with transaction.atomic():
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         check_version(partner, expected_version)
+        check_credit_fields(actor=actor, partner=partner, data=data)
+        check_customer_flag(actor=actor, partner=partner, data=data)
         before = audit.snapshot(partner)
         identity_before = _identity(partner)
         search_text_before = partner.search_text

@@ -1,8 +1,10 @@
 """The public pool (公海): its rules (one row), claiming from it, and the nightly recycling of idle customers.
 
-* **The claim limit** counts customers only (``is_customer``); claiming a supplier-only partner is not
-  limited. The cool-down applies to partners the claimant released or that were recycled from them.
-* **Recycling** takes customers that are not also suppliers (``selectors.list_idle_customers``), keeps their
+* **The claim limit** counts every held customer (``is_customer``, whatever its other flag and however it was
+  acquired); claiming a supplier-only partner is not limited. Taking 客户 off an owned customer needs "assign"
+  (``services.check_customer_flag``), so flags cannot be flipped to dodge the limit (issue 12, finding 6).
+  The cool-down applies to partners the claimant released or that were recycled from them.
+* **Recycling** takes idle customers, suppliers too (``selectors.list_idle_customers``), keeps their
   department (its managers still see and can assign what their team let go) and removes their collaborators.
 """
 

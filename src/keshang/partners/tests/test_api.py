@@ -161,6 +161,11 @@ class TestAddressAPI(TestContactAPI):
 class TestBankAccountAPI(TestContactAPI):
     basename = "partners-api:bankaccount"
 
+    def give(self, ctx, *actions, scope=None):
+        super().give(ctx, *actions, scope=scope)
+        # Entering an account needs the bank-account right too (issue 12, finding 10).
+        grant(ctx.actor, "partners.bankaccount", [Action.ADD, Action.CHANGE], Scope.ALL)
+
     def model(self):
         from keshang.partners.models import BankAccount
 

@@ -17,7 +17,7 @@ from keshang.core.models import AuditAction, AuditEntry, ImportJob, ImportStatus
 from keshang.core.permissions import Action, Scope
 from keshang.core.regions import load_regions
 from keshang.core.registry import menu_for
-from keshang.org.tests.factories import DepartmentFactory, UserFactory
+from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners import search, services
 from keshang.partners.demo import ensure_partner_classifications
 from keshang.partners.models import Partner, PartnerSearchGram
@@ -47,7 +47,8 @@ def rep():
 
 
 def test_new_partners_get_region_contact_keys_search_text_and_audit(rep):
-    # given
+    # given (the 级别 column needs the credit right: issue 12, finding 7)
+    grant(rep, "partners.credit", [Action.CHANGE], Scope.ALL)
     load_regions()
     ensure_partner_classifications()
     rows = [

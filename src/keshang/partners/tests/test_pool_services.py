@@ -208,7 +208,8 @@ def test_idle_customers_go_back_to_the_pool_and_each_owner_is_told_once(team):
     stale_followup = make_customer(team.east_rep, created_days=400, followup_days=95, deal_days=10)
     no_deal = make_customer(team.south_rep, created_days=400, followup_days=5, deal_days=200)
     fresh = make_customer(team.east_rep, created_days=100, followup_days=5, deal_days=100)
-    supplier_too = make_customer(team.east_rep, created_days=400, is_supplier=True)
+    # a supplier-only partner is not a customer (one that is also a customer is: test_role_flags.py)
+    supplier_only = make_customer(team.east_rep, created_days=400, is_customer=False, is_supplier=True)
     services.share_partner(actor=team.manager, partner=stale_followup, user=team.south_rep)
     # when
     result = services.recycle_idle_partners(now=NOW)
@@ -217,7 +218,7 @@ def test_idle_customers_go_back_to_the_pool_and_each_owner_is_told_once(team):
     pooled = set(Partner.objects.filter(owner__isnull=True).values_list("pk", flat=True))
     assert pooled == {never_followed.pk, stale_followup.pk, no_deal.pk}
     assert Partner.objects.get(pk=fresh.pk).owner == team.east_rep
-    assert Partner.objects.get(pk=supplier_too.pk).owner == team.east_rep
+    assert Partner.objects.get(pk=supplier_only.pk).owner == team.east_rep
     reasons = dict(Handover.objects.filter(kind=HandoverKind.RECYCLE).values_list("partner_id", "reason"))
     assert reasons == {
         never_followed.pk: HandoverReason.NO_FOLLOWUP,

@@ -4,7 +4,8 @@ from django.db import connection
 from django.test import override_settings
 
 from keshang.core.models import AuditAction, AuditEntry
-from keshang.org.tests.factories import DepartmentFactory, UserFactory
+from keshang.core.permissions import Action, Scope
+from keshang.org.tests.factories import DepartmentFactory, UserFactory, grant
 from keshang.partners import services
 from keshang.partners.models import BankAccount, Contact, Partner
 from keshang.partners.tests.factories import ContactFactory, PartnerFactory
@@ -137,6 +138,7 @@ def test_contacts_are_searchable_by_pinyin_initials(rep):
 
 
 def test_bank_account_numbers_are_encrypted_at_rest_and_masked_in_the_audit_trail(rep):
+    grant(rep, "partners.bankaccount", [Action.ADD, Action.CHANGE], Scope.ALL)  # issue 12, finding 10
     partner = PartnerFactory(owner=rep)
     account = services.save_bank_account(
         actor=rep,

@@ -2,11 +2,16 @@
 forms, and the parts' inline forms; a contact's own page (fields, history and what other apps register on it,
 such as its 动态) — all on core's scoped generic views."""
 
+from django.contrib import messages
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views import View
 
 from keshang.core import views
+from keshang.core.exceptions import ApplicationError
 from keshang.core.masking import Masker
+from keshang.core.permissions import Action
 from keshang.core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -110,6 +115,30 @@ class PartnerAddressesView(PartnerPartsTabView):
 class PartnerBankAccountsView(PartnerPartsTabView):
     part_model = BankAccount
     tab_key = "bank_accounts"
+
+    def extra(self, obj):
+        context = super().extra(obj)
+        # 确认 a held default: offered to those with the right, on what someone else entered (issue 12, finding 10).
+        context["can_confirm_bank_accounts"] = selectors.can_confirm_bank_accounts(user=self.request.user)
+        return context
+
+
+class BankAccountConfirmView(views.ScopedViewMixin, View):
+    """POST 确认: a held account becomes the default (the service checks the right and the second person)."""
+
+    model = BankAccount
+    action = Action.VIEW
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        account = get_object_or_404(self.queryset, pk=pk)
+        try:
+            services.confirm_bank_account(actor=request.user, account=account)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已确认，该账户现为默认账户。"))
+        return views.redirect_after_write(request, reverse("partners:partner_bank_accounts", args=[account.partner_id]))
 
 
 class PartnerEditView(ObjectEditView):
@@ -298,4 +327,5 @@ urlpatterns = [
     path("<int:partner_pk>/bank-accounts/add/", BankAccountEditView.as_view(), name="bankaccount_add"),
     path("bank-accounts/<int:pk>/edit/", BankAccountEditView.as_view(), name="bankaccount_edit"),
     path("bank-accounts/<int:pk>/delete/", BankAccountDeleteView.as_view(), name="bankaccount_delete"),
+    path("bank-accounts/<int:pk>/confirm/", BankAccountConfirmView.as_view(), name="bankaccount_confirm"),
 ]

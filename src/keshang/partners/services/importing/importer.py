@@ -16,6 +16,7 @@ from keshang.org.models import User
 
 from ...countries import country_choices
 from ...models import Contact, Industry, Partner, PartnerKind, PartnerLevel, PartnerSource, PartnerStatus
+from ...selectors.partners import can_change_credit
 from ..partners import update_partner
 from ..parts import save_contact
 from .bulk import create_partners_bulk
@@ -74,6 +75,8 @@ class PartnerImporter(PartnerRowsMixin, PartnerMatchingMixin, Importer):
             if name:
                 self._user_names.setdefault(name, []).append(pk)
         self._owner_scope = self._add_scope()
+        # Once per job, not per row (issue 12, finding 7): without the credit right a row naming a level is refused.
+        self._may_set_credit = can_change_credit(user=self.actor)
         # Reference lists everyone may read.
         self._industries = {name.casefold(): pk for pk, name in Industry.objects.values_list("pk", "name")}
         self._levels: dict[str, int] = {}

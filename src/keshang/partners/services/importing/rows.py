@@ -112,6 +112,9 @@ class PartnerRowsMixin:
                 flags = [ROLE_FLAGS[word] for word in words]
                 changes["is_customer"] = any(customer for customer, _supplier in flags)
                 changes["is_supplier"] = any(supplier for _customer, supplier in flags)
+        if values.get("level") and not self._may_set_credit:
+            label = self._labels["level"]
+            row.error(_("您的角色不能设置信用额度与级别，请删除“%(label)s”列或留空。") % {"label": label})
         for name, table in (("industry", self._industries), ("level", self._levels)):
             if values.get(name):
                 key = values[name].casefold() if name == "industry" else normalise_header(values[name])
