@@ -210,6 +210,12 @@ class Workflow:
         """What the user is told after ``move``: the truth about where the document landed."""
         state = getattr(result, self.state_field, None)
         if self.pending and state == self.pending:
+            from keshang.core.approvals import get_pending_request
+
+            # Which flow it waits in says why (price control, an amount, the customer's level).
+            request = get_pending_request(result)
+            if request is not None:
+                return _("已提交审批（%(flow)s），等待审批：%(object)s") % {"flow": request.flow_name, "object": result}
             return _("已提交审批，等待审批：%(object)s") % {"object": result}
         if len(move.targets) > 1 and state in move.targets:
             # A move with several outcomes (submit: approval, or approved at once) says which one it had.

@@ -140,14 +140,14 @@ def test_a_confirmed_orders_edit_page_refuses_before_showing_a_form(client, team
     assert SalesOrder.objects.get(pk=order.pk).version == order.version
 
 
-def test_the_move_message_says_an_order_went_to_approval_not_that_it_was_confirmed(client, team):
-    flow("sales.salesorder", min_amount=1)
+def test_the_move_message_says_an_order_went_to_approval_and_in_which_flow(client, team):
+    flow("sales.salesorder", name="大额订单审批", min_amount=1)
     order = make_order(team)
     client.force_login(team.rep)
     response = client.post(reverse("sales:salesorder_move", args=[order.pk, "confirm"]), follow=True)
     page = response.content.decode()
     assert SalesOrder.objects.get(pk=order.pk).status == SalesOrderStatus.SUBMITTED
-    assert "已提交审批，等待审批" in page and "确认订单：" not in page
+    assert "已提交审批（大额订单审批），等待审批" in page and "确认订单：" not in page
 
 
 #
