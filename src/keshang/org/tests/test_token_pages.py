@@ -71,3 +71,14 @@ def test_a_token_of_another_user_is_404_under_this_users_page(client):
     client.force_login(admin)
     assert client.post(reverse("org:user_token_revoke", args=[target.pk, token.pk])).status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_the_own_tokens_table_is_not_squeezed_into_the_password_forms_width(client):
+    # In the narrow password card the 撤销 button and the dates broke over two lines (one character each).
+    user = UserFactory()
+    create_api_token(user=user, name="办公室电脑")
+    client.force_login(user)
+    html = client.get(reverse("web:password_change")).content.decode()
+    section = html[html.index('data-testid="my-api-tokens"') - 60 :]
+    assert "ks-narrow" not in section[:80]
+    assert '<td class="text-end text-nowrap">' in section

@@ -68,6 +68,15 @@ def test_the_pool_page_offers_no_claim_button_on_customers_to_a_purchaser(purcha
     assert reverse("partners:pool_claim", args=[supplier.pk]) in page
 
 
+def test_the_pool_page_tells_a_purchaser_that_customers_are_not_theirs_to_claim(purchaser, client):
+    # The status line counted customers "still claimable" for someone who may claim none of them.
+    PartnerFactory(name="公海客户戊", owner=None, is_customer=True, is_supplier=False)
+    client.force_login(purchaser)
+    page = client.get(reverse("partners:pool_list")).content.decode()
+    assert "公海客户由销售领取；您可以查看，不能领取。" in page
+    assert "还可领取" not in page and "领取数量不限" not in page
+
+
 def test_by_default_sales_may_claim_customers_and_purchasing_may_not():
     defaults = get_resource("partners.customerpool").defaults
     assert Persona.SALES in defaults and Persona.SALES_MANAGER in defaults

@@ -92,3 +92,55 @@ def test_a_purchaser_rates_a_supplier_adds_a_qualification_and_manages_attachmen
     assert Qualification.objects.get(partner=supplier).file
     assert not Attachment.objects.for_object(supplier).exists()
     watcher.assert_clean()
+
+
+def test_a_new_default_bank_account_waits_for_finance_who_confirms_it(page, company, watcher, screenshot):
+    # given: a supplier of the purchaser's paid into a confirmed default account (issue 12, finding 10)
+    from keshang.partners import services
+    from keshang.partners.models import BankAccount
+
+    supplier = Partner.objects.filter(owner__username="purchaser", is_supplier=True).first()
+    old = services.save_bank_account(
+        actor=None,
+        partner=supplier,
+        data={
+            "bank_name": "中国银行苏州分行",
+            "account_name": supplier.name,
+            "account_number": "6216610100001111",
+            "is_default": True,
+        },
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    # when: the purchaser enters a new account as the default
+    log_in(page, "purchaser", browser.DEMO_PASSWORD)
+    page.goto(f"/partners/{supplier.pk}/bank-accounts/")
+    page.get_by_role("link", name="新增银行账户").click()
+    page.get_by_label("开户行").fill("招商银行深圳分行")
+    page.get_by_label("户名").fill(supplier.name)
+    page.get_by_label("账号").fill("6225880123456789")
+    page.get_by_label("默认账户").check()
+    page.get_by_role("button", name="保存").click()
+
+    # then: it waits 待确认, the old account stays the default, and the purchaser cannot confirm it
+    pending = page.get_by_test_id("part").filter(has_text="招商银行深圳分行")
+    expect(pending.get_by_test_id("bank-pending")).to_have_text("待确认")
+    expect(page.get_by_test_id("part").filter(has_text="中国银行苏州分行")).to_contain_text("默认")
+    expect(page.get_by_test_id("bank-confirm")).to_have_count(0)
+    screenshot(page, "bank-account-pending-desktop")
+
+    # when: finance confirms it, through the page's confirmation
+    page.context.clear_cookies()
+    log_in(page, "finance", browser.DEMO_PASSWORD)
+    page.goto(f"/partners/{supplier.pk}/bank-accounts/")
+    pending.get_by_test_id("bank-confirm").click()
+
+    # then: the new account is the default, the old one no longer
+    expect(page.get_by_role("alert")).to_contain_text("已确认，该账户现为默认账户。")
+    expect(pending).to_contain_text("默认")
+    expect(pending.get_by_test_id("bank-pending")).to_have_count(0)
+    screenshot(page, "bank-account-confirmed-desktop")
+    new = BankAccount.objects.get(partner=supplier, bank_name="招商银行深圳分行")
+    assert new.is_default and new.confirmed_by.username == "finance"
+    assert not BankAccount.objects.get(pk=old.pk).is_default
+    watcher.assert_clean()

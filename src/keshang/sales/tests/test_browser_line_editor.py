@@ -172,12 +172,13 @@ def test_a_rep_adds_a_blank_line_picks_several_products_and_pastes_rows_from_exc
 
 
 def test_an_order_recorded_after_the_fact_may_pick_a_product_discontinued_since(page, company, watcher, screenshot):  # noqa: F811
-    # given a product discontinued since last month, and a customer of the rep's
+    # given a product discontinued since last month, and a customer of the rep's; recording last month's order
+    # is the sales manager's (back-dating needs sales.backdate, which reps do not hold: issue 12, finding 13)
     customer = customer_of("sales")
     retired = Product.objects.filter(name="水泥电阻").get()
     Product.objects.filter(pk=retired.pk).update(status=ProductStatus.DISCONTINUED)
     last_month = timezone.localdate() - datetime.timedelta(days=30)
-    log_in(page, "sales")
+    log_in(page, "manager")
     page.goto("/sales/orders/add/")
     page.get_by_label("客户").select_option(str(customer.pk))
 
