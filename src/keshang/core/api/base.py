@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import exceptions, serializers, viewsets
 
 from ..exceptions import ApplicationError
@@ -137,6 +138,41 @@ class MaskedSerializerMixin:
             if page:
                 masker.prepare(page)
         return masker.mask_dict(instance, data)
+
+
+MASKED_FIELD_NOTE = (
+    "Masked for readers without 查看敏感字段 (view_sensitive): **** for an amount, 138****5678 for a phone, "
+    "z***@example.com for an e-mail."
+)
+
+
+class MaskedSerializerSchema(OpenApiSerializerExtension):
+    """The documented answer of a masked serializer is true for every reader (issue 12): a sensitive field is
+    answered masked (``****``, ``138****5678``) to a reader without ``view_sensitive``, which its own type (a
+    decimal's pattern, an e-mail's format, a phone's length) would refuse, so in responses it is declared a plain
+    string saying so. Requests keep the field's own schema (``COMPONENT_SPLIT_REQUEST``): a write takes the real
+    value."""
+
+    target_class = "keshang.core.api.base.MaskedSerializerMixin"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction != "response":
+            return schema
+        model = getattr(getattr(self.target, "Meta", None), "model", None)
+        properties = schema.get("properties", {})
+        for name in getattr(model, "sensitive_fields", ()):
+            if name not in properties:
+                continue
+            declared = properties[name]
+            described = " ".join(filter(None, [declared.get("description"), MASKED_FIELD_NOTE]))
+            masked = {"type": "string", "description": described}
+            for key in ("readOnly", "nullable", "title"):
+                if key in declared:
+                    masked[key] = declared[key]
+            properties[name] = masked
+        return schema
 
 
 class StrictBodyMixin:
