@@ -55,6 +55,9 @@ def api_action_routes():
         handler = getattr(cls, name)
         declared = getattr(handler, "scope_action", None) or (getattr(handler, "kwargs", {}) or {}).get("scope_action")
         needed = {(resource_for_model(cls.model), str(declared or HTTP_POST))}
+        # A right the action's service checks besides the route's (partners' bank-account 确认: approve on
+        # partners.bankaccount), declared on the handler.
+        needed |= {(resource, str(action)) for resource, action in getattr(handler, "required_rights", ())}
         document_type = getattr(cls, "document_type", None)
         move = document_type.workflow.get(name) if document_type else None
         if move is not None and move.creates:

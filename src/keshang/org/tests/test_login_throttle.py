@@ -86,7 +86,7 @@ def test_the_token_endpoint_is_under_the_same_throttle():
     accepted = APIClient(REMOTE_ADDR=OFFICE).post(
         url, {"username": "zhangsan", "password": DEFAULT_PASSWORD}, format="json"
     )
-    assert accepted.status_code == 200
+    assert accepted.status_code == 201 and accepted.json()["token"]
 
 
 def test_an_administrator_sees_and_clears_a_throttle(client):

@@ -3,8 +3,9 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -186,5 +187,12 @@ class BankAccountViewSet(PartViewSet):
     @action(detail=True, methods=["post"], scope_action=Action.VIEW)
     def confirm(self, request, pk=None):
         """确认: the held account becomes the partner's default; not by the person who entered it."""
+        if not selectors.can_confirm_bank_accounts(user=request.user):
+            # The right first, like any route's grant: without it the answer says nothing about the record.
+            message = gettext("您的角色不能确认客商银行账户。")
+            raise exceptions.PermissionDenied(message, code="bank_account_confirm_not_allowed")
         account = services.confirm_bank_account(actor=request.user, account=self.get_object())
         return Response(self.get_serializer(account).data)
+
+    # Declared beside the scope action, for readers such as the permission matrix: the service's own right.
+    confirm.required_rights = ((selectors.BANK_ACCOUNT, Action.APPROVE),)

@@ -8,7 +8,7 @@ from keshang.core.approvals import list_my_tasks
 from keshang.core.models import ApprovalStatus
 from keshang.core.permissions import Action, Scope
 from keshang.org.testing.api import APIResourceTests
-from keshang.org.tests.factories import UserFactory
+from keshang.org.tests.factories import UserFactory, grant
 from keshang.partners.tests.factories import PartnerFactory
 from keshang.sales.models import SalesOrderStatus
 from keshang.sales.services import orders, quotations
@@ -147,8 +147,10 @@ def test_a_discontinued_product_is_refused_saying_it_is_discontinued_not_that_it
 
 
 def test_a_historical_order_may_name_a_product_discontinued_since(client, team):
-    # given a product discontinued after it was sold: the company records last year's order now
+    # given a product discontinued after it was sold: the company records last year's order now, as someone
+    # allowed to date a document before the open period (issue 12, finding 13)
     retired = ProductFactory(status="discontinued", list_price=Decimal("50.00"), min_price=None)
+    grant(team.rep, "sales.backdate", [Action.ADD], Scope.ALL)
     # when
     response = api(client, team.rep).post(
         reverse("sales-api:salesorder-list"),

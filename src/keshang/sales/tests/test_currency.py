@@ -28,7 +28,9 @@ def team():
 
 def test_a_usd_quotation_keeps_the_rate_of_its_date_and_its_cny_equivalent(team):
     # given the product lists at 113 CNY; the rate on 2026-11-10 is 7.1 (set on the 1st)
-    quotation = make_quotation(team, line(team.product, "10"), currency="USD", quote_date=datetime.date(2026, 11, 10))
+    quotation = make_quotation(
+        team, line(team.product, "10"), currency="USD", quote_date=datetime.date(2026, 11, 10), historic=True
+    )
     # then the catalog's price is converted at that rate and the document holds USD amounts and their CNY value
     assert quotation.exchange_rate == Decimal("7.100000")
     first = quotation.lines.get()
@@ -41,7 +43,7 @@ def test_a_usd_quotation_keeps_the_rate_of_its_date_and_its_cny_equivalent(team)
 
 def test_a_missing_rate_is_a_clear_error_on_the_currency(team):
     with pytest.raises(ApplicationError) as refused:
-        make_quotation(team, currency="USD", quote_date=datetime.date(2026, 10, 1))
+        make_quotation(team, currency="USD", quote_date=datetime.date(2026, 10, 1), historic=True)
     assert refused.value.code == "missing_exchange_rate" and "currency" in refused.value.fields
     with pytest.raises(ApplicationError) as refused:
         make_quotation(team, currency="XYZ")
@@ -51,7 +53,9 @@ def test_a_missing_rate_is_a_clear_error_on_the_currency(team):
 def test_approvals_compare_amounts_in_cny(team):
     # given a flow for orders of 1,000 CNY and more: a 200 USD order is 1,420 CNY
     flow("sales.salesorder", min_amount=Decimal("1000"))
-    order = make_order(team, line(team.product, "1", "200"), currency="USD", order_date=datetime.date(2026, 11, 10))
+    order = make_order(
+        team, line(team.product, "1", "200"), currency="USD", order_date=datetime.date(2026, 11, 10), historic=True
+    )
     assert order.gross_amount == Decimal("200.00") and order.gross_amount_cny == Decimal("1420.00")
     assert orders.confirm_sales_order(actor=team.rep, order=order).status == "submitted"
 
@@ -59,10 +63,13 @@ def test_approvals_compare_amounts_in_cny(team):
 def test_the_monthly_report_adds_cny(team):
     orders.confirm_sales_order(
         actor=team.rep,
-        order=make_order(team, line(team.product, "1", "100"), currency="USD", order_date=datetime.date(2026, 11, 21)),
+        order=make_order(
+            team, line(team.product, "1", "100"), currency="USD", order_date=datetime.date(2026, 11, 21), historic=True
+        ),
     )
     orders.confirm_sales_order(
-        actor=team.rep, order=make_order(team, line(team.product, "1", "113"), order_date=datetime.date(2026, 11, 22))
+        actor=team.rep,
+        order=make_order(team, line(team.product, "1", "113"), order_date=datetime.date(2026, 11, 22), historic=True),
     )
     (row,) = sales_by_customer_month(user=team.manager)
     assert row.gross_amount == Decimal("833.00")  # 100 USD × 7.2 + 113 CNY
@@ -70,7 +77,7 @@ def test_the_monthly_report_adds_cny(team):
 
 def test_a_usd_print_says_the_amount_in_english_words(client, team):
     quotation = make_quotation(
-        team, line(team.product, "1", "1234.56"), currency="USD", quote_date=datetime.date(2026, 11, 10)
+        team, line(team.product, "1", "1234.56"), currency="USD", quote_date=datetime.date(2026, 11, 10), historic=True
     )
     quotation = quotations.submit_quotation(actor=team.rep, quotation=quotation)
     client.force_login(team.rep)

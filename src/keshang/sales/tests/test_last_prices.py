@@ -29,19 +29,25 @@ def team():
     return make_team()
 
 
+def cheap_product():
+    """A product listed below every price these tests type: no line is a discount, so confirming needs no approval
+    (price control, issue 12) and the order is confirmed."""
+    return ProductFactory(list_price=Decimal("1.00"), min_price=None)
+
+
 def confirmed(team, *lines, on: str, partner=None):
     data = {"order_date": datetime.date.fromisoformat(on)}
     if partner is not None:
         data["partner"] = partner
-    return orders.confirm_sales_order(actor=team.rep, order=make_order(team, *lines, **data))
+    return orders.confirm_sales_order(actor=team.rep, order=make_order(team, *lines, historic=True, **data))
 
 
 def test_each_product_gets_what_this_customer_paid_last_on_a_confirmed_order(team):
     # given a cable and a pen bought in March and June, a June draft, and another customer's later order
-    cable, pen, never = ProductFactory(), ProductFactory(), ProductFactory()
+    cable, pen, never = cheap_product(), cheap_product(), cheap_product()
     confirmed(team, line(cable, price="50"), line(pen, price="3"), on="2026-03-01")
     june = confirmed(team, line(cable, price="48.5"), on="2026-06-01")
-    make_order(team, line(cable, price="10"), order_date=datetime.date(2026, 7, 1))
+    make_order(team, line(cable, price="10"), order_date=datetime.date(2026, 7, 1), historic=True)
     other = PartnerFactory(owner=team.rep)
     confirmed(team, line(cable, price="1"), on="2026-08-01", partner=other)
     # when
@@ -54,7 +60,7 @@ def test_each_product_gets_what_this_customer_paid_last_on_a_confirmed_order(tea
 
 
 def test_on_one_day_the_later_order_and_its_later_line_win(team):
-    cable = ProductFactory()
+    cable = cheap_product()
     confirmed(team, line(cable, price="50"), on="2026-06-01")
     later = confirmed(team, line(cable, price="49"), line(cable, price="47"), on="2026-06-01")
     last = selectors.last_prices(user=team.rep, partner=team.partner, products=[cable])
@@ -62,7 +68,7 @@ def test_on_one_day_the_later_order_and_its_later_line_win(team):
 
 
 def test_orders_the_user_may_not_see_are_not_read(team):
-    cable = ProductFactory()
+    cable = cheap_product()
     confirmed(team, line(cable, price="50"), on="2026-06-01")
     assert selectors.last_prices(user=team.other_rep, partner=team.partner, products=[cable]) == {}
     assert selectors.last_prices(user=team.manager, partner=team.partner, products=[cable])[cable.pk]
@@ -70,7 +76,7 @@ def test_orders_the_user_may_not_see_are_not_read(team):
 
 def test_the_preview_reads_the_last_prices_of_all_its_lines_in_one_query(client, team):
     # given five products this customer bought before
-    products = [ProductFactory() for _ in range(5)]
+    products = [cheap_product() for _ in range(5)]
     confirmed(team, *(line(product, price=f"{10 + index}") for index, product in enumerate(products)), on="2026-06-01")
     client.force_login(team.rep)
 

@@ -230,7 +230,8 @@ def test_partner_page_has_an_opportunities_tab_with_an_add_button(client, rep, s
     # then
     assert reverse("sales:partner_opportunities", args=[partner.pk]) in detail.content.decode()
     page = tab.content.decode()
-    assert "本客户的商机" in page and "同事在本客户的商机" not in page
+    # the customer's owner sees a colleague's opportunity on it too (issue 12, finding 5)
+    assert "本客户的商机" in page and "同事在本客户的商机" in page
     assert f"{reverse('sales:opportunity_add')}?partner={partner.pk}" in page
 
 
