@@ -41,7 +41,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [f"{CORE_TESTS}/test_totals.py"],
     ),
     "numbering": ([f"{CORE}/numbering.py"], [f"{CORE_TESTS}/test_numbering.py"]),
-    "masking": ([f"{CORE}/masking.py"], [f"{CORE_TESTS}/test_masking.py", "src/keshang/tests/test_sensitive.py"]),
+    "masking": ([f"{CORE}/masking.py"], [f"{CORE_TESTS}/test_masking.py"]),
     "scope": ([f"{CORE}/scope.py"], [f"{CORE_TESTS}/test_scope.py"]),
     "workflow": (
         [f"{CORE}/documents/workflow.py"],
