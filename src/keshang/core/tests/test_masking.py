@@ -5,6 +5,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import FieldError
 
 from keshang.core.masking import MASK, Masker, mask_value
 from keshang.core.permissions import Action
@@ -20,6 +21,7 @@ from keshang.core.permissions import Action
         (12.5, "****"),
         (True, "****"),  # not an amount: masked as the text "True"
         ("zhang.wei@example.com", "z***@example.com"),
+        ("a@b@example.com", "a***@b@example.com"),  # split at the first @
         ("@example.com", "***@example.com"),
         ("13812341234", "138****1234"),
         ("1234567", "123****4567"),  # seven digits: a phone
@@ -55,7 +57,14 @@ class Rows:
         class Allowed:
             def filter(self, pk__in):
                 manager.queries.append((user, action, set(pk__in)))
-                return SimpleNamespace(values_list=lambda field, flat: [pk for pk in pk__in if pk in manager.clear])
+                allowed = [pk for pk in pk__in if pk in manager.clear]
+
+                def values_list(field, flat=False):
+                    if field != "pk":
+                        raise FieldError(field)
+                    return allowed if flat is True else [(pk,) for pk in allowed]
+
+                return SimpleNamespace(values_list=values_list)
 
         return Allowed()
 
@@ -79,6 +88,10 @@ def test_rows_are_decided_once_per_batch_with_the_view_sensitive_action():
     assert len(rows._default_manager.queries) == 2
     masker.shows_clear(row(3))
     assert len(rows._default_manager.queries) == 2
+    # rows of the first batch keep their answer
+    assert masker.shows_clear(row(1)) is True
+    assert masker.shows_clear(row(2)) is False
+    assert len(rows._default_manager.queries) == 2
 
 
 def test_a_model_without_sensitive_fields_is_never_masked_nor_queried():
@@ -88,6 +101,12 @@ def test_a_model_without_sensitive_fields_is_never_masked_nor_queried():
     assert masker.value(row(1), "mobile") == "13812341234"
     assert masker.mask_dict(row(1), {"mobile": "13812341234"}) == {"mobile": "13812341234"}
     assert rows._default_manager.queries == []
+
+
+def test_a_model_that_declares_no_sensitive_fields_shows_everything():
+    masker = Masker("user", SimpleNamespace())
+    assert masker.fields == ()
+    assert masker.value(row(1), "mobile") == "13812341234"
 
 
 def test_values_are_masked_for_rows_out_of_clear_scope_and_only_sensitive_fields():
