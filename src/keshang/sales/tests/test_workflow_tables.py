@@ -172,7 +172,8 @@ def test_the_move_properties_follow_the_declaration():
 
 def document(status="a"):
     field = SimpleNamespace(choices=[("a", "甲"), ("b", "乙")])
-    return SimpleNamespace(status=status, _meta=SimpleNamespace(get_field=lambda name: field))
+    fields = {"status": field}
+    return SimpleNamespace(status=status, _meta=SimpleNamespace(get_field=fields.__getitem__))
 
 
 def test_an_undeclared_pair_is_refused_naming_both_states():
@@ -191,3 +192,148 @@ def test_a_move_from_a_state_it_does_not_start_from_is_refused_naming_the_move()
         workflow.check_move(document("b"), workflow.get("go"))
     assert refused.value.code == "invalid_transition"
     assert str(refused.value.message) == "单据当前状态为“乙”，不能“Go”。"
+    with pytest.raises(TransitionError) as refused:
+        workflow.check_move(document("z"), workflow.get("go"))
+    assert str(refused.value.message) == "单据当前状态为“z”，不能“Go”。"
+
+
+def user(grants=(), superuser=False):
+    """A signed-in user whose roles grant ``grants`` ((resource, action) pairs) at scope all."""
+    return SimpleNamespace(
+        is_authenticated=True,
+        is_active=True,
+        is_superuser=superuser,
+        grant_scope=lambda resource, action: "all" if (resource, action) in grants else None,
+    )
+
+
+def test_a_move_needs_its_permission_and_add_on_what_it_creates():
+    workflow = QUOTATION.workflow
+    to_order, send = workflow.get("to_order"), workflow.get("send")
+    viewer = user({("sales.quotation", Action.VIEW)})
+    assert workflow.user_may(viewer, to_order) is False
+    assert workflow.user_may(user({("sales.quotation", Action.VIEW), ("sales.salesorder", Action.ADD)}), to_order)
+    assert workflow.user_may(user({("sales.salesorder", Action.ADD)}), to_order) is False
+    assert workflow.user_may(viewer, send) is False
+    assert workflow.user_may(user({("sales.quotation", Action.CHANGE)}), send) is True
+    assert workflow.user_may(user(superuser=True), to_order) is True
+
+
+def test_the_available_moves_skip_a_move_the_document_does_not_allow_now_and_go_on():
+    workflow = Workflow(
+        resource="sales.quotation",
+        document_kwarg="quotation",
+        moves=[
+            Move("first", "First", ("a",), ("b",), service=print, allowed=lambda doc: False),
+            Move("second", "Second", ("a",), ("b",), service=print, allowed=lambda doc: True),
+            Move("third", "Third", ("b",), ("a",), service=print),
+            Move("fourth", "Fourth", ("a",), ("c",), service=print, permission=Action.VIEW),
+        ],
+    )
+    asked = []
+
+    def visible(action):
+        asked.append(action)
+        return action == Action.CHANGE
+
+    editor = user({("sales.quotation", Action.CHANGE), ("sales.quotation", Action.VIEW)})
+    assert [move.name for move in workflow.available(editor, document("a"), visible=visible)] == ["second"]
+    assert asked == [Action.CHANGE, Action.VIEW]
+
+
+class Document(SimpleNamespace):
+    def __str__(self):
+        return "QT-1"
+
+    def get_status_display(self):
+        return {"a": "甲", "b": "乙"}.get(self.status, self.status)
+
+
+def test_the_message_after_a_move_says_where_the_document_landed():
+    workflow = Workflow(
+        resource="sales.quotation",
+        document_kwarg="quotation",
+        pending="wait",
+        moves=[Move("go", "提交", ("a",), ("wait", "b")), Move("stop", "停止", ("b",), ("a",))],
+    )
+    go, stop = workflow.get("go"), workflow.get("stop")
+    assert workflow.done_message(go, Document(status="wait")) == "已提交审批，等待审批：QT-1"
+    assert workflow.done_message(go, Document(status="b")) == "提交：QT-1（乙）"
+    assert workflow.done_message(stop, Document(status="a")) == "停止：QT-1"
+    assert workflow.done_message(go, Document(status="elsewhere")) == "提交：QT-1"
+    assert workflow.done_message(go, Document()) == "提交：QT-1"
+    no_pending = small_workflow()
+    assert no_pending.done_message(no_pending.get("go"), Document(status=None)) == "Go：QT-1"
+
+
+class Recorder:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+
+
+def test_a_sent_back_document_returns_to_draft_with_the_approvers_comment():
+    workflow = small_workflow()
+    workflow.draft = "a"
+    workflow.move = Recorder()
+    callback = workflow.sent_back("驳回")
+    callback("doc", "boss", "价格太低")
+    callback("doc", "boss")
+    assert workflow.move.calls == [
+        (("doc", "a"), {"actor": "boss", "message": "驳回：价格太低"}),
+        (("doc", "a"), {"actor": "boss", "message": "驳回"}),
+    ]
+
+
+def saved_document(status):
+    saved = document(status)
+    saved.saves = 0
+
+    def save():
+        saved.saves += 1
+
+    saved.save = save
+    return saved
+
+
+def test_a_move_is_checked_saved_and_audited_as_a_state_change(monkeypatch):
+    from keshang.core import audit
+    from keshang.core.models import AuditAction
+
+    recorded = Recorder()
+    monkeypatch.setattr(audit, "record", recorded)
+    monkeypatch.setattr(audit, "snapshot", lambda obj: {"status": "snapshot"})
+    workflow = small_workflow()
+    doc = saved_document("a")
+    workflow.move(doc, "b", actor="rep", message="m")
+    assert (doc.status, doc.saves) == ("b", 1)
+    assert recorded.calls == [
+        (
+            (),
+            {"actor": "rep", "obj": doc, "action": AuditAction.STATE, "before": {"status": "snapshot"}, "message": "m"},
+        )
+    ]
+    workflow.move(doc, "a", actor="rep", before={"status": "given"})
+    assert recorded.calls[1][1]["before"] == {"status": "given"} and recorded.calls[1][1]["message"] == ""
+    with pytest.raises(TransitionError):
+        workflow.move(doc, "a", actor="rep")
+    assert (doc.status, doc.saves, len(recorded.calls)) == ("a", 2, 2)
+
+
+def test_withdrawing_cancels_the_approval_and_moves_back_to_draft(monkeypatch):
+    from keshang.core import approvals
+
+    cancelled = Recorder()
+    monkeypatch.setattr(approvals, "cancel_approval", cancelled)
+    workflow = small_workflow()
+    workflow.draft = "a"
+    workflow.move = Recorder()
+    doc = document("b")
+    workflow.withdraw_from_approval(doc, actor="rep")
+    assert cancelled.calls == [((), {"obj": doc, "actor": "rep"})]
+    assert workflow.move.calls == [((doc, "a"), {"actor": "rep", "message": "撤回审批"})]
+    with pytest.raises(TransitionError):
+        workflow.withdraw_from_approval(document("a"), actor="rep")
+    assert len(cancelled.calls) == 1
