@@ -183,6 +183,9 @@ def test_an_undeclared_pair_is_refused_naming_both_states():
         workflow.check(document("b"), to="c")
     assert refused.value.code == "invalid_transition"
     assert str(refused.value.message) == "单据当前状态为“乙”，不能变为“c”。"
+    with pytest.raises(TransitionError) as refused:
+        workflow.check(document("z"), to="b")
+    assert str(refused.value.message) == "单据当前状态为“z”，不能变为“乙”。"
 
 
 def test_a_move_from_a_state_it_does_not_start_from_is_refused_naming_the_move():
@@ -225,7 +228,7 @@ def test_the_available_moves_skip_a_move_the_document_does_not_allow_now_and_go_
         document_kwarg="quotation",
         moves=[
             Move("first", "First", ("a",), ("b",), service=print, allowed=lambda doc: False),
-            Move("second", "Second", ("a",), ("b",), service=print, allowed=lambda doc: True),
+            Move("second", "Second", ("a",), ("b",), service=print, allowed=lambda doc: doc.status == "a"),
             Move("third", "Third", ("b",), ("a",), service=print),
             Move("fourth", "Fourth", ("a",), ("c",), service=print, permission=Action.VIEW),
         ],
@@ -262,6 +265,8 @@ def test_the_message_after_a_move_says_where_the_document_landed():
     assert workflow.done_message(stop, Document(status="a")) == "停止：QT-1"
     assert workflow.done_message(go, Document(status="elsewhere")) == "提交：QT-1"
     assert workflow.done_message(go, Document()) == "提交：QT-1"
+    # a result without a display method shows its raw state
+    assert workflow.done_message(go, SimpleNamespace(status="b")) == "提交：namespace(status='b')（b）"
     no_pending = small_workflow()
     assert no_pending.done_message(no_pending.get("go"), Document(status=None)) == "Go：QT-1"
 
@@ -304,7 +309,7 @@ def test_a_move_is_checked_saved_and_audited_as_a_state_change(monkeypatch):
 
     recorded = Recorder()
     monkeypatch.setattr(audit, "record", recorded)
-    monkeypatch.setattr(audit, "snapshot", lambda obj: {"status": "snapshot"})
+    monkeypatch.setattr(audit, "snapshot", lambda obj: {"status": "snapshot"} if obj is doc else {})
     workflow = small_workflow()
     doc = saved_document("a")
     workflow.move(doc, "b", actor="rep", message="m")
