@@ -477,3 +477,36 @@ def test_a_price_is_shown_grouped_with_two_to_six_places_and_its_value_unchanged
     assert 2 <= len(places) <= 6
     assert len(places) == 2 or not places.endswith("0")
     assert all(len(group) == 3 for group in whole.lstrip("-").split(",")[1:])
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "words"),
+    [
+        ("1234.56", "USD", "SAY US DOLLARS ONE THOUSAND TWO HUNDRED AND THIRTY-FOUR AND CENTS FIFTY-SIX ONLY"),
+        ("-5.00", "EUR", "SAY EUROS MINUS FIVE ONLY"),
+        # rounded half-up to cents; no commas; a currency without a name is said by its code
+        (
+            "1234567.005",
+            "CHF",
+            "SAY CHF ONE MILLION TWO HUNDRED AND THIRTY-FOUR THOUSAND FIVE HUNDRED AND SIXTY-SEVEN AND CENTS ONE ONLY",
+        ),
+        ("0.99", "GBP", "SAY POUNDS STERLING ZERO AND CENTS NINETY-NINE ONLY"),
+        ("0", "JPY", "SAY JAPANESE YEN ZERO ONLY"),
+        ("-0.01", "HKD", "SAY HONG KONG DOLLARS MINUS ZERO AND CENTS ONE ONLY"),
+        ("10", "AUD", "SAY AUSTRALIAN DOLLARS TEN ONLY"),
+        ("10", "CAD", "SAY CANADIAN DOLLARS TEN ONLY"),
+        ("10", "SGD", "SAY SINGAPORE DOLLARS TEN ONLY"),
+    ],
+)
+def test_a_foreign_amount_is_said_in_english_words(amount, currency, words):
+    from keshang.core.money import amount_in_english_words
+
+    assert amount_in_english_words(Decimal(amount), currency) == words
+
+
+def test_the_words_line_is_chinese_for_cny_and_english_for_other_currencies():
+    from keshang.core.money import amount_in_words_for
+
+    assert amount_in_words_for(Decimal("1234.5"), "CNY") == "人民币壹仟贰佰叁拾肆元伍角整"
+    assert amount_in_words_for(Decimal("3")) == "人民币叁元整"
+    assert amount_in_words_for(Decimal("12"), "USD") == "SAY US DOLLARS TWELVE ONLY"
