@@ -222,3 +222,51 @@ def test_a_scoped_model_without_collaborators_is_filtered_by_its_own_fields(comp
     rep = User.objects.get(pk=people["rep"].pk)
     seen = set(User.objects.visible_to(rep, Action.VIEW).values_list("pk", flat=True))
     assert seen == {people["rep"].pk, people["peer"].pk}
+
+
+def test_a_part_is_visible_where_its_record_is_and_only_with_the_records_it_names():
+    # a price rule is part of a product (scope_parent) and names a customer (scope_related)
+    from keshang.catalog.models import PriceRule, PriceRuleKind
+    from keshang.catalog.tests.factories import PriceRuleFactory, ProductFactory
+    from keshang.partners.tests.factories import PartnerFactory
+
+    rep, other = UserFactory(), UserFactory()
+    grant(rep, "catalog.product", [Action.VIEW], Scope.ALL)
+    grant(rep, "partners.partner", [Action.VIEW], Scope.OWN)
+    product = ProductFactory()
+    general = PriceRuleFactory(product=product)
+    mine = PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=PartnerFactory(owner=rep))
+    PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=PartnerFactory(owner=other))
+    rep = User.objects.get(pk=rep.pk)
+    assert set(PriceRule.objects.visible_to(rep, Action.VIEW)) == {general, mine}
+    # the parent's grant decides the action: no "change" on products, no rules to change
+    assert not PriceRule.objects.visible_to(rep, Action.CHANGE).exists()
+    # without a grant on the parent, nothing
+    assert not PriceRule.objects.visible_to(User.objects.get(pk=other.pk), Action.VIEW).exists()
+    # a superuser sees every rule
+    assert PriceRule.objects.visible_to(UserFactory(is_superuser=True), Action.VIEW).count() == 3
+
+
+def test_no_user_sees_nothing():
+    assert not Memo.objects.visible_to(None).exists()
+
+
+def test_an_unscoped_resource_opens_every_row_whatever_the_grants_scope(company):
+    from keshang.catalog.models import Product
+    from keshang.catalog.tests.factories import ProductFactory
+
+    people, _ = company
+    ProductFactory(), ProductFactory()
+    grant(people["rep"], "catalog.product", [Action.VIEW], Scope.OWN)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert Product.objects.visible_to(rep).count() == Product.objects.count() == 2
+
+
+def test_a_model_without_an_owner_field_is_scoped_by_its_department_field(company):
+    # departments are scoped by their own pk and have no owner
+    from keshang.org.models import Department
+
+    people, _ = company
+    grant(people["rep"], "org.department", [Action.VIEW], Scope.DEPARTMENT)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert list(Department.objects.visible_to(rep)) == [people["rep"].department]
