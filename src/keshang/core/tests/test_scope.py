@@ -270,3 +270,16 @@ def test_a_model_without_an_owner_field_is_scoped_by_its_department_field(compan
     grant(people["rep"], "org.department", [Action.VIEW], Scope.DEPARTMENT)
     rep = User.objects.get(pk=people["rep"].pk)
     assert list(Department.objects.visible_to(rep)) == [people["rep"].department]
+
+
+def test_a_part_that_names_no_other_record_follows_its_parent_alone(company):
+    # a product's packing unit is part of the product and names nothing else
+    from keshang.catalog.models import ProductUnit
+    from keshang.catalog.tests.factories import ProductUnitFactory
+
+    people, _ = company
+    unit = ProductUnitFactory()
+    grant(people["rep"], "catalog.product", [Action.VIEW], Scope.OWN)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert list(ProductUnit.objects.visible_to(rep)) == [unit]
+    assert not ProductUnit.objects.visible_to(User.objects.get(pk=people["peer"].pk)).exists()
