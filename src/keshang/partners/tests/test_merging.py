@@ -363,3 +363,36 @@ def test_a_row_left_pointing_at_the_duplicate_stops_the_merge(manager, pair, mon
     assert error.value.code == "merge_incomplete"
     assert "联系人" in error.value.message
     assert snapshot_everything() == before
+
+
+def test_taking_the_duplicates_owner_takes_its_department_and_owned_since_and_a_role_is_never_lost():
+    # given partners of two reps in different departments, the survivor a supplier only, owned since different days
+    import datetime
+
+    from django.utils import timezone
+
+    root = UserFactory(is_superuser=True)
+    first, second = UserFactory(department=DepartmentFactory()), UserFactory(department=DepartmentFactory())
+    survivor = PartnerFactory(name="甲公司", owner=first, is_customer=False, is_supplier=True)
+    duplicate = PartnerFactory(name="甲公司（重复）", owner=second, is_customer=True, is_supplier=False)
+    since = timezone.make_aware(datetime.datetime(2024, 5, 6, 9, 0))
+    Partner.objects.filter(pk=duplicate.pk).update(owned_since=since)
+    # when the duplicate's owner is chosen
+    merged = services.merge_partners(
+        actor=root, survivor=survivor, duplicate=duplicate, field_choices={"owner": "duplicate"}
+    )
+    # then the owner comes with their department and the date they took the partner; both roles are kept
+    merged = Partner.objects.get(pk=merged.pk)
+    assert (merged.owner, merged.department, merged.owned_since) == (second, second.department, since)
+    assert (merged.is_customer, merged.is_supplier) == (True, True)
+
+
+def test_the_merge_handover_notes_name_every_moved_part_with_its_count(manager, pair):
+    survivor, duplicate = pair
+    duplicate_pk = duplicate.pk
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
+    assert handover.notes == (
+        f"合并了“深圳华为技术有限公司”(#{duplicate_pk})："
+        "联系人 2、地址 1、银行账户 1、资质 1、供应商档案 1、交接记录 1、附件 1、协作人 2"
+    )
