@@ -361,7 +361,7 @@ def test_a_row_left_pointing_at_the_duplicate_stops_the_merge(manager, pair, mon
         services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
     # then
     assert error.value.code == "merge_incomplete"
-    assert "联系人" in error.value.message
+    assert error.value.message == "“深圳华为技术有限公司”还有 1 条联系人无法转移，合并已取消。"
     assert snapshot_everything() == before
 
 
@@ -396,3 +396,47 @@ def test_the_merge_handover_notes_name_every_moved_part_with_its_count(manager, 
         f"合并了“深圳华为技术有限公司”(#{duplicate_pk})："
         "联系人 2、地址 1、银行账户 1、资质 1、供应商档案 1、交接记录 1、附件 1、协作人 2"
     )
+
+
+def test_moved_rows_are_audited_by_the_actor_from_the_duplicate_to_the_survivor(manager, pair):
+    survivor, duplicate = pair
+    duplicate_pk = duplicate.pk
+    SupplierProfile.objects.filter(partner=duplicate).update(main_products="通信设备")
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Qualification), action=AuditAction.UPDATE
+    )
+    assert [(entry.user, entry.before["partner_id"], entry.after["partner_id"]) for entry in entries] == [
+        (manager, duplicate_pk, survivor.pk)
+    ]
+    profile = AuditEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(SupplierProfile), action=AuditAction.UPDATE
+    )
+    assert (profile.user, profile.before["partner_id"], profile.after["partner_id"]) == (
+        manager,
+        duplicate_pk,
+        survivor.pk,
+    )
+
+
+def test_filling_the_survivors_profile_is_audited_with_what_it_was(manager, pair):
+    survivor, duplicate = pair
+    kept = SupplierProfile.objects.create(partner=survivor, rating_quality=3)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    entry = AuditEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(SupplierProfile),
+        object_id=str(kept.pk),
+        action=AuditAction.UPDATE,
+    )
+    assert entry.user == manager
+    assert entry.before["main_products"] == "" and entry.after["main_products"] == "通信设备"
+
+
+def test_a_primary_contact_stays_primary_when_the_survivor_has_none_and_no_profile_is_counted_when_none_moved():
+    root = UserFactory(is_superuser=True)
+    survivor, duplicate = PartnerFactory(name="乙公司"), PartnerFactory(name="乙公司（重复）")
+    services.save_contact(actor=None, partner=duplicate, data={"name": "王经理", "is_primary": True})
+    services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
+    assert list(Contact.objects.filter(partner=survivor).values_list("name", "is_primary")) == [("王经理", True)]
+    handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
+    assert "supplier_profile" not in handover.moved and handover.moved["contacts"] == 1
