@@ -440,3 +440,17 @@ def test_a_primary_contact_stays_primary_when_the_survivor_has_none_and_no_profi
     assert list(Contact.objects.filter(partner=survivor).values_list("name", "is_primary")) == [("王经理", True)]
     handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
     assert "supplier_profile" not in handover.moved and handover.moved["contacts"] == 1
+
+
+def test_the_handover_notes_name_a_steps_moves_by_its_label_or_else_its_name(monkeypatch):
+    root = UserFactory(is_superuser=True)
+    survivor, duplicate = PartnerFactory(name="丙公司"), PartnerFactory(name="丙公司（重复）")
+    duplicate_pk = duplicate.pk
+    monkeypatch.setitem(registry._merge_steps, "orders", lambda **kwargs: 3)
+    monkeypatch.setitem(registry._merge_step_labels, "orders", "销售订单")
+    monkeypatch.setitem(registry._merge_steps, "visits", lambda **kwargs: 2)
+    monkeypatch.setitem(registry._merge_steps, "nothing", lambda **kwargs: 0)
+    services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
+    handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
+    assert handover.notes.endswith("：销售订单 3、visits 2")
+    assert handover.notes == f"合并了“丙公司（重复）”(#{duplicate_pk})：销售订单 3、visits 2"
