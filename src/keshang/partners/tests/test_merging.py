@@ -435,9 +435,11 @@ def test_filling_the_survivors_profile_is_audited_with_what_it_was(manager, pair
 def test_a_primary_contact_stays_primary_when_the_survivor_has_none_and_no_profile_is_counted_when_none_moved():
     root = UserFactory(is_superuser=True)
     survivor, duplicate = PartnerFactory(name="乙公司"), PartnerFactory(name="乙公司（重复）")
+    services.save_contact(actor=None, partner=survivor, data={"name": "李助理", "is_primary": False})
     services.save_contact(actor=None, partner=duplicate, data={"name": "王经理", "is_primary": True})
     services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
-    assert list(Contact.objects.filter(partner=survivor).values_list("name", "is_primary")) == [("王经理", True)]
+    contacts = set(Contact.objects.filter(partner=survivor).values_list("name", "is_primary"))
+    assert contacts == {("李助理", False), ("王经理", True)}
     handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
     assert "supplier_profile" not in handover.moved and handover.moved["contacts"] == 1
 
@@ -454,3 +456,52 @@ def test_the_handover_notes_name_a_steps_moves_by_its_label_or_else_its_name(mon
     handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
     assert handover.notes.endswith("：销售订单 3、visits 2")
     assert handover.notes == f"合并了“丙公司（重复）”(#{duplicate_pk})：销售订单 3、visits 2"
+
+
+def audit_of(model, action, **filters):
+    return AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), action=action, **filters)
+
+
+def test_shares_move_or_widen_audited_on_the_survivor_and_a_read_share_stays_read(manager, pair):
+    # given (the pair): a user who reads the survivor and writes the duplicate, a stranger who reads the duplicate
+    survivor, duplicate = pair
+    duplicate_pk = duplicate.pk
+    reader = UserFactory()
+    partner_type = ContentType.objects.get_for_model(Partner)
+    Collaboration.objects.create(content_type=partner_type, object_id=survivor.pk, user=reader)
+    Collaboration.objects.create(content_type=partner_type, object_id=duplicate.pk, user=reader)
+    # when
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then the reader still only reads; the writer now writes the survivor
+    shares = Collaboration.objects.filter(content_type=partner_type, object_id=survivor.pk)
+    assert shares.get(user=reader).can_write is False
+    assert sorted(shares.values_list("can_write", flat=True)) == [False, False, True]
+    moved = audit_of(Collaboration, AuditAction.UPDATE, before__can_write=False, after__can_write=False)
+    assert [(e.user, e.before["object_id"], e.after["object_id"], e.related_object_id) for e in moved] == [
+        (manager, duplicate_pk, survivor.pk, str(survivor.pk))
+    ]
+    widened = audit_of(Collaboration, AuditAction.UPDATE, before__can_write=False, after__can_write=True).get()
+    assert (widened.user, widened.before["object_id"], widened.related_object_id) == (
+        manager,
+        survivor.pk,
+        str(survivor.pk),
+    )
+    deleted = audit_of(Collaboration, AuditAction.DELETE)
+    assert (
+        sorted((e.user == manager, e.before["object_id"], e.related_object_id) for e in deleted)
+        == [(True, duplicate_pk, str(survivor.pk))] * 2
+    )
+    assert Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE).moved["collaborators"] == 3
+
+
+def test_the_duplicates_profile_merged_into_the_survivors_is_counted_once_and_its_deletion_audited(manager, pair):
+    survivor, duplicate = pair
+    SupplierProfile.objects.create(partner=survivor, rating_quality=3)
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    assert Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE).moved["supplier_profile"] == 1
+    deleted = audit_of(SupplierProfile, AuditAction.DELETE).get()
+    assert (deleted.user, deleted.before["main_products"], deleted.related_object_id) == (
+        manager,
+        "通信设备",
+        str(survivor.pk),
+    )
