@@ -505,3 +505,19 @@ def test_the_duplicates_profile_merged_into_the_survivors_is_counted_once_and_it
         "通信设备",
         str(survivor.pk),
     )
+
+
+def test_a_default_address_of_a_kind_the_survivor_lacks_stays_default_and_bank_moves_are_audited(manager, pair):
+    # given (the pair): both have a default shipping address and a default account; the duplicate also bills
+    survivor, duplicate = pair
+    services.save_address(
+        actor=None, partner=duplicate, data={"detail": "东莞仓库", "kind": "billing", "is_default": True}
+    )
+    # when
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then one default per kind: the survivor's shipping address, the duplicate's billing address
+    defaults = set(Address.objects.filter(partner=survivor, is_default=True).values_list("kind", "detail"))
+    assert defaults == {("shipping", "坂田基地"), ("billing", "东莞仓库")}
+    assert Address.objects.filter(partner=survivor, kind="shipping", is_default=True).count() == 1
+    moved_accounts = audit_of(BankAccount, AuditAction.UPDATE, user=manager)
+    assert moved_accounts.count() == 1
