@@ -282,9 +282,10 @@ def test_merging_without_the_assign_grant_changes_nothing(pair):
     grant(editor, "partners.partner", [Action.VIEW, Action.CHANGE, Action.DELETE], Scope.ALL)
     before = snapshot_everything()
     # when
-    with pytest.raises(ScopeViolation):
+    with pytest.raises(ScopeViolation) as refused:
         services.merge_partners(actor=editor, survivor=survivor, duplicate=duplicate)
-    # then
+    # then, refused when the pair is locked (not only by the final recheck), and nothing changed
+    assert refused.value.message == "客商不存在或超出您的数据权限范围。"
     assert snapshot_everything() == before
 
 
@@ -296,6 +297,7 @@ def test_a_partner_cannot_be_merged_with_itself(manager, pair):
         services.merge_partners(actor=manager, survivor=survivor, duplicate=survivor)
     # then
     assert error.value.code == "merge_self"
+    assert error.value.message == "不能将客商与其自身合并。"
     assert Partner.objects.filter(pk=survivor.pk).exists()
 
 
@@ -309,8 +311,17 @@ def test_unknown_field_choices_are_refused_before_anything_changes(manager, pair
             actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"search_text": "duplicate"}
         )
     # then
-    assert "search_text" in str(error.value)
+    assert error.value.message_dict == {"field_choices": ["不能选择的字段：search_text。"]}
     assert snapshot_everything() == before
+
+
+def test_a_field_choice_other_than_survivor_or_duplicate_is_refused(manager, pair):
+    survivor, duplicate = pair
+    with pytest.raises(ValidationError) as error:
+        services.merge_partners(
+            actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"phone": "both", "name": "x"}
+        )
+    assert error.value.message_dict == {"field_choices": ["字段 name、phone 只能选择 survivor 或 duplicate。"]}
 
 
 def test_registered_merge_steps_run_inside_the_merge_and_their_counts_are_kept(manager, pair, monkeypatch):
@@ -521,3 +532,14 @@ def test_a_default_address_of_a_kind_the_survivor_lacks_stays_default_and_bank_m
     assert Address.objects.filter(partner=survivor, kind="shipping", is_default=True).count() == 1
     moved_accounts = audit_of(BankAccount, AuditAction.UPDATE, user=manager)
     assert moved_accounts.count() == 1
+
+
+def test_the_merge_handover_goes_to_the_survivors_owner_and_is_audited_on_the_survivor(manager, pair):
+    survivor, duplicate = pair
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
+    assert (handover.to_owner, handover.created_by) == (survivor.owner, manager)
+    created = audit_of(Handover, AuditAction.CREATE, object_id=str(handover.pk)).get()
+    assert (created.user, created.related_object_id) == (manager, str(survivor.pk))
+    deleted = audit_of(Partner, AuditAction.DELETE).get()
+    assert deleted.related_object_id == str(survivor.pk)
