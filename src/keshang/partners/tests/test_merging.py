@@ -439,7 +439,7 @@ def test_filling_the_survivors_profile_is_audited_with_what_it_was(manager, pair
         object_id=str(kept.pk),
         action=AuditAction.UPDATE,
     )
-    assert entry.user == manager
+    assert (entry.user, entry.related_object_id) == (manager, str(survivor.pk))
     assert entry.before["main_products"] == "" and entry.after["main_products"] == "通信设备"
 
 
