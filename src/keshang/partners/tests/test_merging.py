@@ -543,3 +543,21 @@ def test_the_merge_handover_goes_to_the_survivors_owner_and_is_audited_on_the_su
     assert (created.user, created.related_object_id) == (manager, str(survivor.pk))
     deleted = audit_of(Partner, AuditAction.DELETE).get()
     assert deleted.related_object_id == str(survivor.pk)
+
+
+def test_every_audit_entry_of_a_merge_names_the_actor(manager, pair):
+    survivor, duplicate = pair
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    written = AuditEntry.objects.filter(pk__gt=last)
+    assert written.count() > 10
+    assert set(written.values_list("user", flat=True)) == {manager.pk}
+
+
+def test_a_default_account_stays_default_when_the_survivor_has_none():
+    root = UserFactory(is_superuser=True)
+    survivor, duplicate = PartnerFactory(name="丁公司"), PartnerFactory(name="丁公司（重复）")
+    data = {"bank_name": "招商银行", "account_name": "丁公司", "account_number": "6225880009", "is_default": True}
+    services.save_bank_account(actor=None, partner=duplicate, data=data)
+    services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
+    assert list(BankAccount.objects.filter(partner=survivor).values_list("is_default", flat=True)) == [True]
