@@ -561,3 +561,12 @@ def test_a_default_account_stays_default_when_the_survivor_has_none():
     services.save_bank_account(actor=None, partner=duplicate, data=data)
     services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
     assert list(BankAccount.objects.filter(partner=survivor).values_list("is_default", flat=True)) == [True]
+
+
+def test_a_merge_that_moves_nothing_says_only_what_was_merged():
+    root = UserFactory(is_superuser=True)
+    survivor, duplicate = PartnerFactory(name="戊公司"), PartnerFactory(name="戊公司（重复）")
+    duplicate_pk = duplicate.pk
+    services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
+    handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
+    assert (handover.notes, handover.moved) == (f"合并了“戊公司（重复）”(#{duplicate_pk})", {})
