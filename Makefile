@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-test messages clean fuzz
+.PHONY: run test lint format install install-test messages clean fuzz mutate
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -48,6 +48,13 @@ test: lint
 # coverage phase (boundary values) and longer stateful chains, seeded afresh each run; about 25 minutes.
 fuzz: install-test
 	KESHANG_FUZZ_EXAMPLES=200 $(BIN)/pytest -p no:randomly -q -s src/keshang/tests/test_fuzz_api.py
+
+# Mutation testing of issue 12 (docs/reliability.md, "make mutate"): mutmut over money and tax, line totals, scope,
+# masking, numbering, the workflow machinery and partner merge, each module against only its own tests (the map
+# is in scripts/mutate.py); reports in var/mutate/. `make mutate MUTATE="numbering masking"` runs just those.
+MUTATE ?=
+mutate: install-test
+	$(BIN)/python scripts/mutate.py $(MUTATE)
 
 # Re-extract the UI strings into the English catalogue and compile it (needs GNU gettext);
 # translate any new entries in src/keshang/locale/en/LC_MESSAGES/django.po, then run it again.

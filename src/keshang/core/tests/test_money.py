@@ -477,3 +477,93 @@ def test_a_price_is_shown_grouped_with_two_to_six_places_and_its_value_unchanged
     assert 2 <= len(places) <= 6
     assert len(places) == 2 or not places.endswith("0")
     assert all(len(group) == 3 for group in whole.lstrip("-").split(",")[1:])
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "words"),
+    [
+        ("1234.56", "USD", "SAY US DOLLARS ONE THOUSAND TWO HUNDRED AND THIRTY-FOUR AND CENTS FIFTY-SIX ONLY"),
+        ("-5.00", "EUR", "SAY EUROS MINUS FIVE ONLY"),
+        # rounded half-up to cents; no commas; a currency without a name is said by its code
+        (
+            "1234567.005",
+            "CHF",
+            "SAY CHF ONE MILLION TWO HUNDRED AND THIRTY-FOUR THOUSAND FIVE HUNDRED AND SIXTY-SEVEN AND CENTS ONE ONLY",
+        ),
+        ("0.99", "GBP", "SAY POUNDS STERLING ZERO AND CENTS NINETY-NINE ONLY"),
+        ("0", "JPY", "SAY JAPANESE YEN ZERO ONLY"),
+        ("-0.01", "HKD", "SAY HONG KONG DOLLARS MINUS ZERO AND CENTS ONE ONLY"),
+        ("10", "AUD", "SAY AUSTRALIAN DOLLARS TEN ONLY"),
+        ("10", "CAD", "SAY CANADIAN DOLLARS TEN ONLY"),
+        ("10", "SGD", "SAY SINGAPORE DOLLARS TEN ONLY"),
+    ],
+)
+def test_a_foreign_amount_is_said_in_english_words(amount, currency, words):
+    from keshang.core.money import amount_in_english_words
+
+    assert amount_in_english_words(Decimal(amount), currency) == words
+
+
+def test_the_words_line_is_chinese_for_cny_and_english_for_other_currencies():
+    from keshang.core.money import amount_in_words_for
+
+    assert amount_in_words_for(Decimal("1234.5"), "CNY") == "人民币壹仟贰佰叁拾肆元伍角整"
+    assert amount_in_words_for(Decimal("3")) == "人民币叁元整"
+    assert amount_in_words_for(Decimal("12"), "USD") == "SAY US DOLLARS TWELVE ONLY"
+
+
+@pytest.mark.parametrize(
+    ("compute", "exact"),
+    [
+        (lambda: line_amount("3", "19.995"), Decimal("59.99")),  # 59.985: four digits would round it to 59.98
+        (lambda: gross_from_net("100.004425", "0.13"), Decimal("113.005000")),
+        (lambda: net_of_gross("113.01", "0.13"), Decimal("100.01")),
+        (lambda: tax_of_gross("12345.67", "0.13"), Decimal("1420.30")),
+        (lambda: sum_amounts(["12345.67", "0.01"]), Decimal("12345.68")),
+        (lambda: convert_to_cny("1234.56", "7.1234"), Decimal("8794.26")),
+        (
+            lambda: price_line(quantity="1", unit_price="1234.567", entry="net", vat_rate="0.13").tax_amount,
+            Decimal("160.49"),
+        ),
+        (lambda: quantize_price("1234.5678914"), Decimal("1234.567891")),
+        (lambda: format_price("1234.567891"), "1,234.567891"),
+        (lambda: format_price("123456"), "123,456.00"),
+    ],
+)
+def test_every_function_computes_in_its_own_context_not_the_threads(compute, exact):
+    # given a thread whose context has 4 digits and banker's rounding, when each function computes, then its
+    # result is the exact one
+    with localcontext(Context(prec=4, rounding=ROUND_HALF_EVEN)):
+        result = compute()
+    assert result == exact
+    assert str(result) == str(exact)
+
+
+@pytest.mark.parametrize(
+    ("compute", "error", "message"),
+    [
+        (lambda: to_decimal(1.5), TypeError, "Money must not be a float; pass a Decimal or a string."),
+        (lambda: to_decimal("abc"), ValueError, "Not a number: 'abc'"),
+        (lambda: to_decimal("NaN"), ValueError, "Not a finite number: 'NaN'"),
+        (lambda: net_from_gross("1", "1"), ValueError, "A VAT rate is a fraction in [0, 1): 1"),
+        (
+            lambda: price_line(quantity="1", unit_price="1", entry="x", vat_rate="0"),
+            ValueError,
+            "entry must be 'gross' or 'net': 'x'",
+        ),
+        (
+            lambda: price_line(quantity="1", unit_price="1", entry="net", vat_rate="0", discount_percent="101"),
+            ValueError,
+            "A discount is a percentage in [0, 100]: 101",
+        ),
+    ],
+)
+def test_refusals_say_what_was_wrong(compute, error, message):
+    with pytest.raises(error) as refused:
+        compute()
+    assert str(refused.value) == message
+
+
+def test_one_yuan_in_words_is_not_zero():
+    assert amount_in_words(Decimal("1")) == "人民币壹元整"
+    assert amount_in_words(Decimal("0")) == "人民币零元整"

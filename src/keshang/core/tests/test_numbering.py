@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from keshang.core.models import NumberSequence
@@ -71,7 +72,7 @@ def test_an_aware_datetime_counts_in_the_local_time_zone():
 def test_invalid_document_types_are_refused(doc_type):
     # given a type that is not 1-10 upper-case ASCII letters/digits starting with a letter
     # when / then
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="A document type is 1-10 upper-case ASCII letters/digits"):
         next_number(doc_type, on=NOVEMBER)
     assert not NumberSequence.objects.exists()
 
@@ -199,3 +200,59 @@ def test_a_block_of_numbers_is_consecutive_and_the_next_single_number_follows_it
     assert next_numbers("IMP", 3, on=on) == ["IMP202612-00001", "IMP202612-00002", "IMP202612-00003"]
     assert next_number("IMP", on=on) == "IMP202612-00004"
     assert next_numbers("IMP", 1, on=on) == ["IMP202612-00005"]
+
+
+# Dates far from today: a mutant that numbers by today's date instead of the given one must not pass by chance.
+LONG_AGO = datetime.date(2020, 3, 5)
+
+
+@pytest.mark.django_db
+def test_an_aware_datetime_long_ago_is_numbered_in_its_own_local_month():
+    # given 17:00 UTC on 31 January 2020, which is already 1 February in Shanghai
+    # when
+    number = next_number("SO", on=datetime.datetime(2020, 1, 31, 17, 0, tzinfo=datetime.UTC))
+    # then the February 2020 sequence counts it, not today's month
+    assert number == "SO202002-00001"
+    assert list(NumberSequence.objects.values_list("period", "last_value")) == [("202002", 1)]
+
+
+@pytest.mark.django_db
+def test_a_block_of_two_moves_only_its_own_sequence_past_both_numbers():
+    # given the same type in another month and another type in the same month
+    NumberSequence.objects.create(doc_type="IMP", period="202004", last_value=70)
+    NumberSequence.objects.create(doc_type="PO", period="202003", last_value=50)
+    # when a block of two is taken long ago
+    numbers = next_numbers("IMP", 2, on=LONG_AGO)
+    # then both are reserved in March 2020 and the next single number follows them
+    assert numbers == ["IMP202003-00001", "IMP202003-00002"]
+    assert next_number("IMP", on=LONG_AGO) == "IMP202003-00003"
+    # and the other rows did not move
+    assert NumberSequence.objects.get(doc_type="IMP", period="202004").last_value == 70
+    assert NumberSequence.objects.get(doc_type="PO", period="202003").last_value == 50
+
+
+@pytest.mark.django_db
+def test_losing_the_race_to_create_the_month_row_increments_the_winners_row(monkeypatch):
+    # given another caller created this month's row (at 5) between our update finding no row and our insert;
+    # the same type in another month and another type in this month stand beside it
+    NumberSequence.objects.create(doc_type="SO", period="202003", last_value=5)
+    NumberSequence.objects.create(doc_type="SO", period="202004", last_value=70)
+    NumberSequence.objects.create(doc_type="PO", period="202003", last_value=50)
+    real_update = QuerySet.update
+    calls = []
+
+    def first_update_finds_nothing(self, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            return 0
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", first_update_finds_nothing)
+    # when
+    number = next_number("SO", on=LONG_AGO)
+    # then the insert fails on the unique period, and the fallback takes the winner's next number
+    assert number == "SO202003-00006"
+    monkeypatch.undo()
+    assert NumberSequence.objects.get(doc_type="SO", period="202003").last_value == 6
+    assert NumberSequence.objects.get(doc_type="SO", period="202004").last_value == 70
+    assert NumberSequence.objects.get(doc_type="PO", period="202003").last_value == 50

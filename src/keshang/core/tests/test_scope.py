@@ -82,9 +82,10 @@ def test_a_scope_is_per_action(company):
     assert visible(people["manager"], Action.DELETE) == set()
 
 
-def test_own_records_stay_visible_after_moving_department(company):
+@pytest.mark.parametrize("scope", [Scope.DEPARTMENT, Scope.DEPARTMENT_TREE])
+def test_own_records_stay_visible_after_moving_department(company, scope):
     people, memos = company
-    grant(people["rep"], "scopeapp.memo", [Action.VIEW], Scope.DEPARTMENT)
+    grant(people["rep"], "scopeapp.memo", [Action.VIEW], scope)
     memos["rep"].department = people["buyer"].department
     memos["rep"].save()
     assert "rep" in visible(people["rep"])
@@ -125,3 +126,160 @@ def test_visible_to_costs_one_query_for_grants_per_user_object(company, django_a
         list(Memo.objects.visible_to(manager, Action.VIEW))
     with django_assert_max_num_queries(2):  # cached grants
         list(Memo.objects.visible_to(manager, Action.VIEW))
+
+
+def names(users, people) -> set[str]:
+    by_pk = {user.pk: name for name, user in people.items()}
+    return {by_pk.get(pk, "other") for pk in users.values_list("pk", flat=True)}
+
+
+@pytest.mark.parametrize(
+    ("who", "scope", "expected"),
+    [
+        ("rep", Scope.OWN, {"rep"}),
+        ("rep", Scope.DEPARTMENT, {"rep", "peer"}),
+        ("manager", Scope.DEPARTMENT, {"manager"}),
+        ("manager", Scope.DEPARTMENT_TREE, {"manager", "rep", "peer"}),
+        ("buyer", Scope.ALL, {"manager", "rep", "peer", "buyer"}),
+    ],
+)
+def test_the_owner_filter_offers_the_users_whose_rows_the_scope_opens(company, who, scope, expected):
+    from keshang.core.scope import owners_within_scope
+
+    people, _ = company
+    grant(people[who], "scopeapp.memo", [Action.VIEW], scope)
+    viewer = User.objects.get(pk=people[who].pk)
+    users = User.objects.filter(pk__in=[user.pk for user in people.values()])
+    assert names(owners_within_scope(users, viewer=viewer, resource="scopeapp.memo"), people) == expected
+    assert names(owners_within_scope(users, viewer=viewer, resource="scopeapp.memo", action=Action.DELETE), people) == (
+        set()
+    )
+
+
+def test_the_owner_filter_offers_everyone_to_a_superuser_and_for_an_unscoped_resource(company):
+    from keshang.core.scope import owners_within_scope
+
+    people, _ = company
+    users = User.objects.filter(pk__in=[user.pk for user in people.values()])
+    root = UserFactory(is_superuser=True)
+    assert names(owners_within_scope(users, viewer=root, resource="scopeapp.memo"), people) == set(people)
+    grant(people["rep"], "catalog.product", [Action.VIEW], Scope.OWN)
+    rep = User.objects.get(pk=people["rep"].pk)
+    unscoped = owners_within_scope(users, viewer=rep, resource="catalog.product")
+    assert names(unscoped, people) == set(people)
+
+
+def test_a_user_without_a_department_is_offered_only_themselves(company):
+    from keshang.core.scope import owners_within_scope
+
+    people, _ = company
+    loner = UserFactory(department=None)
+    grant(loner, "scopeapp.memo", [Action.VIEW], Scope.DEPARTMENT_TREE)
+    loner = User.objects.get(pk=loner.pk)
+    users = User.objects.filter(pk__in=[loner.pk, *(user.pk for user in people.values())])
+    assert list(owners_within_scope(users, viewer=loner, resource="scopeapp.memo")) == [loner]
+    assert visible(loner) == set()
+
+
+def test_has_action_needs_an_active_signed_in_user_with_the_grant(company):
+    from django.contrib.auth.models import AnonymousUser
+
+    from keshang.core.scope import has_action
+
+    people, _ = company
+    grant(people["rep"], "scopeapp.memo", [Action.VIEW], Scope.OWN)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert has_action(rep, "scopeapp.memo", Action.VIEW) is True
+    assert has_action(rep, "scopeapp.memo", Action.CHANGE) is False
+    assert has_action(AnonymousUser(), "scopeapp.memo", Action.VIEW) is False
+    assert has_action(None, "scopeapp.memo", Action.VIEW) is False
+    assert has_action(UserFactory(is_superuser=True), "scopeapp.memo", Action.DELETE) is True
+    rep.is_active = False
+    assert has_action(rep, "scopeapp.memo", Action.VIEW) is False
+
+
+def test_recheck_refuses_a_saved_row_the_user_cannot_reach_with_the_action(company):
+    from keshang.core.exceptions import ScopeViolation
+    from keshang.core.scope import recheck_scope
+
+    people, memos = company
+    grant(people["rep"], "scopeapp.memo", [Action.VIEW, Action.CHANGE], Scope.OWN)
+    grant(people["rep"], "scopeapp.memo", [Action.VIEW], Scope.DEPARTMENT)
+    rep = User.objects.get(pk=people["rep"].pk)
+    recheck_scope(user=rep, obj=memos["rep"])
+    recheck_scope(user=rep, obj=memos["peer"], action=Action.VIEW)
+    with pytest.raises(ScopeViolation) as refused:
+        recheck_scope(user=rep, obj=memos["peer"])
+    assert refused.value.code == "scope_violation"
+    with pytest.raises(ScopeViolation):
+        recheck_scope(user=rep, obj=memos["buyer"], action=Action.VIEW)
+
+
+def test_a_scoped_model_without_collaborators_is_filtered_by_its_own_fields(company):
+    # users are scoped by their own pk and department, and cannot be shared
+    people, _ = company
+    grant(people["rep"], "org.user", [Action.VIEW], Scope.DEPARTMENT)
+    rep = User.objects.get(pk=people["rep"].pk)
+    seen = set(User.objects.visible_to(rep, Action.VIEW).values_list("pk", flat=True))
+    assert seen == {people["rep"].pk, people["peer"].pk}
+
+
+def test_a_part_is_visible_where_its_record_is_and_only_with_the_records_it_names():
+    # a price rule is part of a product (scope_parent) and names a customer (scope_related)
+    from keshang.catalog.models import PriceRule, PriceRuleKind
+    from keshang.catalog.tests.factories import PriceRuleFactory, ProductFactory
+    from keshang.partners.tests.factories import PartnerFactory
+
+    rep, other = UserFactory(), UserFactory()
+    grant(rep, "catalog.product", [Action.VIEW], Scope.ALL)
+    grant(rep, "partners.partner", [Action.VIEW], Scope.OWN)
+    product = ProductFactory()
+    general = PriceRuleFactory(product=product)
+    mine = PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=PartnerFactory(owner=rep))
+    PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=PartnerFactory(owner=other))
+    rep = User.objects.get(pk=rep.pk)
+    assert set(PriceRule.objects.visible_to(rep, Action.VIEW)) == {general, mine}
+    # the parent's grant decides the action: no "change" on products, no rules to change
+    assert not PriceRule.objects.visible_to(rep, Action.CHANGE).exists()
+    # without a grant on the parent, nothing
+    assert not PriceRule.objects.visible_to(User.objects.get(pk=other.pk), Action.VIEW).exists()
+    # a superuser sees every rule
+    assert PriceRule.objects.visible_to(UserFactory(is_superuser=True), Action.VIEW).count() == 3
+
+
+def test_no_user_sees_nothing():
+    assert not Memo.objects.visible_to(None).exists()
+
+
+def test_an_unscoped_resource_opens_every_row_whatever_the_grants_scope(company):
+    from keshang.catalog.models import Product
+    from keshang.catalog.tests.factories import ProductFactory
+
+    people, _ = company
+    ProductFactory(), ProductFactory()
+    grant(people["rep"], "catalog.product", [Action.VIEW], Scope.OWN)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert Product.objects.visible_to(rep).count() == Product.objects.count() == 2
+
+
+def test_a_model_without_an_owner_field_is_scoped_by_its_department_field(company):
+    # departments are scoped by their own pk and have no owner
+    from keshang.org.models import Department
+
+    people, _ = company
+    grant(people["rep"], "org.department", [Action.VIEW], Scope.DEPARTMENT)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert list(Department.objects.visible_to(rep)) == [people["rep"].department]
+
+
+def test_a_part_that_names_no_other_record_follows_its_parent_alone(company):
+    # a product's packing unit is part of the product and names nothing else
+    from keshang.catalog.models import ProductUnit
+    from keshang.catalog.tests.factories import ProductUnitFactory
+
+    people, _ = company
+    unit = ProductUnitFactory()
+    grant(people["rep"], "catalog.product", [Action.VIEW], Scope.OWN)
+    rep = User.objects.get(pk=people["rep"].pk)
+    assert list(ProductUnit.objects.visible_to(rep)) == [unit]
+    assert not ProductUnit.objects.visible_to(User.objects.get(pk=people["peer"].pk)).exists()
