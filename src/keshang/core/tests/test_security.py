@@ -77,7 +77,7 @@ def test_login_locks_the_account_after_repeated_failures():
         client.post(reverse("login"), {"username": "zhangsan", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "zhangsan", "password": "Test-Pass-2026"})
     assert response.status_code == 429
-    assert "账号已暂时锁定" in response.content.decode()
+    assert "登录暂时受限" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
