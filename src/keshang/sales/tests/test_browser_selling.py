@@ -99,10 +99,20 @@ def test_quote_with_a_big_discount_is_approved_by_the_manager_and_becomes_an_ord
     page.get_by_role("button", name="转为销售订单").click()
     expect(page.get_by_test_id("status")).to_have_text("草稿")
     page.get_by_role("button", name="确认订单").click()
+    # the order's 20 % discount is price-controlled too, whatever its path (issue 12, finding 1): the manager
+    # approves the order as well
+    expect(page.get_by_test_id("status")).to_have_text("审批中")
+    order = SalesOrder.objects.get(quotation=quotation)
+    log_in(page, "manager")
+    page.goto("/core/approvals/")
+    page.get_by_role("link", name=str(order)).click()
+    page.get_by_role("button", name="同意").click()
+    log_in(page, "sales")
+    page.goto(f"/sales/orders/{order.pk}/")
 
     # then the order is confirmed with a number and the quotation's money
     expect(page.get_by_test_id("status")).to_have_text("已确认")
-    order = SalesOrder.objects.get(quotation=quotation)
+    order.refresh_from_db()
     assert order.status == SalesOrderStatus.CONFIRMED and order.number.startswith("SO")
     assert order.gross_amount == Decimal("199.98")
     expect(page.get_by_role("heading", level=1)).to_have_text(order.number)

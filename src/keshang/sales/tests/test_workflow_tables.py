@@ -252,7 +252,11 @@ class Document(SimpleNamespace):
         return {"a": "甲", "b": "乙"}.get(self.status, self.status)
 
 
-def test_the_message_after_a_move_says_where_the_document_landed():
+def test_the_message_after_a_move_says_where_the_document_landed(monkeypatch):
+    from keshang.core import approvals
+
+    pending = {}
+    monkeypatch.setattr(approvals, "get_pending_request", lambda document: pending.get(document.status))
     workflow = Workflow(
         resource="sales.quotation",
         document_kwarg="quotation",
@@ -261,6 +265,9 @@ def test_the_message_after_a_move_says_where_the_document_landed():
     )
     go, stop = workflow.get("go"), workflow.get("stop")
     assert workflow.done_message(go, Document(status="wait")) == "已提交审批，等待审批：QT-1"
+    # waiting in a flow, the message names it (why it waits: price control, an amount…)
+    pending["wait"] = SimpleNamespace(flow_name="价格管控")
+    assert workflow.done_message(go, Document(status="wait")) == "已提交审批（价格管控），等待审批：QT-1"
     assert workflow.done_message(go, Document(status="b")) == "提交：QT-1（乙）"
     assert workflow.done_message(stop, Document(status="a")) == "停止：QT-1"
     assert workflow.done_message(go, Document(status="elsewhere")) == "提交：QT-1"
@@ -322,8 +329,9 @@ def test_a_move_is_checked_saved_and_audited_as_a_state_change(monkeypatch):
     ]
     workflow.move(doc, "a", actor="rep", before={"status": "given"})
     assert recorded.calls[1][1]["before"] == {"status": "given"} and recorded.calls[1][1]["message"] == ""
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionError) as refused:
         workflow.move(doc, "a", actor="rep")
+    assert refused.value.code == "invalid_transition"
     assert (doc.status, doc.saves, len(recorded.calls)) == ("a", 2, 2)
 
 
@@ -339,6 +347,7 @@ def test_withdrawing_cancels_the_approval_and_moves_back_to_draft(monkeypatch):
     workflow.withdraw_from_approval(doc, actor="rep")
     assert cancelled.calls == [((), {"obj": doc, "actor": "rep"})]
     assert workflow.move.calls == [((doc, "a"), {"actor": "rep", "message": "撤回审批"})]
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionError) as refused:
         workflow.withdraw_from_approval(document("a"), actor="rep")
+    assert refused.value.code == "invalid_transition"
     assert len(cancelled.calls) == 1
