@@ -51,10 +51,17 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "workflow": ([f"{CORE}/documents/workflow.py"], [f"{SALES_TESTS}/test_workflow_tables.py"]),
-    "money": ([f"{CORE}/money.py"], [f"{CORE_TESTS}/test_money.py", f"{CORE_TESTS}/test_totals.py"]),
+    "money": (
+        [f"{CORE}/money.py"],
+        [f"{CORE_TESTS}/test_money.py", f"{CORE_TESTS}/test_money_display.py", f"{CORE_TESTS}/test_totals.py"],
+    ),
     "merge": (
         ["src/keshang/partners/services/merging.py"],
-        [f"{PARTNER_TESTS}/test_merging.py", f"{SALES_TESTS}/test_merge_everything.py"],
+        [
+            f"{PARTNER_TESTS}/test_merging.py",
+            f"{PARTNER_TESTS}/test_merging_records.py",
+            f"{SALES_TESTS}/test_merge_everything.py",
+        ],
     ),
 }
 
