@@ -299,6 +299,28 @@ def test_a_failing_merge_step_rolls_the_whole_merge_back(manager, pair, monkeypa
     assert snapshot_everything() == before
 
 
+def test_a_survivor_left_outside_the_actors_assign_scope_rolls_the_merge_back(pair, monkeypatch):
+    # given: an actor who may change every partner but assign only their department's, and a step that hands
+    # the survivor to another department (the final check is for assign, not for change)
+    survivor, duplicate = pair
+    actor = UserFactory(department=survivor.department)
+    grant(actor, "partners.partner", [Action.VIEW, Action.CHANGE], Scope.ALL)
+    grant(actor, "partners.partner", [Action.ASSIGN], Scope.DEPARTMENT)
+    stranger = UserFactory(department=DepartmentFactory())
+
+    def hand_over(*, survivor, duplicate, actor):
+        survivor.owner, survivor.department = stranger, stranger.department
+        return 0
+
+    monkeypatch.setitem(registry._merge_steps, "hand_over", hand_over)
+    before = snapshot_everything()
+    # when
+    with pytest.raises(ScopeViolation):
+        services.merge_partners(actor=actor, survivor=survivor, duplicate=duplicate)
+    # then
+    assert snapshot_everything() == before
+
+
 def test_a_row_left_pointing_at_the_duplicate_stops_the_merge(manager, pair, monkeypatch):
     # given: a step that leaves (here: adds) a row on the duplicate, as a module without a step would
     survivor, duplicate = pair
