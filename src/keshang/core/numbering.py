@@ -41,7 +41,8 @@ def next_number(doc_type: str, *, on: datetime.date | None = None) -> str:
     elif isinstance(on, datetime.datetime) and timezone.is_aware(on):
         on = timezone.localdate(on)
     period = on.strftime("%Y%m")
-    with transaction.atomic():
+    # No savepoint of its own (the document's transaction is the unit), except around the creation race below.
+    with transaction.atomic(savepoint=False):
         updated = NumberSequence.objects.filter(doc_type=doc_type, period=period).update(last_value=F("last_value") + 1)
         if not updated:
             try:

@@ -108,7 +108,8 @@ def submit_for_approval(*, obj: models.Model, actor) -> ApprovalRequest | None:
     automatically (the submitter approves nothing of their own), else ``pending``.
     """
     approvable = _approvable_for(obj)
-    with transaction.atomic():
+    # No savepoint: the caller's transaction is the unit (a refusal here rolls the whole submission back).
+    with transaction.atomic(savepoint=False):
         pending = requests_of(obj).select_for_update().filter(status=ApprovalStatus.PENDING).first()
         if pending is not None:
             _close_request(pending, actor=actor, status=ApprovalStatus.CANCELLED, document=obj)

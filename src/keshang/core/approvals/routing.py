@@ -30,11 +30,11 @@ def find_flow(*, obj: models.Model, facts: ApprovalFacts) -> ApprovalFlow | None
         ApprovalFlow.objects.unscoped()
         .filter(document_type=obj._meta.label_lower, is_active=True)
         .order_by("priority", "pk")
-        .prefetch_related("departments")
     )
-    department_path = facts.department_path or _department_path(facts.department_id)
+    # Departments are read only for a flow whose other conditions hold: most submissions (an order below
+    # every flow's amount) then need no second query.
     for flow in flows:
-        if _flow_matches(flow, facts, department_path):
+        if _flow_matches(flow, facts):
             return flow
     if breaks_price_control(facts):
         return price_control_flow()
@@ -65,7 +65,7 @@ def _department_path(department_id: int | None) -> str | None:
     return department_model().objects.unscoped().filter(pk=department_id).values_list("path", flat=True).first()
 
 
-def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts, department_path: str | None) -> bool:
+def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts) -> bool:
     if flow.min_amount is not None and facts.amount < flow.min_amount:
         return False
     if flow.min_discount_percent is not None and facts.discount_percent < flow.min_discount_percent:
@@ -76,6 +76,7 @@ def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts, department_path: str
         return False
     departments = list(flow.departments.all())
     if departments:
+        department_path = facts.department_path or _department_path(facts.department_id)
         if department_path is None:
             return False
         return any(department_path.startswith(department.path) for department in departments)
