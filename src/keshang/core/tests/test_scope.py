@@ -91,6 +91,20 @@ def test_own_records_stay_visible_after_moving_department(company, scope):
     assert "rep" in visible(people["rep"])
 
 
+def test_a_named_reader_views_and_exports_the_row_beside_their_own_and_changes_nothing_through_it(company):
+    # given: the buyer, who sees only their own memos, is the reader of the rep's memo
+    people, memos = company
+    buyer = people["buyer"]
+    grant(buyer, "scopeapp.memo", [Action.VIEW, Action.EXPORT, Action.CHANGE, Action.DELETE], Scope.OWN)
+    Memo.objects.filter(pk=memos["rep"].pk).update(reader=buyer)
+    # then
+    assert visible(buyer) == {"buyer", "rep"}
+    assert visible(buyer, Action.EXPORT) == {"buyer", "rep"}
+    assert visible(buyer, Action.CHANGE) == {"buyer"}
+    assert visible(buyer, Action.DELETE) == {"buyer"}
+    assert visible(people["peer"]) == set()
+
+
 def test_collaborators_read_shared_records_and_write_only_when_allowed(company):
     people, memos = company
     grant(people["buyer"], "scopeapp.memo", [Action.VIEW, Action.CHANGE], Scope.OWN)
