@@ -11,4 +11,5 @@ api_patterns = [
     path("partners/", include(("keshang.partners.api.urls", "partners-api"))),
     path("catalog/", include(("keshang.catalog.api.urls", "catalog-api"))),
     path("sales/", include(("keshang.sales.api.urls", "sales-api"))),
+    path("contracts/", include(("keshang.contracts.api.urls", "contracts-api"))),
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "keshang.partners",
     "keshang.catalog",
     "keshang.sales",
+    "keshang.contracts",
     "keshang.web",
 ]
 if TESTING:

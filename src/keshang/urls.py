@@ -16,6 +16,7 @@ urlpatterns = [
     path("partners/", include("keshang.partners.urls")),
     path("catalog/", include("keshang.catalog.urls")),
     path("sales/", include("keshang.sales.urls")),
+    path("contracts/", include("keshang.contracts.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -104,6 +104,8 @@ def page_action_routes():
                 found.append((f"{route} {move.slug}", route.replace("<slug:move>", move.slug), callback, needed))
             continue
         needed = {(resource, declared_page_action(cls, kwargs))}
+        # Rights a page needs besides its own action (a contract made from an order: "add" on contracts).
+        needed |= {(resource, str(right)) for resource, right in getattr(cls, "required_rights", ())}
         if issubclass(cls, ImportViewMixin):
             needed.add((get_importer(getattr(cls, "kind", "") or IMPORT_KIND).resource, str(Action.ADD)))
         found.append((route, route, callback, needed))

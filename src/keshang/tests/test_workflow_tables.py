@@ -57,12 +57,35 @@ EXPECTED = {
     "sales.opportunity": {
         "move": (OPP_ALL, OPP_ALL, "change", None),
     },
+    "contracts.contract": {
+        "submit": (("draft",), ("submitted", "approved"), "change", None),
+        "withdraw": (("submitted",), ("draft",), "change", None),
+        "approve": (("submitted",), ("approved",), "change", None),
+        "send_back": (("submitted",), ("draft",), "change", None),
+        "start_signing": (("approved",), ("signing",), "change", None),
+        "record_signed": (("approved", "signing"), ("effective",), "change", None),
+        "execute": (("effective",), ("executing",), "change", None),
+        # An order under the contract changes nothing on it but its state (effective → executing, by the system).
+        "to_order": (("approved", "signing", "effective", "executing"), (), "view", "sales.salesorder"),
+        "complete": (("effective", "executing"), ("completed",), "change", None),
+        "terminate": (("approved", "signing", "effective", "executing"), ("terminated",), "change", None),
+        "expire": (("approved", "signing", "effective"), ("expired",), "change", None),
+    },
 }
 
 # The pairs a document must never make, whatever else changes (the mutation survivors, named).
 FORBIDDEN = {
     "sales.quotation": {("draft", "sent"), ("draft", "accepted"), ("superseded", "draft"), ("accepted", "draft")},
     "sales.salesorder": {("confirmed", "closed"), ("cancelled", "draft"), ("closed", "draft"), ("draft", "closed")},
+    # Never in force without approval; never back from the end states.
+    "contracts.contract": {
+        ("draft", "effective"),
+        ("submitted", "effective"),
+        ("draft", "signing"),
+        ("terminated", "effective"),
+        ("expired", "effective"),
+        ("completed", "executing"),
+    },
 }
 
 

@@ -2,7 +2,7 @@
 
 销售部 (manager) over 华东 (rep, peer); 采购部 (buyer); 仓储部 (outsider, who owns nothing). Each of the four
 owners has a partner with a contact, an address, a bank account, a qualification and an attachment, an
-opportunity with a competitor, a quotation, a sales order, a customer price rule, an import job and an
+opportunity with a competitor, a quotation, a sales order, a contract, a customer price rule, an import job and an
 approval delegation. The *actors* are the matrix's personas: each holds every action of every resource at
 their scope (view_sensitive excepted: masking has its own tests), so what they see is decided by scope alone.
 
@@ -32,6 +32,8 @@ from keshang.catalog.tests.factories import (
     ProductFactory,
     ProductUnitFactory,
 )
+from keshang.contracts import services as contract_services
+from keshang.contracts.models import ContractCategory
 from keshang.core import attachments
 from keshang.core.models import (
     ApprovalDelegation,
@@ -145,6 +147,7 @@ def build_world() -> World:
         "tag": Tag.objects.create(name="矩阵标签"),
         "role": Role.objects.create(name="矩阵角色"),
         "stage": first_stage,
+        "contract_category": ContractCategory.objects.create(name="矩阵合同分类"),
         "flow": ApprovalFlow.objects.create(name="矩阵流程", document_type="sales.quotation", is_active=False),
         "product_unit": ProductUnitFactory(product=product),
         "region": Region.objects.unscoped().filter(code="44").first()
@@ -226,6 +229,12 @@ def build_world() -> World:
         )
         quotation = quotations.create_quotation(actor=owner, data={"partner": partner}, lines=[document_line])
         order = orders.create_sales_order(actor=owner, data={"partner": partner}, lines=[document_line])
+        contract = contract_services.create_contract(
+            actor=owner,
+            data={"partner": partner, "title": f"{word}合同"},
+            lines=[document_line],
+            stages=[contract_services.StageInput(name="全款", percent=Decimal("100"))],
+        )
         price_rule = PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=partner)
         handover = Handover.objects.create(
             partner=partner, kind=HandoverKind.ASSIGN, to_owner=owner, created_by=owner, notes=f"{word}交接"
@@ -251,6 +260,7 @@ def build_world() -> World:
             "sales.competitor": competitor,
             "sales.quotation": quotation,
             "sales.salesorder": order,
+            "contracts.contract": contract,
             "catalog.pricerule": price_rule,
             "partners.handover": handover,
             "core.importjob": import_job,

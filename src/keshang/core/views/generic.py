@@ -79,6 +79,9 @@ class ScopedViewMixin(LoginRequiredMixin):
     model = None
     action: str = Action.VIEW
     selector = None
+    # Rights the page needs besides its action on its own model: ("resource", action) pairs, e.g. "add" on the
+    # kind of record it creates from this one (a contract from an order). Checked here, read by the action matrix.
+    required_rights: tuple[tuple[str, str], ...] = ()
 
     def get_action(self) -> str:
         return self.action
@@ -93,7 +96,9 @@ class ScopedViewMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         self.resource = resource_for_model(self.model)
         action = self.get_action()
-        if not has_action(request.user, self.resource, action):
+        if not has_action(request.user, self.resource, action) or not all(
+            has_action(request.user, resource, right) for resource, right in self.required_rights
+        ):
             raise PermissionDenied(_("您没有此操作的权限。"))
         self.queryset = self.get_scoped_queryset(action)
         return super().dispatch(request, *args, **kwargs)

@@ -41,11 +41,11 @@ __all__ = [
 BACKDATE_RESOURCE = "sales.backdate"
 
 
-def check_date(document: SalesDocument, *, actor) -> None:
-    """The document's date lies in the open period (``core.documents.dates``); ``sales.backdate`` opens earlier
-    dates."""
+def check_date(document, *, actor, backdate_resource: str = BACKDATE_RESOURCE) -> None:
+    """The document's date lies in the open period (``core.documents.dates``); ``backdate_resource``
+    (``sales.backdate`` for sales documents) opens earlier dates."""
     field = document.date_field
-    check_document_date(on=getattr(document, field), actor=actor, field=field, backdate_resource=BACKDATE_RESOURCE)
+    check_document_date(on=getattr(document, field), actor=actor, field=field, backdate_resource=backdate_resource)
 
 
 def check_partner(*, actor, partner) -> None:
@@ -143,16 +143,19 @@ def save_new_document(
     apply,
     message: str = "",
     historic: bool = False,
+    check_counterparty=check_partner,
+    backdate_resource: str = BACKDATE_RESOURCE,
 ) -> None:
     """Create a document from its header (``apply`` checks and copies it) and lines: owned by ``data['owner']``
     (the actor by default) in the owner's department, priced, totalled and audited (``message``: where it came
     from, a copy's source). ``historic``: the system records past business (demo data, the benchmark), not held to
-    the open period; no request passes it."""
+    the open period; no request passes it. Another app's documents (contracts) pass their own
+    ``check_counterparty(actor=, partner=)`` (a supplier for a purchase contract) and ``backdate_resource``."""
     document.created_by = actor if getattr(actor, "pk", None) else None
     apply(document, data)
-    check_partner(actor=actor, partner=document.partner)
+    check_counterparty(actor=actor, partner=document.partner)
     if not historic:
-        check_date(document, actor=actor)
+        check_date(document, actor=actor, backdate_resource=backdate_resource)
     document.owner = data.get("owner") or actor
     document.department = data.get("department") or document.owner.department
     document.full_clean(exclude=validation_exclusions(document, "number"))
@@ -162,15 +165,25 @@ def save_new_document(
     audit.record(actor=actor, obj=document, action=AuditAction.CREATE, message=message)
 
 
-def save_changed_document(document: SalesDocument, line_model, *, actor, data: dict, lines, apply) -> None:
+def save_changed_document(
+    document: SalesDocument,
+    line_model,
+    *,
+    actor,
+    data: dict,
+    lines,
+    apply,
+    check_counterparty=check_partner,
+    backdate_resource: str = BACKDATE_RESOURCE,
+) -> None:
     """Apply a new header and lines to a locked, editable document: priced again, a new version, audited."""
     before = audit.snapshot(document)
     partner_id, on = document.partner_id, getattr(document, document.date_field)
     apply(document, data)
     if document.partner_id != partner_id:
-        check_partner(actor=actor, partner=document.partner)
+        check_counterparty(actor=actor, partner=document.partner)
     if getattr(document, document.date_field) != on:
-        check_date(document, actor=actor)
+        check_date(document, actor=actor, backdate_resource=backdate_resource)
     document.full_clean(exclude=validation_exclusions(document, "number"))
     write_lines(document, line_model, lines, on=getattr(document, document.date_field))
     document.version += 1

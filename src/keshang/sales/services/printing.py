@@ -27,7 +27,7 @@ from ..models import Quotation, QuotationStatus, SalesDocument, SalesOrder, Sale
 from .documents import lock_document
 from .quotations import mark_quotation_sent
 
-__all__ = ["quotation_layout", "order_layout", "send_quotation_email", "SENDABLE_STATES"]
+__all__ = ["document_layout", "quotation_layout", "order_layout", "send_quotation_email", "SENDABLE_STATES"]
 
 SENDABLE_STATES = (QuotationStatus.APPROVED, QuotationStatus.SENT, QuotationStatus.ACCEPTED)
 
@@ -68,7 +68,20 @@ def _contact_text(document: SalesDocument, user) -> str:
     return f"{contact.name} {phone}".strip()
 
 
-def _layout(document: SalesDocument, *, user, title: str, number_label: str, header: list, signatures: list):
+def document_layout(
+    document,
+    *,
+    user,
+    title: str,
+    number_label: str,
+    header: list,
+    signatures: list,
+    terms: list | None = None,
+    watermark: str | None = None,
+):
+    """The print of a priced document with product lines sold by one of our companies (a quotation, an order, a
+    contract): ``terms`` are printed after the document's own payment and delivery terms; ``watermark`` None
+    lets the sales states decide."""
     columns = [PrintColumn(str(column.label), column.width, column.align) for column in COLUMNS]
     rows = [
         [
@@ -90,6 +103,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
         (_("税额") + suffix, format_amount(document.tax_amount)),
         (_("价税合计") + suffix, format_amount(document.gross_amount)),
     ]
+    extra_terms = terms or []
     terms = [
         (label, value)
         for label, value in (
@@ -99,10 +113,11 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
         )
         if value
     ]
+    terms.extend(extra_terms)
     if currency != "CNY":
         terms.insert(0, (_("币种"), f"{currency}（{_('汇率')} {document.exchange_rate.normalize():f}）"))
-    name = document._meta.model_name
-    watermark = _watermark(document)
+    name = f"{document._meta.app_label}:{document._meta.model_name}"
+    watermark = _watermark(document) if watermark is None else watermark
     seal = document.seller.seal if not watermark else None
     return PrintLayout(
         title=title,
@@ -117,8 +132,8 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
         signatures=signatures,
         watermark=watermark,
         filename=f"{title}-{document}.pdf".replace("/", "-"),
-        back_url=reverse(f"sales:{name}_detail", args=[document.pk]),
-        pdf_url=reverse(f"sales:{name}_pdf", args=[document.pk]),
+        back_url=reverse(f"{name}_detail", args=[document.pk]),
+        pdf_url=reverse(f"{name}_pdf", args=[document.pk]),
         seal_path=seal.file.path if seal else "",
         seal_url=reverse(attachment_url_name(type(document.seller), "download"), args=[document.seller_id, seal.pk])
         if seal
@@ -128,7 +143,7 @@ def _layout(document: SalesDocument, *, user, title: str, number_label: str, hea
 
 def quotation_layout(quotation: Quotation, *, user) -> PrintLayout:
     seller = quotation.seller.name
-    return _layout(
+    return document_layout(
         quotation,
         user=user,
         title=_("报价单"),
@@ -146,7 +161,7 @@ def quotation_layout(quotation: Quotation, *, user) -> PrintLayout:
 
 def order_layout(order: SalesOrder, *, user) -> PrintLayout:
     seller = order.seller.name
-    return _layout(
+    return document_layout(
         order,
         user=user,
         title=_("销售订单"),

@@ -9,7 +9,12 @@ class Memo(OwnedModel):
     phone = models.CharField("电话", max_length=20, blank=True)
     # Someone who reads the memo whatever their scope, as a customer's owner reads the orders made on it.
     reader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="读者", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="读者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     sensitive_fields = ("phone",)

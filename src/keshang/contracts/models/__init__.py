@@ -1,0 +1,24 @@
+"""Contracts (合同): the contract with its lines and payment stages, categories, and the orders made under it."""
+
+from .contracts import (
+    SALES_KINDS,
+    Contract,
+    ContractCategory,
+    ContractKind,
+    ContractLine,
+    ContractOrder,
+    ContractStatus,
+)
+from .stages import PaymentStage, StageTrigger
+
+__all__ = [
+    "SALES_KINDS",
+    "ContractKind",
+    "ContractStatus",
+    "ContractCategory",
+    "Contract",
+    "ContractLine",
+    "ContractOrder",
+    "StageTrigger",
+    "PaymentStage",
+]

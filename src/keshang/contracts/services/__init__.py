@@ -1,0 +1,58 @@
+"""The writes of contracts (STYLE.md §2): contracts and their workflow, payment stages, orders under a contract."""
+
+from .categories import CATEGORY_FIELDS, delete_category, save_category
+from .contracts import (
+    BACKDATE_RESOURCE,
+    CONTRACT_FIELDS,
+    CONTRACT_WORKFLOW,
+    check_contract_partner,
+    complete_contract,
+    contract_approved,
+    create_contract,
+    create_contract_from_order,
+    create_contract_from_quotation,
+    delete_contract,
+    expire_contracts,
+    record_signed,
+    set_payment_stages,
+    stage_events,
+    submit_contract,
+    terminate_contract,
+    update_contract,
+    withdraw_contract,
+)
+from .orders import Remaining, call_off, create_order_from_contract, remaining
+from .stages import StageInput, build_stages, check_stages, due_date, split_amount
+
+__all__ = [
+    "BACKDATE_RESOURCE",
+    "CONTRACT_FIELDS",
+    "CONTRACT_WORKFLOW",
+    "check_contract_partner",
+    "complete_contract",
+    "contract_approved",
+    "create_contract",
+    "create_contract_from_order",
+    "create_contract_from_quotation",
+    "delete_contract",
+    "expire_contracts",
+    "record_signed",
+    "set_payment_stages",
+    "stage_events",
+    "submit_contract",
+    "terminate_contract",
+    "update_contract",
+    "withdraw_contract",
+    "CATEGORY_FIELDS",
+    "delete_category",
+    "save_category",
+    "Remaining",
+    "call_off",
+    "create_order_from_contract",
+    "remaining",
+    "StageInput",
+    "build_stages",
+    "check_stages",
+    "due_date",
+    "split_amount",
+]
