@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from keshang.core.documents.printing import PrintLayout
+from dataclasses import dataclass
+
+from keshang.core.documents.printing import PrintLayout, SignatureArea, render_pdf_with_areas
 from keshang.core.money import format_amount
 from keshang.sales.services.printing import document_layout
 
 from .models import Contract, ContractStatus
 
-__all__ = ["contract_layout", "stage_text"]
+__all__ = ["contract_layout", "stage_text", "ContractPdf", "contract_pdf"]
 
 S = ContractStatus
 
@@ -78,3 +80,22 @@ def contract_layout(contract: Contract, *, user) -> PrintLayout:
         ],
         watermark=_watermark(contract),
     )
+
+
+@dataclass(frozen=True)
+class ContractPdf:
+    """The contract as a PDF and where each party signs on it: ``ours`` (our company) and ``theirs`` (the
+    customer or supplier), in PDF points (what a visible PDF signature is placed by)."""
+
+    content: bytes
+    ours: SignatureArea
+    theirs: SignatureArea
+    filename: str
+
+
+def contract_pdf(contract: Contract, *, user) -> ContractPdf:
+    """The contract's PDF as ``user`` may see it (masked fields masked), with its two signing areas."""
+    layout = contract_layout(contract, user=user)
+    content, (party_a, party_b) = render_pdf_with_areas(layout)
+    ours, theirs = (party_b, party_a) if contract.is_sales else (party_a, party_b)
+    return ContractPdf(content=content, ours=ours, theirs=theirs, filename=layout.filename)

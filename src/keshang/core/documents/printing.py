@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 __all__ = [
+    "SignatureArea",
+    "render_pdf_with_areas",
     "PrintColumn",
     "PrintLayout",
     "PrintTemplate",
@@ -106,9 +108,32 @@ def _font_path() -> str:
     return str(Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf")
 
 
+@dataclass(frozen=True)
+class SignatureArea:
+    """Where a party signs on the PDF, in PDF points from the page's bottom-left corner (what a PDF signature's
+    visible box is given in); ``page`` counts from 0."""
+
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+MM = 72 / 25.4
+# Height left under each party's signature line for a seal (42 mm across) and a handwritten signature.
+SIGNING_HEIGHT = 46
+
+
 def render_pdf(layout: PrintLayout) -> bytes:
-    """The layout as an A4 PDF. fpdf2 and its font tools are imported here: ~30 MB that only processes which
-    print something need."""
+    """The layout as an A4 PDF (see :func:`render_pdf_with_areas`)."""
+    return render_pdf_with_areas(layout)[0]
+
+
+def render_pdf_with_areas(layout: PrintLayout) -> tuple[bytes, list[SignatureArea]]:
+    """The layout as an A4 PDF, and the area under each of its signature lines (in ``layout.signatures``' order)
+    where that party's seal and signature go. fpdf2 and its font tools are imported here: ~30 MB that only
+    processes which print something need."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -124,7 +149,7 @@ def render_pdf(layout: PrintLayout) -> bytes:
             self.set_y(-12)
             self.set_font("noto", size=8)
             self.set_text_color(120)
-            self.cell(0, 6, _("第 %(page)s 页") % {"page": self.page_no()}, align="C")
+            self.cell(0, 6, _("第 %(page)s 页 共 %(pages)s 页") % {"page": self.page_no(), "pages": "{nb}"}, align="C")
 
     pdf = DocumentPdf(orientation="P", unit="mm", format="A4")
     pdf.add_font("noto", fname=_font_path())
@@ -183,12 +208,25 @@ def render_pdf(layout: PrintLayout) -> bytes:
             0, 6, _("开户行及账号：%(bank)s") % {"bank": layout.seller["bank"]}, new_x="LMARGIN", new_y="NEXT"
         )
     pdf.ln(8)
+    if pdf.get_y() + 6 + SIGNING_HEIGHT > pdf.h - pdf.b_margin:
+        # The signature lines and the room under them stay together on one page.
+        pdf.add_page()
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / max(len(layout.signatures), 1)
     top = pdf.get_y()
+    areas = [
+        SignatureArea(
+            page=pdf.page_no() - 1,
+            x1=(pdf.l_margin + index * width) * MM,
+            y1=(pdf.h - top - 6 - SIGNING_HEIGHT) * MM,
+            x2=(pdf.l_margin + (index + 1) * width - 4) * MM,
+            y2=(pdf.h - top - 6) * MM,
+        )
+        for index in range(len(layout.signatures))
+    ]
     for index, text in enumerate(layout.signatures):
         last = index == len(layout.signatures) - 1
         pdf.cell(width, 6, text, new_x="LMARGIN" if last else "RIGHT", new_y="NEXT" if last else "TOP")
     if layout.seal_path:
         # Over the first signature (ours), as a stamp sits over the printed name.
         pdf.image(layout.seal_path, x=pdf.l_margin + 20, y=top - 14, w=36)
-    return bytes(pdf.output())
+    return bytes(pdf.output()), areas
