@@ -4,9 +4,9 @@ dates and payment stages. A contract not approved, terminated or expired prints 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from keshang.core.documents.printing import PrintLayout, SignatureArea, render_pdf_with_areas
 from keshang.core.money import format_amount
