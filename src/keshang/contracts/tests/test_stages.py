@@ -102,7 +102,13 @@ def percent_lists(draw):
 
 @given(amounts, percent_lists())
 def test_percent_stages_always_add_up_to_the_amount_exactly(amount, percents):
-    parts = split_amount(amount, percent_stages(*percents))
+    try:
+        parts = split_amount(amount, percent_stages(*percents))
+    except ApplicationError as refused:
+        # only when the last stage is worth less than the cents the others rounded up (a few cents in all)
+        assert refused.code == "stages_amount_total"
+        assert amount * percents[-1] / 100 < D("0.005") * (len(percents) - 1)
+        return
     assert sum(parts) == amount
     assert all(part >= 0 for part in parts)
     # every stage but the last is its percent rounded to the cent
