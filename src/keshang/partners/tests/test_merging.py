@@ -249,10 +249,13 @@ def test_unknown_field_choices_are_refused_before_anything_changes(manager, pair
     # when
     with pytest.raises(ValidationError) as error:
         services.merge_partners(
-            actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"search_text": "duplicate"}
+            actor=manager,
+            survivor=survivor,
+            duplicate=duplicate,
+            field_choices={"search_text": "duplicate", "version": "survivor"},
         )
     # then
-    assert error.value.message_dict == {"field_choices": ["不能选择的字段：search_text。"]}
+    assert error.value.message_dict == {"field_choices": ["不能选择的字段：search_text、version。"]}
     assert snapshot_everything() == before
 
 

@@ -5,7 +5,7 @@ account) the survivor ends with."""
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from keshang.core.models import AuditAction, AuditEntry, Collaboration
+from keshang.core.models import AuditAction, AuditEntry, Collaboration, Notification
 from keshang.org.tests.factories import UserFactory
 from keshang.partners import registry, services
 from keshang.partners.models import (
@@ -195,3 +195,36 @@ def test_a_merge_that_moves_nothing_says_only_what_was_merged():
     services.merge_partners(actor=root, survivor=survivor, duplicate=duplicate)
     handover = Handover.objects.get(partner=survivor, kind=HandoverKind.MERGE)
     assert (handover.notes, handover.moved) == (f"合并了“戊公司（重复）”(#{duplicate_pk})", {})
+
+
+def test_the_duplicates_owner_is_told_their_customer_was_merged_by_the_actor(manager, pair):
+    # given: the duplicate belongs to a colleague, and the survivor keeps its own owner
+    survivor, duplicate = pair
+    colleague = UserFactory(department=manager.department)
+    Partner.objects.filter(pk=duplicate.pk).update(owner=colleague)
+    duplicate.refresh_from_db()
+    # when
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    # then: they alone are told, naming the actor and the customer their record went into
+    told = Notification.objects.get(recipient=colleague)
+    assert told.title == f"您的 1 个客户已被{manager}合并"
+    assert told.body == str(survivor)
+    assert not Notification.objects.exclude(recipient=colleague).exists()
+
+
+def test_a_survivor_that_takes_the_duplicates_owner_tells_its_own_former_owner(manager, pair):
+    # given: the survivor's owner is a colleague; the duplicate is the actor's, and its owner is taken
+    survivor, duplicate = pair
+    former = survivor.owner
+    # when
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate, field_choices={"owner": "duplicate"})
+    # then: the survivor's former owner is told it was merged (the actor, the new owner, is not)
+    told = Notification.objects.get(recipient=former)
+    assert (told.title, told.body) == (f"您的 1 个客户已被{manager}合并", str(survivor))
+    assert not Notification.objects.exclude(recipient=former).exists()
+
+
+def test_keeping_the_survivors_owner_tells_nobody_when_the_actor_owned_the_duplicate(manager, pair):
+    survivor, duplicate = pair
+    services.merge_partners(actor=manager, survivor=survivor, duplicate=duplicate)
+    assert not Notification.objects.exists()
