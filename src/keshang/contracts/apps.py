@@ -15,7 +15,11 @@ class ContractsConfig(AppConfig):
         self._register_resources()
         self._register_pages()
         self._register_approvable()
-        from . import tasks  # noqa: F401  (the daily expiry job registers itself with Huey)
+        from keshang.core.registry import register_demo_loader
+
+        from . import demo, tasks  # noqa: F401  (the daily expiry job registers itself with Huey)
+
+        register_demo_loader(demo.load_contract_demo, order=60)
 
     def _register_resources(self):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
