@@ -14,7 +14,7 @@ import keshang
 
 ROOT = Path(keshang.__file__).parent
 # Lowest first. core is the framework; org the organisation (users, departments, roles, our companies).
-LAYERS = ["core", "org", "partners", "catalog", "sales", "web"]
+LAYERS = ["core", "org", "partners", "catalog", "sales", "contracts", "web"]
 TEST_FOLDERS = {"tests", "testing"}
 
 
@@ -57,6 +57,18 @@ def upward_imports() -> list[str]:
 
 def test_no_app_imports_an_app_above_it():
     assert upward_imports() == []
+
+
+def test_every_app_has_its_layer():
+    # An app missing from LAYERS would be checked by nobody: the next app (finance, inventory) must say where it sits.
+    from django.apps import apps
+
+    installed = {
+        config.name.split(".")[1]
+        for config in apps.get_app_configs()
+        if config.name.startswith("keshang.") and ".tests" not in config.name
+    }
+    assert installed <= set(LAYERS), installed - set(LAYERS)
 
 
 def test_the_check_sees_an_upward_import(tmp_path, monkeypatch):
