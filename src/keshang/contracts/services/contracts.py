@@ -397,6 +397,9 @@ def record_signed(*, actor, contract: Contract, sign_date: datetime.date | None 
         contract.effective_at = timezone.now()
         _write_stages(contract, None, events={"signed": contract.sign_date})
         _move(contract, S.EFFECTIVE, actor=actor, before=before, message=_("双方已签署，合同生效"))
+        if has_live_order(contract):
+            # Made from an order, or ordered while being signed: it is being executed already.
+            _move(contract, S.EXECUTING, actor=actor, message=_("已有合同订单"))
     return contract
 
 

@@ -18,7 +18,7 @@ from keshang.sales.tests.document_factories import flow, line, make_order, make_
 from .. import services
 from ..models import Contract, ContractKind, ContractStatus, StageTrigger
 from ..services import StageInput
-from .factories import approved, effective, make_contract, make_contract_team
+from .factories import approved, effective, make_contract, make_contract_team, stages
 
 pytestmark = pytest.mark.django_db
 S = ContractStatus
@@ -236,6 +236,9 @@ def test_a_contract_from_an_approved_quotation_and_from_an_order(team):
     with pytest.raises(ApplicationError) as refused:
         services.create_contract_from_order(actor=team.rep, order=order)
     assert refused.value.code == "order_has_contract"
+    # signed, it is being executed already: its order exists
+    services.set_payment_stages(actor=team.rep, contract=from_order, stages=stages("100"))
+    assert effective(team, from_order).status == S.EXECUTING
     with pytest.raises(ApplicationError) as refused:
         services.create_contract_from_quotation(actor=team.rep, quotation=make_quotation(team))
     assert refused.value.code == "quotation_not_approved"
