@@ -38,12 +38,7 @@ def log_in(browser_tab, username: str) -> None:
     browser_tab.get_by_role("button", name="登录").click()
 
 
-def test_a_rep_drafts_a_contract_from_an_order_the_manager_approves_it_and_it_takes_effect(
-    page,
-    company,
-    watcher,
-    screenshot,  # noqa: F811
-):
+def test_a_contract_drafted_from_an_order_is_approved_and_signed(page, company, watcher, screenshot):  # noqa: F811
     # given an order of the rep's for 10 units at 100 元, and contracts that need the manager's approval
     rep = User.objects.get(username="sales")
     customer = PartnerFactory(name="杭州启明机电有限公司", owner=rep)
