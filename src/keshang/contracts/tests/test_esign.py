@@ -350,3 +350,24 @@ def test_a_bad_signature_image_is_refused_in_words_and_the_link_stays_usable(tea
     assert answer.status_code == 400 and "PNG 或 JPEG" in answer.content.decode()
     contract.refresh_from_db()
     assert contract.status == S.SIGNING and services.open_sign_link(new.token).used_at is None
+
+
+def test_the_builtin_provider_sends_a_link_and_reports_the_signed_file(team, settings):
+    from ..signing.providers import BuiltinProvider, get_provider
+
+    settings.KESHANG_ESIGN_PROVIDER = "builtin"
+    provider = get_provider()
+    assert isinstance(provider, BuiltinProvider)
+    contract = signing(team)
+    sent = provider.send_for_signing(actor=team.rep, contract=contract)
+    assert provider.fetch_status(contract=contract, reference=sent.reference).state == "pending"
+    token = sent.url.rstrip("/").rsplit("/", 1)[1]
+    document = services.sign_by_link(token=token, name="王五", agreed=True)
+    status = provider.fetch_status(contract=contract, reference=sent.reference)
+    assert status.state == "signed" and status.document == document.file.open("rb").read()
+
+
+def test_the_daily_reminder_job_is_registered():
+    from ..tasks import remind_sign_links_task
+
+    assert callable(remind_sign_links_task)
