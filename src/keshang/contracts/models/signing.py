@@ -46,7 +46,8 @@ class CompanyCertificate(models.Model):
 
     objects = ScopedManager()
 
-    audit_masked = ("pkcs12", "password")
+    # Never in the trail, not even masked: the key file and its password.
+    audit_exclude = ("pkcs12", "password")
 
     class Meta:
         verbose_name = _("签章证书")

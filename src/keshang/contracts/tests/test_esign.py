@@ -371,3 +371,46 @@ def test_the_daily_reminder_job_is_registered():
     from ..tasks import remind_sign_links_task
 
     assert callable(remind_sign_links_task)
+
+
+def test_the_audit_trail_never_holds_a_certificates_file_or_password(team):
+    from keshang.core.models import AuditEntry
+
+    certificate = services.generate_trial_certificate(actor=None, company=approved(team).seller)
+    services.deactivate_certificate(actor=None, certificate=certificate)
+    stored = CompanyCertificate.objects.get(pk=certificate.pk)
+    trail = str(list(AuditEntry.objects.values("before", "after", "message")))
+    assert "pkcs12" not in trail and stored.password not in trail and stored.pkcs12[:40] not in trail
+
+
+def test_the_archive_lists_lends_and_returns_for_finance_and_shows_reps_their_own(team, client):
+    from keshang.core.permissions import Action, Scope
+    from keshang.org.tests.factories import UserFactory, grant
+
+    contract, new = signed_link(team)
+    services.sign_by_link(token=new.token, name="王五", agreed=True)
+    archive = ContractArchive.objects.get(contract=contract)
+    finance = UserFactory(username="archive_finance")
+    grant(finance, "contracts.contract", (Action.VIEW,), Scope.ALL)
+    grant(finance, "contracts.archive", (Action.VIEW, Action.CHANGE), Scope.ALL)
+    grant(finance, "org.user", (Action.VIEW,), Scope.ALL)  # the borrower is picked among the users one sees
+    grant(team.rep, "contracts.archive", (Action.VIEW,), Scope.ALL)
+    grant(team.other_rep, "contracts.archive", (Action.VIEW,), Scope.ALL)
+    client.force_login(team.rep)
+    listing = client.get("/contracts/archive/", {"q": contract.number}).content.decode()
+    assert archive.number in listing
+    assert client.get(f"/contracts/archive/{archive.pk}/").status_code == 200
+    # a rep may not lend
+    assert client.post(f"/contracts/archive/{archive.pk}/loan/", {"what": "return"}).status_code == 403
+    client.force_login(team.other_rep)
+    assert archive.number not in client.get("/contracts/archive/").content.decode()
+    assert client.get(f"/contracts/archive/{archive.pk}/").status_code == 404
+    client.force_login(finance)
+    due = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    lent = client.post(
+        f"/contracts/archive/{archive.pk}/loan/", {"what": "lend", "borrower": team.rep.pk, "due_on": due}
+    )
+    assert lent.status_code == 302
+    assert archive.loans.filter(returned_at__isnull=True).count() == 1
+    client.post(f"/contracts/archive/{archive.pk}/loan/", {"what": "return"})
+    assert archive.loans.filter(returned_at__isnull=False).count() == 1
