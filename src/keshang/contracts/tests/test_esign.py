@@ -414,3 +414,18 @@ def test_the_archive_lists_lends_and_returns_for_finance_and_shows_reps_their_ow
     assert archive.loans.filter(returned_at__isnull=True).count() == 1
     client.post(f"/contracts/archive/{archive.pk}/loan/", {"what": "return"})
     assert archive.loans.filter(returned_at__isnull=False).count() == 1
+
+
+def test_the_verify_page_answers_garbage_in_words_and_names_the_contract_to_its_owner(team, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    contract = signing(team)
+    content = ContractDocument.objects.get(contract=contract).file.read()
+    client.force_login(team.rep)
+    garbage = client.post("/contracts/verify/", {"file": SimpleUploadedFile("x.pdf", b"not a pdf")})
+    assert garbage.status_code == 200 and "不是有效的 PDF 文件" in garbage.content.decode()
+    good = client.post("/contracts/verify/", {"file": SimpleUploadedFile("c.pdf", content)}).content.decode()
+    assert "验证通过" in good and contract.number in good and "试用证书" in good
+    client.force_login(team.other_rep)
+    theirs = client.post("/contracts/verify/", {"file": SimpleUploadedFile("c.pdf", content)}).content.decode()
+    assert "验证通过" in theirs and contract.number not in theirs
