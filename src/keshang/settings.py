@@ -376,3 +376,13 @@ LOGGING = {
 }
 
 KESHANG_SITE_NAME = _("客商管理系统")
+
+# Electronic signing (issue 13): how long a signing link works, after how many unused days its creator is reminded,
+# requests per address per minute on the public signing page (0: no limit), the time-stamping authority (empty:
+# none, signatures carry the server's clock), the site's address for links sent by e-mail, and the e-sign provider.
+KESHANG_SIGN_LINK_DAYS = env.int("KESHANG_SIGN_LINK_DAYS", default=7)
+KESHANG_SIGN_LINK_REMIND_DAYS = env.int("KESHANG_SIGN_LINK_REMIND_DAYS", default=3)
+KESHANG_SIGN_RATE = env.int("KESHANG_SIGN_RATE", default=0 if TESTING else 30)
+KESHANG_TSA_URL = env("KESHANG_TSA_URL", default="")
+KESHANG_BASE_URL = env("KESHANG_BASE_URL", default="")
+KESHANG_ESIGN_PROVIDER = env("KESHANG_ESIGN_PROVIDER", default="builtin")

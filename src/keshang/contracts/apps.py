@@ -64,6 +64,36 @@ class ContractsConfig(AppConfig):
             )
         )
 
+        # Signing certificates (系统设置 → 签章证书): administrators only; never scoped (they are the companies').
+        certificate_actions = (Action.VIEW, Action.ADD, Action.CHANGE)
+        register_resource(
+            Resource(
+                "contracts.companycertificate",
+                pgettext_lazy("plural", "签章证书"),
+                actions=certificate_actions,
+                defaults={Persona.ADMIN: (certificate_actions, Scope.ALL)},
+            )
+        )
+        # The archive (归档): which contracts one sees is the contract's scope; changing the paper copy's place
+        # and lending it is for finance, management and administrators.
+        archive_actions = (Action.VIEW, Action.CHANGE)
+        register_resource(
+            Resource(
+                "contracts.archive",
+                _("合同归档"),
+                actions=archive_actions,
+                defaults={
+                    Persona.SALES: ((Action.VIEW,), Scope.ALL),
+                    Persona.PURCHASER: ((Action.VIEW,), Scope.ALL),
+                    Persona.SALES_MANAGER: ((Action.VIEW,), Scope.ALL),
+                    Persona.FINANCE: (archive_actions, Scope.ALL),
+                    Persona.MANAGEMENT: (archive_actions, Scope.ALL),
+                    Persona.ADMIN: (archive_actions, Scope.ALL),
+                },
+                on_records=False,
+            )
+        )
+
     def _register_pages(self):
         from keshang.core.permissions import Action
         from keshang.core.registry import (
@@ -96,6 +126,38 @@ class ContractsConfig(AppConfig):
                 Action.CHANGE,
                 65,
             )
+        )
+        register_menu_item(
+            MenuItem("contracts", _("合同归档"), "contracts:contractarchive_list", "contracts.archive", order=30)
+        )
+        register_menu_item(
+            MenuItem("contracts", _("验证签名"), "contracts:contract_verify", "contracts.contract", order=40)
+        )
+        register_menu_item(
+            MenuItem(
+                "settings",
+                _("签章证书"),
+                "contracts:companycertificate_list",
+                "contracts.companycertificate",
+                Action.VIEW,
+                66,
+            )  # fmt: skip
+        )
+        register_detail_action(
+            "contracts.contract",
+            DetailAction(
+                "sign_link",
+                _("生成签署链接"),
+                "contracts:contract_sign_link",
+                action=Action.CHANGE,
+                states=("signing",),
+                order=15,
+                style="btn-primary",
+            ),
+        )
+        register_detail_tab(
+            "contracts.contract",
+            DetailTab("signing", _("签署与文件"), "contracts:contract_documents", 40, "contracts.contract"),
         )
         register_detail_tab(
             "partners.partner",

@@ -6,12 +6,18 @@ from huey.contrib.djhuey import db_periodic_task
 
 from keshang.core.tasks import local_crontab
 
-from .services import expire_contracts
+from .services import expire_contracts, remind_unused_links
 
-__all__ = ["expire_contracts_task"]
+__all__ = ["expire_contracts_task", "remind_sign_links_task"]
 
 
 @db_periodic_task(local_crontab(hour=0, minute=25))
 def expire_contracts_task() -> int:
     """每天 00:25: contracts past their end date that are not being executed become 已过期."""
     return expire_contracts()
+
+
+@db_periodic_task(local_crontab(hour=9, minute=5))
+def remind_sign_links_task() -> int:
+    """每天 09:05: the creator of a signing link unused for KESHANG_SIGN_LINK_REMIND_DAYS days is reminded, once."""
+    return remind_unused_links()

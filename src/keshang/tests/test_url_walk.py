@@ -20,6 +20,9 @@ EXEMPT = {
     "drf_spectacular.views.SpectacularAPIView": "API schema (login required)",
     "drf_spectacular.views.SpectacularSwaggerSplitView": "API docs (login required)",
     "rest_framework.routers.APIRootView": "router index",
+    # The customer's signing page and its PDF (issue 13): no account; the link's token opens its one contract.
+    "keshang.contracts.views_signing.SignPageView": "public signing page (token)",
+    "keshang.contracts.views_signing.SignPdfView": "public signing page's PDF (token)",
 }
 
 

@@ -33,7 +33,10 @@ from keshang.catalog.tests.factories import (
     ProductUnitFactory,
 )
 from keshang.contracts import services as contract_services
-from keshang.contracts.models import ContractCategory
+from keshang.contracts.models import ContractCategory, DocumentKind
+from keshang.contracts.services import archive as archive_services
+from keshang.contracts.services import certificates as certificate_services
+from keshang.contracts.services.signing import store_document
 from keshang.core import attachments
 from keshang.core.models import (
     ApprovalDelegation,
@@ -181,6 +184,7 @@ def build_world() -> World:
     world.shared["company_attachment"] = attachments.upload_attachment(
         actor=users["buyer"], obj=company, upload=SimpleUploadedFile("公章.png", png_bytes(), "image/png")
     )
+    world.shared["certificate"] = certificate_services.generate_trial_certificate(actor=None, company=company)
     world.shared["exchange_rate"] = ExchangeRate.objects.create(
         currency=world.shared["currency"], date=datetime.date(2026, 1, 5), rate=Decimal("1")
     )
@@ -235,6 +239,17 @@ def build_world() -> World:
             lines=[document_line],
             stages=[contract_services.StageInput(name="全款", percent=Decimal("100"))],
         )
+        signed = contract_services.create_contract(
+            actor=owner,
+            data={"partner": partner, "title": f"{word}签署合同"},
+            lines=[document_line],
+            stages=[contract_services.StageInput(name="全款", percent=Decimal("100"))],
+        )
+        # A signed file and the archive, stored as the signing services store them (issue 13).
+        contract_document = store_document(
+            contract=signed, kind=DocumentKind.BOTH_SIGNED, content=PDF_BYTES, actor=owner, signer_name=f"{word}签署人"
+        )
+        contract_archive = archive_services.archive_contract(contract=signed, document=contract_document, actor=owner)
         price_rule = PriceRuleFactory(product=product, kind=PriceRuleKind.CUSTOMER, partner=partner)
         handover = Handover.objects.create(
             partner=partner, kind=HandoverKind.ASSIGN, to_owner=owner, created_by=owner, notes=f"{word}交接"
@@ -261,6 +276,8 @@ def build_world() -> World:
             "sales.quotation": quotation,
             "sales.salesorder": order,
             "contracts.contract": contract,
+            "contracts.contractdocument": contract_document,
+            "contracts.contractarchive": contract_archive,
             "catalog.pricerule": price_rule,
             "partners.handover": handover,
             "core.importjob": import_job,

@@ -25,6 +25,7 @@ from ..documents import CONTRACT
 from ..models import Contract, ContractCategory, ContractLine, PaymentStage
 from ..services import StageInput
 from ..views import CATEGORY_VIEWS
+from .signing import add_signing_actions, register_signing_routes
 
 __all__ = ["ContractViewSet", "ContractCategoryViewSet", "register_routes"]
 
@@ -165,6 +166,10 @@ class ContractCategoryViewSet(DeclaredModelViewSet):
     serializer_class = ContractCategorySerializer
 
 
+add_signing_actions(ContractViewSet)
+
+
 def register_routes(router) -> None:
     router.register("contracts", ContractViewSet, basename="contract")
+    register_signing_routes(router)
     router.register("categories", ContractCategoryViewSet, basename="contractcategory")

@@ -9,6 +9,14 @@ from .contracts import (
     ContractOrder,
     ContractStatus,
 )
+from .signing import (
+    CompanyCertificate,
+    ContractArchive,
+    ContractDocument,
+    ContractLoan,
+    DocumentKind,
+    SigningLink,
+)
 from .stages import PaymentStage, StageTrigger
 
 __all__ = [
@@ -21,4 +29,10 @@ __all__ = [
     "ContractOrder",
     "StageTrigger",
     "PaymentStage",
+    "CompanyCertificate",
+    "DocumentKind",
+    "ContractDocument",
+    "SigningLink",
+    "ContractArchive",
+    "ContractLoan",
 ]

@@ -1,6 +1,14 @@
 """The writes of contracts (STYLE.md §2): contracts and their workflow, payment stages, orders under a contract."""
 
+from .archive import archive_contract, lend_archive, return_loan, update_archive_location
 from .categories import CATEGORY_FIELDS, delete_category, save_category
+from .certificates import (
+    active_certificate,
+    deactivate_certificate,
+    generate_trial_certificate,
+    known_fingerprints,
+    upload_certificate,
+)
 from .contracts import (
     BACKDATE_RESOURCE,
     CONTRACT_FIELDS,
@@ -22,7 +30,17 @@ from .contracts import (
     withdraw_contract,
 )
 from .orders import Remaining, call_off, create_order_from_contract, remaining
+from .signing import (
+    LinkUnavailable,
+    NewSignLink,
+    create_sign_link,
+    open_sign_link,
+    remind_unused_links,
+    sign_by_link,
+    sign_contract,
+)
 from .stages import StageInput, build_stages, check_stages, due_date, split_amount
+from .verification import VerifyResult, verify_document
 
 __all__ = [
     "BACKDATE_RESOURCE",
@@ -55,4 +73,22 @@ __all__ = [
     "check_stages",
     "due_date",
     "split_amount",
+    "archive_contract",
+    "lend_archive",
+    "return_loan",
+    "update_archive_location",
+    "active_certificate",
+    "deactivate_certificate",
+    "generate_trial_certificate",
+    "known_fingerprints",
+    "upload_certificate",
+    "LinkUnavailable",
+    "NewSignLink",
+    "create_sign_link",
+    "open_sign_link",
+    "remind_unused_links",
+    "sign_by_link",
+    "sign_contract",
+    "VerifyResult",
+    "verify_document",
 ]

@@ -41,7 +41,16 @@ from keshang.sales.services.documents import (
     validation_exclusions,
 )
 
-from ..models import SALES_KINDS, Contract, ContractKind, ContractLine, ContractOrder, ContractStatus, PaymentStage
+from ..models import (
+    SALES_KINDS,
+    Contract,
+    ContractArchive,
+    ContractKind,
+    ContractLine,
+    ContractOrder,
+    ContractStatus,
+    PaymentStage,
+)
 from ..models.contracts import NUMBER_PREFIX
 from .stages import StageInput, build_stages
 
@@ -59,6 +68,8 @@ __all__ = [
     "withdraw_contract",
     "contract_approved",
     "record_signed",
+    "effect_signed",
+    "lock_contract",
     "terminate_contract",
     "complete_contract",
     "expire_contracts",
@@ -336,6 +347,8 @@ def set_payment_stages(*, actor, contract: Contract, stages: Sequence[StageInput
 def delete_contract(*, actor, contract: Contract) -> None:
     with transaction.atomic():
         contract = _lock(contract, actor, Action.DELETE)
+        if ContractArchive.objects.filter(contract=contract).exists():
+            raise ApplicationError(_("已归档的合同不能删除。"), code="archived")
         if contract.status != S.DRAFT or contract.number:
             raise ApplicationError(_("只能删除未编号的草稿合同；其他合同请终止。"), code="not_deletable")
         before = audit.snapshot(contract)
@@ -387,20 +400,30 @@ def record_signed(*, actor, contract: Contract, sign_date: datetime.date | None 
     or the sign date; the stages due after signing get their dates."""
     with transaction.atomic():
         contract = _lock(contract, actor)
-        CONTRACT_WORKFLOW.check(contract, to=S.EFFECTIVE)
-        before = audit.snapshot(contract)
-        contract.sign_date = sign_date or contract.sign_date or timezone.localdate()
-        contract.effective_date = contract.effective_date or contract.sign_date
-        if contract.end_date and contract.end_date < contract.effective_date:
-            message = _("到期日期不能早于生效日期。")
-            raise ApplicationError(message, code="invalid_dates", fields={"end_date": [message]})
-        contract.effective_at = timezone.now()
-        _write_stages(contract, None, events={"signed": contract.sign_date})
-        _move(contract, S.EFFECTIVE, actor=actor, before=before, message=_("双方已签署，合同生效"))
-        if has_live_order(contract):
-            # Made from an order, or ordered while being signed: it is being executed already.
-            _move(contract, S.EXECUTING, actor=actor, message=_("已有合同订单"))
+        effect_signed(contract=contract, actor=actor, sign_date=sign_date, message=_("双方已签署，合同生效"))
     return contract
+
+
+def effect_signed(*, contract: Contract, actor, sign_date: datetime.date | None, message: str) -> None:
+    """The contract, locked by the caller, takes effect (record_signed's and electronic signing's common part)."""
+    CONTRACT_WORKFLOW.check(contract, to=S.EFFECTIVE)
+    before = audit.snapshot(contract)
+    contract.sign_date = sign_date or contract.sign_date or timezone.localdate()
+    contract.effective_date = contract.effective_date or contract.sign_date
+    if contract.end_date and contract.end_date < contract.effective_date:
+        message = _("到期日期不能早于生效日期。")
+        raise ApplicationError(message, code="invalid_dates", fields={"end_date": [message]})
+    contract.effective_at = timezone.now()
+    _write_stages(contract, None, events={"signed": contract.sign_date})
+    _move(contract, S.EFFECTIVE, actor=actor, before=before, message=message)
+    if has_live_order(contract):
+        # Made from an order, or ordered while being signed: it is being executed already.
+        _move(contract, S.EXECUTING, actor=actor, message=_("已有合同订单"))
+
+
+def lock_contract(contract: Contract, actor, action: str = Action.CHANGE) -> Contract:
+    """The contract locked for a write, within the actor's scope for ``action``."""
+    return _lock(contract, actor, action)
 
 
 def terminate_contract(*, actor, contract: Contract, reason: str) -> Contract:
@@ -444,6 +467,7 @@ def expire_contracts(*, today: datetime.date | None = None) -> int:
 
 # Orders under a contract import this module's checks; imported here, after them, for the workflow's to_order move.
 from .orders import create_order_from_contract, has_live_order  # noqa: E402
+from .signing import sign_contract  # noqa: E402
 
 CONTRACT_WORKFLOW = Workflow(
     resource="contracts.contract",
@@ -459,7 +483,16 @@ CONTRACT_WORKFLOW = Workflow(
             style="btn-primary",
         ),
         *approval_moves(pending=S.SUBMITTED, approved=S.APPROVED, withdraw=withdraw_contract),
-        Move("start_signing", gettext_lazy("发起签署"), (S.APPROVED,), (S.SIGNING,)),
+        Move(
+            "start_signing",
+            gettext_lazy("电子签署"),
+            (S.APPROVED,),
+            (S.SIGNING,),
+            service=sign_contract,
+            confirm=True,
+            style="btn-primary",
+            api_aliases=("sign",),
+        ),
         Move(
             "record_signed",
             gettext_lazy("登记已签署"),
