@@ -167,6 +167,9 @@ class SignPdfView(PublicSignMixin, View):
         response = FileResponse(document.file.open("rb"), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="contract-{document.contract_id}-v{document.version}.pdf"'
         response["Cache-Control"] = "no-store"
+        # Shown in the signing page's own frame (on wider screens): framed by this site only, never by another.
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
 

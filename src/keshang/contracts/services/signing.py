@@ -439,7 +439,8 @@ def _record_page(*, contract, shown: ContractDocument, link: SigningLink) -> byt
             pdf.ln(4)
             continue
         pdf.cell(45, 7, label)
-        pdf.multi_cell(0, 7, str(value), new_x="LMARGIN", new_y="NEXT")
+        # Left-aligned: fpdf2 justifies by default, which spreads a browser's user agent across the line.
+        pdf.multi_cell(0, 7, str(value), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.multi_cell(
         0,
@@ -447,6 +448,7 @@ def _record_page(*, contract, shown: ContractDocument, link: SigningLink) -> byt
         _("本页由客商系统生成。双方签名均为 PDF 数字签名。")
         + _("我方签名使用我方公司证书；对方签名使用我方公司为对方签署人签发的一次性证书，")
         + _("证明签署人在上述时间通过单次有效的签署链接确认了上述文件。"),
+        align="L",
     )
     return bytes(pdf.output())
 
