@@ -4,6 +4,7 @@ customer signs on a phone-size page; the rep sees the contract in force, downloa
 verification page accepts it and rejects a tampered copy. Fails on any console error, CSP violation or foreign
 request."""
 
+# ruff: noqa: F811 - the test takes the shared browser fixtures imported below as its arguments
 from __future__ import annotations
 
 from decimal import Decimal
@@ -44,7 +45,7 @@ def log_in(browser_tab, username: str) -> None:
 
 def test_a_contract_drafted_from_an_order_is_approved_and_signed(
     page, company, watcher, screenshot, chromium_browser, live_server
-):  # noqa: E501, F811
+):
     # given an order of the rep's for 10 units at 100 元, and contracts that need the manager's approval
     rep = User.objects.get(username="sales")
     customer = PartnerFactory(name="杭州启明机电有限公司", owner=rep)
