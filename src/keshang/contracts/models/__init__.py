@@ -10,6 +10,7 @@ from .contracts import (
     ContractStatus,
 )
 from .stages import PaymentStage, StageTrigger
+from .templates import ContractTemplate, ContractTemplateVersion
 
 __all__ = [
     "SALES_KINDS",
@@ -21,4 +22,6 @@ __all__ = [
     "ContractOrder",
     "StageTrigger",
     "PaymentStage",
+    "ContractTemplate",
+    "ContractTemplateVersion",
 ]

@@ -23,6 +23,14 @@ from .contracts import (
 )
 from .orders import Remaining, call_off, create_order_from_contract, remaining
 from .stages import StageInput, build_stages, check_stages, due_date, split_amount
+from .templates import (
+    TEMPLATE_FIELDS,
+    deactivate_template,
+    default_template_for,
+    delete_template,
+    ensure_default_templates,
+    save_template,
+)
 
 __all__ = [
     "BACKDATE_RESOURCE",
@@ -55,4 +63,10 @@ __all__ = [
     "check_stages",
     "due_date",
     "split_amount",
+    "TEMPLATE_FIELDS",
+    "save_template",
+    "deactivate_template",
+    "delete_template",
+    "default_template_for",
+    "ensure_default_templates",
 ]
