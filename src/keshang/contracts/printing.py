@@ -30,7 +30,7 @@ from .services.context import contract_context
 from .templating import ContractContext, PartyContext, find_fields, pdf_write_options, render_for_pdf
 from .templating.formatting import format_money
 
-__all__ = ["contract_layout", "stage_text", "ContractPdf", "contract_pdf"]
+__all__ = ["contract_layout", "stage_text", "ContractPdf", "contract_pdf", "contract_filename", "template_preview_pdf"]
 
 S = ContractStatus
 
@@ -116,7 +116,8 @@ def contract_pdf(contract: Contract, *, user) -> ContractPdf:
         content, (party_a, party_b) = render_pdf_with_areas(layout)
         filename = layout.filename
     else:
-        content, (party_a, party_b) = _templated_pdf(contract, contract_context(contract, user=user))
+        context = contract_context(contract, user=user)
+        content, (party_a, party_b) = _templated_pdf(contract, context, contract.template.body)
         filename = contract_filename(contract, "pdf")
     ours, theirs = (party_b, party_a) if contract.is_sales else (party_a, party_b)
     return ContractPdf(content=content, ours=ours, theirs=theirs, filename=filename)
@@ -166,7 +167,14 @@ def _character_wrapping_html():
     return CharacterWrappingHtml
 
 
-def _templated_pdf(contract: Contract, context: ContractContext) -> tuple[bytes, tuple[SignatureArea, SignatureArea]]:
+def template_preview_pdf(body: str, contract: Contract, *, user) -> bytes:
+    """A template's body printed with ``contract``'s data as ``user`` may see it (the 预览 page's PDF)."""
+    return _templated_pdf(contract, contract_context(contract, user=user), body)[0]
+
+
+def _templated_pdf(
+    contract: Contract, context: ContractContext, body: str
+) -> tuple[bytes, tuple[SignatureArea, SignatureArea]]:
     from fpdf.fonts import FontFace
 
     watermark = _watermark(contract)
@@ -206,8 +214,8 @@ def _templated_pdf(contract: Contract, context: ContractContext) -> tuple[bytes,
 
     pdf.set_font("noto", size=10.5)
     pdf.HTML2FPDF_CLASS = _character_wrapping_html()
-    pdf.write_html(render_for_pdf(contract.template.body, context), **pdf_write_options())
-    if not _AMOUNT_FIELDS & set(find_fields(contract.template.body)):
+    pdf.write_html(render_for_pdf(body, context), **pdf_write_options())
+    if not _AMOUNT_FIELDS & set(find_fields(body)):
         pdf.ln(2)
         pdf.multi_cell(
             0,

@@ -25,6 +25,7 @@ from ..documents import CONTRACT
 from ..models import Contract, ContractCategory, ContractLine, PaymentStage
 from ..services import StageInput
 from ..views import CATEGORY_VIEWS
+from .templates import ContractTemplateViewSet, docx_action, templated_pdf_action
 
 __all__ = ["ContractViewSet", "ContractCategoryViewSet", "register_routes"]
 
@@ -154,6 +155,11 @@ class ContractViewSet(DocumentViewSet):
     call_off.required_rights = (("sales.salesorder", Action.ADD),)
 
 
+# After the class: DocumentViewSet sets the generated /pdf/ action when the class is made (issue 13, templates).
+ContractViewSet.pdf = templated_pdf_action(ContractViewSet.pdf)
+ContractViewSet.docx = docx_action()
+
+
 class ContractCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractCategory
@@ -168,3 +174,4 @@ class ContractCategoryViewSet(DeclaredModelViewSet):
 def register_routes(router) -> None:
     router.register("contracts", ContractViewSet, basename="contract")
     router.register("categories", ContractCategoryViewSet, basename="contractcategory")
+    router.register("templates", ContractTemplateViewSet, basename="contracttemplate")

@@ -139,9 +139,11 @@ def _apply(contract: Contract, data: dict) -> None:
 
 
 def _apply_template(contract: Contract, data: dict) -> None:
-    """A new contract without a template takes its kind's (and category's) default; a chosen one must be an
-    active template of the contract's kind (issue 13, templates)."""
-    if contract.pk is None and not contract.template_id:
+    """A contract (new, or a draft saved) without a template takes its kind's (and category's) default; a chosen one
+    must be an active template of the contract's kind (issue 13, templates)."""
+    if contract.template_id and "template" not in data and contract.template.kind != contract.kind:
+        contract.template = None  # the kind changed: the new kind's default
+    if not contract.template_id:
         contract.template = default_template_for(kind=contract.kind, category=contract.category)
     elif "template" in data and contract.template_id:
         template = contract.template
