@@ -137,6 +137,7 @@ _AMOUNT_FIELDS = {"合同金额", "合同金额大写", "产品明细表"}
 _PARTY_WIDTHS = (30, 76, 76)
 # The signature block: a line for the party and its name, the room for the seal and signature, two lines under it.
 _LINE = 6
+_BODY_LINE_HEIGHT = 1.35
 
 
 def _party_rows(party_a: PartyContext, party_b: PartyContext) -> list[tuple[str, str, str]]:
@@ -154,8 +155,9 @@ def _party_rows(party_a: PartyContext, party_b: PartyContext) -> list[tuple[str,
 
 
 def _character_wrapping_html():
-    """fpdf2's HTML renderer wrapping lines by character: Chinese puts no spaces between words, and wrapping by word
-    left "2." alone on a line before a long sentence, or broke "0.05% / 日" at its space."""
+    """fpdf2's HTML renderer wrapping lines by character (Chinese puts no spaces between words, and wrapping by word
+    left "2." alone on a line before a long sentence, or broke "0.05% / 日" at its space), with paragraphs' lines
+    1.35 apart (fpdf2's 1.0 made wrapped Chinese lines touch)."""
     from fpdf.html import HTML2FPDF
 
     class CharacterWrappingHtml(HTML2FPDF):
@@ -163,6 +165,10 @@ def _character_wrapping_html():
             super().__init__(*args, **kwargs)
             self._column = self.pdf.text_columns(skip_leading_spaces=True, wrapmode="CHAR")
             self._paragraph = self._column.paragraph()
+
+        def _new_paragraph(self, *args, line_height=1.0, **kwargs):
+            spaced = _BODY_LINE_HEIGHT if line_height in (None, 1.0) else line_height
+            return super()._new_paragraph(*args, line_height=spaced, **kwargs)
 
     return CharacterWrappingHtml
 

@@ -90,7 +90,8 @@ def test_a_templated_contract_prints_both_parties_the_body_and_page_numbers(temp
 def test_the_signing_areas_lie_on_one_page_side_by_side_and_clear_of_text(templates):
     team = make_contract_team()
     for kind, partner, price in ((ContractKind.SALES, team.partner, None), (ContractKind.PURCHASE, team.supplier, "9")):
-        contract = make_contract(team, line(team.product, "3", price=price), kind=kind, partner=partner)
+        # approved: no watermark, whose big letters lie under everything
+        contract = approved(team, make_contract(team, line(team.product, "3", price=price), kind=kind, partner=partner))
         pdf = contract_pdf(contract, user=team.rep)
         dump_pngs(pdf.content, kind)
         last = pages(pdf.content)[pdf.ours.page]
@@ -101,7 +102,12 @@ def test_the_signing_areas_lie_on_one_page_side_by_side_and_clear_of_text(templa
             assert not any(overlaps(area, box) for box in char_boxes(last))
         left, right = (pdf.theirs, pdf.ours) if kind == ContractKind.SALES else (pdf.ours, pdf.theirs)
         assert left.x2 <= right.x1
-        assert "草稿" in "".join(page_texts(pdf.content))
+
+
+def test_a_draft_prints_with_its_watermark(templates):
+    team = make_contract_team()
+    pdf = contract_pdf(make_contract(team), user=team.rep)
+    assert "草稿" in "".join(page_texts(pdf.content))
 
 
 def test_a_contract_without_template_prints_the_former_layout():
