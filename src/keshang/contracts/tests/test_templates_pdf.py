@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from keshang.core import attachments
 from keshang.core.documents.printing import SignatureArea
 from keshang.core.permissions import Action, Scope
+from keshang.core.testing.files import png_bytes
 from keshang.org.tests.factories import grant
 from keshang.partners.models import BankAccount
 from keshang.sales.tests.document_factories import line
@@ -17,7 +20,7 @@ from keshang.sales.tests.document_factories import line
 from .. import services
 from ..models import ContractKind
 from ..printing import contract_pdf
-from .factories import approved, make_contract, make_contract_team
+from .factories import approved, effective, make_contract, make_contract_team
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +119,30 @@ def test_a_contract_without_template_prints_the_former_layout():
     assert contract.template is None
     pdf = contract_pdf(contract, user=team.rep)
     assert team.partner.name in "".join(page_texts(pdf.content))
+
+
+def test_our_seal_is_printed_in_our_area_once_the_contract_binds_us(templates, settings, tmp_path):
+    # given our company with a seal, and a sales contract in force (we are 乙方, on the right)
+    settings.MEDIA_ROOT = str(tmp_path)
+    team = make_contract_team()
+    contract = effective(team, make_contract(team))
+    company = contract.seller
+    image = attachments.upload_attachment(
+        actor=None, obj=company, upload=SimpleUploadedFile("seal.png", png_bytes(), "image/png")
+    )
+    company.seal = image
+    company.save(update_fields=["seal"])
+    contract.refresh_from_db()
+    # when
+    pdf = contract_pdf(contract, user=team.rep)
+    dump_pngs(pdf.content, "sealed")
+    # then one image lies inside our area, none on a draft
+    page = pages(pdf.content)[pdf.ours.page]
+    images = [obj for obj in page.get_objects() if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+    assert len(images) == 1
+    left, bottom, right, top = images[0].get_bounds()
+    assert pdf.ours.x1 <= left < right <= pdf.ours.x2 and pdf.ours.y1 <= bottom < top <= pdf.ours.y2
+    draft = contract_pdf(make_contract(team), user=team.rep)
+    assert not any(
+        obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE for page in pages(draft.content) for obj in page.get_objects()
+    )
