@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -72,14 +73,16 @@ class ContractTemplateForm(ScopedFormMixin, forms.ModelForm):
     """The body is a textarea the picker (``static/contracts/template_editor.js``) inserts ``{{字段}}`` into; the
     service cleans and checks it, refusing unknown fields by name."""
 
+    # A plain file input: the stored file is not linked (media files are served through the app only).
     docx = forms.FileField(
         label=gettext_lazy("Word 模板"),
         required=False,
-        widget=forms.ClearableFileInput(
+        widget=forms.FileInput(
             attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
         ),
         help_text=gettext_lazy("可选：.docx 文件，字段写作 {{字段名}}；下载 Word 时按合同数据填写。"),
     )
+    remove_docx = forms.BooleanField(label=gettext_lazy("删除已上传的 Word 文件"), required=False)
 
     class Meta:
         model = ContractTemplate
@@ -90,6 +93,14 @@ class ContractTemplateForm(ScopedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
         self.fields["body"].help_text = _("HTML 正文；点击右侧字段插入 {{字段名}}。产品明细表、付款条款须单独成段。")
+
+    def clean(self):
+        """``docx`` as the service takes it: a new file, ``False`` to remove the stored one, None to keep it."""
+        data = super().clean()
+        remove = data.pop("remove_docx", False)
+        if not isinstance(data.get("docx"), UploadedFile):  # nothing uploaded: the form gives the stored file back
+            data["docx"] = False if remove else None
+        return data
 
     def validate_unique(self):
         """The service checks the one-default rule after the new default took over from the old one."""

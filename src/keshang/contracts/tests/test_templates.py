@@ -209,6 +209,18 @@ def test_the_edit_page_saves_a_template_with_a_word_file():
     assert template.docx and template.is_default and template.version == 1
     detail = client.get(reverse("contracts:contracttemplate_detail", args=[template.pk]))
     assert detail.status_code == 200 and "v1" in detail.content.decode()
+    # the stored file is not linked on the edit page; saving without a new file keeps it
+    edit_url = reverse("contracts:contracttemplate_edit", args=[template.pk])
+    edit = client.get(edit_url).content.decode()
+    assert "contract_templates/" not in edit and 'name="remove_docx"' in edit
+    fields = {"name": "带 Word 的模板", "kind": ContractKind.SALES, "body": BODY, "is_active": "on", "is_default": "on"}
+    assert client.post(edit_url, fields).status_code == 302
+    template.refresh_from_db()
+    assert template.docx and template.version == 1
+    # and removing it is a new version
+    assert client.post(edit_url, {**fields, "remove_docx": "on"}).status_code == 302
+    template.refresh_from_db()
+    assert not template.docx and template.version == 2
 
 
 def test_a_refused_word_file_is_shown_on_its_field():
