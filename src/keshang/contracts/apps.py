@@ -15,6 +15,7 @@ class ContractsConfig(AppConfig):
         self._register_resources()
         self._register_pages()
         self._register_approvable()
+        self._register_templates()
         from keshang.core.registry import register_demo_loader
 
         from . import demo, tasks  # noqa: F401  (the daily expiry job registers itself with Huey)
@@ -193,6 +194,38 @@ class ContractsConfig(AppConfig):
                 model,
                 DetailAction("to_contract", _("生成合同"), url_name, states=states, resource=contract, order=40),
             )
+
+    def _register_templates(self):
+        """Contract templates (issue 13): everyone reads them, administrators and sales managers keep them; the
+        defaults come with `keshang setup`; a contract whose template has a Word file offers 下载 Word."""
+        from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
+        from keshang.core.registry import MenuItem, register_detail_action, register_menu_item, register_setup_step
+
+        from .services import ensure_default_templates
+        from .templatepages import WordAction
+
+        keep = ((Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT), Scope.ALL)
+        register_resource(
+            Resource(
+                "contracts.contracttemplate",
+                pgettext_lazy("plural", "合同模板"),
+                actions=keep[0],
+                defaults={
+                    **{persona: ((Action.VIEW,), Scope.ALL) for persona in Persona.values},
+                    Persona.ADMIN: keep,
+                    Persona.SALES_MANAGER: keep,
+                },
+            )
+        )
+        register_menu_item(
+            MenuItem(
+                "contracts", _("合同模板"), "contracts:contracttemplate_list", "contracts.contracttemplate", order=30
+            )  # fmt: skip
+        )
+        register_setup_step(ensure_default_templates, order=60)
+        register_detail_action(
+            "contracts.contract", WordAction("word", _("下载 Word"), "contracts:contract_word", order=60)
+        )
 
     def _register_approvable(self):
         from django.urls import reverse

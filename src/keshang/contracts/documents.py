@@ -32,6 +32,7 @@ CONTRACT = DocumentType(
         "number",
         "kind",
         "category",
+        "template",
         "title",
         "status",
         "seller",

@@ -46,6 +46,9 @@ class ContractForm(DocumentFormMixin, forms.ModelForm):
         self.fields["our_signer"].queryset = User.objects.visible_to(self.user).filter(is_active=True)
         self.fields["sign_date"].initial = timezone.localdate
         self.fields["capped"].help_text = _("仅框架协议：调用订单不得超出协议金额和各商品数量。")
+        templates = self.fields["template"].queryset.filter(is_active=True)
+        self.fields["template"].queryset = templates.order_by("kind", "name")
+        self.fields["template"].help_text = _("留空则使用该合同类型的默认模板。")
 
 
 class StageForm(ScopedFormMixin, forms.Form):

@@ -37,6 +37,8 @@ from keshang.contracts.models import ContractCategory, DocumentKind
 from keshang.contracts.services import archive as archive_services
 from keshang.contracts.services import certificates as certificate_services
 from keshang.contracts.services.signing import store_document
+
+from keshang.contracts.models import ContractCategory, ContractKind, ContractTemplate
 from keshang.core import attachments
 from keshang.core.models import (
     ApprovalDelegation,
@@ -151,6 +153,10 @@ def build_world() -> World:
         "role": Role.objects.create(name="矩阵角色"),
         "stage": first_stage,
         "contract_category": ContractCategory.objects.create(name="矩阵合同分类"),
+        # Not a default: the world's contracts print without a template (the matrix may delete this one).
+        "contract_template": ContractTemplate.objects.create(
+            name="矩阵合同模板", kind=ContractKind.PACKING, body="<p>甲方：{{甲方名称}}</p>"
+        ),
         "flow": ApprovalFlow.objects.create(name="矩阵流程", document_type="sales.quotation", is_active=False),
         "product_unit": ProductUnitFactory(product=product),
         "region": Region.objects.unscoped().filter(code="44").first()
@@ -187,6 +193,17 @@ def build_world() -> World:
     world.shared["certificate"] = certificate_services.generate_trial_certificate(actor=None, company=company)
     world.shared["exchange_rate"] = ExchangeRate.objects.create(
         currency=world.shared["currency"], date=datetime.date(2026, 1, 5), rate=Decimal("1")
+    )
+    # The sales contracts' default template, with a Word file: the contracts below print from it (下载 Word).
+    world.shared["sales_contract_template"] = contract_services.save_template(
+        actor=None,
+        data={
+            "name": "矩阵销售合同模板",
+            "kind": ContractKind.SALES,
+            "body": "<p>甲方：{{甲方名称}}</p><p>{{产品明细表}}</p>",
+            "docx": word_bytes("甲方：{{甲方名称}}；合同金额：{{合同金额}}"),
+            "is_default": True,
+        },
     )
     for number, (key, (_username, word, _dept)) in enumerate(OWNERS.items(), start=1):
         owner = users[key]
@@ -286,6 +303,19 @@ def build_world() -> World:
             "org.department": owner.department,
         }
     return world
+
+
+def word_bytes(text: str) -> bytes:
+    """A one-paragraph Word (.docx) file."""
+    from io import BytesIO
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(text)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module", name="world")

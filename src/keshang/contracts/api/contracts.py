@@ -27,6 +27,8 @@ from ..services import StageInput
 from ..views import CATEGORY_VIEWS
 from .signing import add_signing_actions, register_signing_routes
 
+from .templates import ContractTemplateViewSet, docx_action, templated_pdf_action
+
 __all__ = ["ContractViewSet", "ContractCategoryViewSet", "register_routes"]
 
 
@@ -155,6 +157,11 @@ class ContractViewSet(DocumentViewSet):
     call_off.required_rights = (("sales.salesorder", Action.ADD),)
 
 
+# After the class: DocumentViewSet sets the generated /pdf/ action when the class is made (issue 13, templates).
+ContractViewSet.pdf = templated_pdf_action(ContractViewSet.pdf)
+ContractViewSet.docx = docx_action()
+
+
 class ContractCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractCategory
@@ -173,3 +180,4 @@ def register_routes(router) -> None:
     router.register("contracts", ContractViewSet, basename="contract")
     register_signing_routes(router)
     router.register("categories", ContractCategoryViewSet, basename="contractcategory")
+    router.register("templates", ContractTemplateViewSet, basename="contracttemplate")

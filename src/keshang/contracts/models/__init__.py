@@ -18,6 +18,7 @@ from .signing import (
     SigningLink,
 )
 from .stages import PaymentStage, StageTrigger
+from .templates import ContractTemplate, ContractTemplateVersion
 
 __all__ = [
     "SALES_KINDS",
@@ -35,4 +36,7 @@ __all__ = [
     "SigningLink",
     "ContractArchive",
     "ContractLoan",
+
+    "ContractTemplate",
+    "ContractTemplateVersion",
 ]

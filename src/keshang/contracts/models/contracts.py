@@ -86,6 +86,15 @@ class Contract(PricedDocument, OwnedModel):
         ContractCategory, verbose_name=_("合同分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     title = models.CharField(_("合同名称"), max_length=200)
+    # The template its PDF and Word file are printed from (issue 13); a new contract takes its kind's default.
+    template = models.ForeignKey(
+        "contracts.ContractTemplate",
+        verbose_name=_("合同模板"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
     status = models.CharField(_("状态"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     seller = models.ForeignKey(
         "org.Company", verbose_name=_("我方签约主体"), on_delete=models.PROTECT, related_name="+"

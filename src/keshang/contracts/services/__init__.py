@@ -42,6 +42,15 @@ from .signing import (
 from .stages import StageInput, build_stages, check_stages, due_date, split_amount
 from .verification import VerifyResult, verify_document
 
+from .templates import (
+    TEMPLATE_FIELDS,
+    deactivate_template,
+    default_template_for,
+    delete_template,
+    ensure_default_templates,
+    save_template,
+)
+
 __all__ = [
     "BACKDATE_RESOURCE",
     "CONTRACT_FIELDS",
@@ -91,4 +100,11 @@ __all__ = [
     "sign_contract",
     "VerifyResult",
     "verify_document",
+
+    "TEMPLATE_FIELDS",
+    "save_template",
+    "deactivate_template",
+    "delete_template",
+    "default_template_for",
+    "ensure_default_templates",
 ]

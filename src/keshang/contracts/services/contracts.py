@@ -53,6 +53,7 @@ from ..models import (
 )
 from ..models.contracts import NUMBER_PREFIX
 from .stages import StageInput, build_stages
+from .templates import default_template_for
 
 __all__ = [
     "CONTRACT_WORKFLOW",
@@ -96,6 +97,7 @@ CONTRACT_FIELDS = (
     "payment_terms",
     "delivery_terms",
     "notes",
+    "template",
 )
 EDITABLE_STATES = (S.DRAFT,)
 # A contract in force: orders are made under it, it may be terminated, it expires at its end date.
@@ -144,6 +146,24 @@ def _apply(contract: Contract, data: dict) -> None:
         raise ApplicationError(message, code="invalid_dates", fields={"end_date": [message]})
     if contract.capped and contract.kind != ContractKind.FRAMEWORK:
         contract.capped = False
+    _apply_template(contract, data)
+
+
+def _apply_template(contract: Contract, data: dict) -> None:
+    """A contract (new, or a draft saved) without a template takes its kind's (and category's) default; a chosen one
+    must be an active template of the contract's kind (issue 13, templates)."""
+    if contract.template_id and "template" not in data and contract.template.kind != contract.kind:
+        contract.template = None  # the kind changed: the new kind's default
+    if not contract.template_id:
+        contract.template = default_template_for(kind=contract.kind, category=contract.category)
+    elif "template" in data and contract.template_id:
+        template = contract.template
+        if template.kind != contract.kind or not template.is_active:
+            message = _("模板“%(template)s”不适用于%(kind)s。") % {
+                "template": template,
+                "kind": contract.get_kind_display(),
+            }
+            raise ApplicationError(message, code="invalid_template", fields={"template": [message]})
 
 
 def _check_lines(kind: str, lines: Sequence[LineInput]) -> None:

@@ -24,6 +24,9 @@ __all__ = [
     "print_templates_for",
     "render_html",
     "render_pdf",
+    "new_document_pdf",
+    "MM",
+    "SIGNING_HEIGHT",
 ]
 
 
@@ -130,20 +133,19 @@ def render_pdf(layout: PrintLayout) -> bytes:
     return render_pdf_with_areas(layout)[0]
 
 
-def render_pdf_with_areas(layout: PrintLayout) -> tuple[bytes, list[SignatureArea]]:
-    """The layout as an A4 PDF, and the area under each of its signature lines (in ``layout.signatures``' order)
-    where that party's seal and signature go. fpdf2 and its font tools are imported here: ~30 MB that only
-    processes which print something need."""
+def new_document_pdf(*, watermark: str = ""):
+    """An A4 ``FPDF`` with Noto Sans SC as ``noto``, the prints' margins, the watermark on every page (drawn first,
+    under the text) and the ``第 N 页 共 M 页`` footer; the first page added. Shared by every print drawn here and
+    by the contracts' templated PDF."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     class DocumentPdf(FPDF):
         def header(self):
-            if layout.watermark:
+            if watermark:
                 with self.local_context(text_color=(215, 215, 215)):
                     self.set_font("noto", size=64)
                     with self.rotation(35, x=105, y=150):
-                        self.text(48, 170, layout.watermark)
+                        self.text(48, 170, watermark)
 
         def footer(self):
             self.set_y(-12)
@@ -156,6 +158,16 @@ def render_pdf_with_areas(layout: PrintLayout) -> tuple[bytes, list[SignatureAre
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(14, 14, 14)
     pdf.add_page()
+    return pdf
+
+
+def render_pdf_with_areas(layout: PrintLayout) -> tuple[bytes, list[SignatureArea]]:
+    """The layout as an A4 PDF, and the area under each of its signature lines (in ``layout.signatures``' order)
+    where that party's seal and signature go. fpdf2 and its font tools are imported here: ~30 MB that only
+    processes which print something need."""
+    from fpdf.fonts import FontFace
+
+    pdf = new_document_pdf(watermark=layout.watermark)
     pdf.set_font("noto", size=16)
     pdf.cell(0, 9, layout.seller.get("name", ""), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("noto", size=9)
