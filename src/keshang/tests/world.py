@@ -33,12 +33,10 @@ from keshang.catalog.tests.factories import (
     ProductUnitFactory,
 )
 from keshang.contracts import services as contract_services
-from keshang.contracts.models import ContractCategory, DocumentKind
+from keshang.contracts.models import ContractCategory, ContractKind, ContractTemplate, DocumentKind
 from keshang.contracts.services import archive as archive_services
 from keshang.contracts.services import certificates as certificate_services
 from keshang.contracts.services.signing import store_document
-
-from keshang.contracts.models import ContractCategory, ContractKind, ContractTemplate
 from keshang.core import attachments
 from keshang.core.models import (
     ApprovalDelegation,

@@ -26,7 +26,6 @@ from ..models import Contract, ContractCategory, ContractLine, PaymentStage
 from ..services import StageInput
 from ..views import CATEGORY_VIEWS
 from .signing import add_signing_actions, register_signing_routes
-
 from .templates import ContractTemplateViewSet, docx_action, templated_pdf_action
 
 __all__ = ["ContractViewSet", "ContractCategoryViewSet", "register_routes"]

@@ -36,7 +36,6 @@ __all__ = [
     "SigningLink",
     "ContractArchive",
     "ContractLoan",
-
     "ContractTemplate",
     "ContractTemplateVersion",
 ]

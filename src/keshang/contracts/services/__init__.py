@@ -40,8 +40,6 @@ from .signing import (
     sign_contract,
 )
 from .stages import StageInput, build_stages, check_stages, due_date, split_amount
-from .verification import VerifyResult, verify_document
-
 from .templates import (
     TEMPLATE_FIELDS,
     deactivate_template,
@@ -50,6 +48,7 @@ from .templates import (
     ensure_default_templates,
     save_template,
 )
+from .verification import VerifyResult, verify_document
 
 __all__ = [
     "BACKDATE_RESOURCE",
@@ -100,7 +99,6 @@ __all__ = [
     "sign_contract",
     "VerifyResult",
     "verify_document",
-
     "TEMPLATE_FIELDS",
     "save_template",
     "deactivate_template",
