@@ -8,7 +8,7 @@ from . import selectors, services
 from .filters import ContractFilterSet
 from .forms import ContractForm
 from .models import Contract
-from .printing import contract_layout
+from .printing import contract_layout, contract_pdf_file
 from .tables import ContractTable
 
 __all__ = ["CONTRACT"]
@@ -27,6 +27,8 @@ CONTRACT = DocumentType(
     url_prefix="contracts",
     editable_states=services.contracts.EDITABLE_STATES,
     print_layout=contract_layout,
+    # Printed from its template, with the parties' signing areas (printing.contract_pdf).
+    pdf=contract_pdf_file,
     export_basename="contracts",
     detail_fields=(
         "number",

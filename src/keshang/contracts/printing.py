@@ -280,3 +280,9 @@ def _signature_blocks(pdf, contract: Contract, context: ContractContext, *, widt
         pdf.image(seal.file.path, x=pdf.l_margin + ours * column + (column - 6 - 40) / 2, y=room_top + 2, w=40)
     pdf.set_xy(pdf.l_margin, room_bottom + 1 + 2 * _LINE)
     return tuple(areas)
+
+
+def contract_pdf_file(contract: Contract, *, user) -> tuple[bytes, str]:
+    """The contract's PDF and its file name, for its PDF page and API (``DocumentType.pdf``)."""
+    printed = contract_pdf(contract, user=user)
+    return printed.content, printed.filename

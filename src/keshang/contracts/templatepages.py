@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from keshang.core.documents.views import DocumentPdfView
 from keshang.core.exceptions import ApplicationError
 from keshang.core.filters import ScopedFilterSet
 from keshang.core.forms import ScopedFormMixin
@@ -30,14 +29,13 @@ from keshang.core.views import ObjectDetailView, ObjectEditView, ObjectMixin, Sc
 
 from . import selectors, services
 from .models import Contract, ContractKind, ContractTemplate
-from .printing import contract_filename, contract_pdf, template_preview_pdf
+from .printing import contract_filename, template_preview_pdf
 from .services.context import contract_context
 from .templating import field_groups, render_docx, render_html
 
 __all__ = [
     "TEMPLATE_VIEWS",
     "template_urlpatterns",
-    "with_templated_pdf",
     "ContractWordView",
     "WordAction",
     "word_response",
@@ -214,37 +212,6 @@ class ContractWordView(ScopedViewMixin, ObjectMixin, View):
     def get(self, request, pk):
         contract = self.get_object()
         return word_response(contract, user=request.user)
-
-
-def contract_pdf_view(generated):
-    """The generated PDF page of contracts, printing a contract with a template from it (``contract_pdf``); other
-    prints (``?template=``) and contracts without one as the generated page does."""
-
-    class ContractPdfView(generated):
-        def get(self, request, pk):
-            if request.GET.get("template"):
-                return super().get(request, pk)
-            contract = self.get_object()
-            if contract.template_id is None:
-                return super().get(request, pk)
-            pdf = contract_pdf(contract, user=request.user)
-            response = HttpResponse(pdf.content, content_type="application/pdf")
-            response["Content-Disposition"] = content_disposition_header(False, pdf.filename)
-            return response
-
-    ContractPdfView.__name__ = generated.__name__
-    return ContractPdfView
-
-
-def with_templated_pdf(patterns: list) -> list:
-    """``document_urls(CONTRACT)`` with its PDF page replaced by :func:`contract_pdf_view`'s."""
-    result = []
-    for pattern in patterns:
-        view_class = getattr(pattern.callback, "view_class", None)
-        if pattern.name == "contract_pdf" and view_class is not None and issubclass(view_class, DocumentPdfView):
-            pattern = path(str(pattern.pattern), contract_pdf_view(view_class).as_view(), name=pattern.name)
-        result.append(pattern)
-    return result
 
 
 template_urlpatterns = [

@@ -30,7 +30,7 @@ from .models import Contract, ContractCategory, ContractKind
 from .services.contracts import EDITABLE_STATES
 from .services.orders import ORDERABLE
 from .tables import ContractCategoryTable
-from .templatepages import template_urlpatterns, with_templated_pdf
+from .templatepages import template_urlpatterns
 
 __all__ = ["urlpatterns", "CATEGORY_VIEWS"]
 
@@ -212,7 +212,7 @@ urlpatterns = [
     path("from-quotation/<int:pk>/", ContractFromQuotationView.as_view(), name="contract_from_quotation"),
     path("from-order/<int:pk>/", ContractFromOrderView.as_view(), name="contract_from_order"),
     *template_urlpatterns,
-    *with_templated_pdf(document_urls(CONTRACT)),
+    *document_urls(CONTRACT),
     *model_urls(CATEGORY_VIEWS),
     path("partner/<int:pk>/contracts/", PartnerContractsView.as_view(), name="partner_contracts"),
 ]

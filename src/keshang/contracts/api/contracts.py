@@ -26,7 +26,7 @@ from ..models import Contract, ContractCategory, ContractLine, PaymentStage
 from ..services import StageInput
 from ..views import CATEGORY_VIEWS
 from .signing import add_signing_actions, register_signing_routes
-from .templates import ContractTemplateViewSet, docx_action, templated_pdf_action
+from .templates import ContractTemplateViewSet, docx_action
 
 __all__ = ["ContractViewSet", "ContractCategoryViewSet", "register_routes"]
 
@@ -156,8 +156,6 @@ class ContractViewSet(DocumentViewSet):
     call_off.required_rights = (("sales.salesorder", Action.ADD),)
 
 
-# After the class: DocumentViewSet sets the generated /pdf/ action when the class is made (issue 13, templates).
-ContractViewSet.pdf = templated_pdf_action(ContractViewSet.pdf)
 ContractViewSet.docx = docx_action()
 
 

@@ -5,8 +5,6 @@ template (``/pdf/``)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -16,10 +14,9 @@ from keshang.core.modelviews import DeclaredModelViewSet
 from keshang.core.permissions import Action
 
 from ..models import ContractCategory, ContractTemplate
-from ..printing import contract_pdf
 from ..templatepages import TEMPLATE_VIEWS, word_response
 
-__all__ = ["ContractTemplateViewSet", "docx_action", "templated_pdf_action"]
+__all__ = ["ContractTemplateViewSet", "docx_action"]
 
 
 class ContractTemplateSerializer(serializers.ModelSerializer):
@@ -54,22 +51,3 @@ def docx_action():
 
     decorated = action(detail=True, methods=["get"], scope_action=Action.VIEW)(docx)
     return extend_schema(responses={(200, "application/octet-stream"): bytes})(decorated)
-
-
-def templated_pdf_action(generated):
-    """The generated ``/pdf/`` action, printing a contract with a template from it (``printing.contract_pdf``)."""
-
-    def pdf(self, request, pk=None):
-        if request.query_params.get("template"):
-            return generated(self, request, pk=pk)
-        contract = self.get_object()
-        if contract.template_id is None:
-            return generated(self, request, pk=pk)
-        printed = contract_pdf(contract, user=request.user)
-        response = HttpResponse(printed.content, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, printed.filename)
-        return response
-
-    pdf.__doc__ = generated.__doc__
-    decorated = action(detail=True, methods=["get"], scope_action=Action.VIEW)(pdf)
-    return extend_schema(responses={(200, "application/pdf"): bytes})(decorated)

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from keshang.core.api import ScopedModelViewSet
 from keshang.core.permissions import Action
 
-from .printing import render_pdf
 from .types import DocumentType
 from .workflow import Move
 
@@ -111,10 +110,10 @@ def _pdf_action():
         template = self.document_type.print_template(document, request.query_params.get("template", ""))
         if template is None:
             raise exceptions.NotFound(_("未找到。"))
-        layout = template.build(document, user=request.user)
-        response = HttpResponse(render_pdf(layout), content_type="application/pdf")
+        content, filename = self.document_type.render_pdf(document, template, user=request.user)
+        response = HttpResponse(content, content_type="application/pdf")
         # A Chinese name needs RFC 6266's filename*: Django would MIME-encode the whole header otherwise.
-        response["Content-Disposition"] = content_disposition_header(False, layout.filename)
+        response["Content-Disposition"] = content_disposition_header(False, filename)
         return response
 
     pdf.__doc__ = "The document as a PDF, the same layout as its printable page; ``?template=`` another print."

@@ -41,6 +41,9 @@ class DocumentType:
     counterparty_field: str = "partner"
     # Shown above the edit form of a document in this state (e.g. an approved quotation goes back to approval).
     edit_notices: tuple[tuple[str, str], ...] = ()
+    # ``pdf(document, user=) -> (content, filename)``: the type's own PDF of its default print where it is more
+    # than its layout (a contract printed from its template, with the signing areas); the page and API use it.
+    pdf: Callable | None = None
 
     @property
     def app_label(self) -> str:
@@ -77,6 +80,15 @@ class DocumentType:
     def print_template(self, document, key: str = ""):
         """The print ``key`` names (the type's own when empty) if it is offered for ``document``, else None."""
         return next((item for item in self.print_templates(document) if item.key == (key or "default")), None)
+
+    def render_pdf(self, document, template, *, user) -> tuple[bytes, str]:
+        """The PDF of ``template`` (one of :meth:`print_templates`) for ``user``, and its file name."""
+        from .printing import render_pdf
+
+        if template.key == "default" and self.pdf is not None:
+            return self.pdf(document, user=user)
+        layout = template.build(document, user=user)
+        return render_pdf(layout), layout.filename
 
     def is_deletable(self, document) -> bool:
         """Only a draft never numbered: a numbered document is kept for the record (cancelled, not deleted)."""

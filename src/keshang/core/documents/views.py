@@ -40,7 +40,7 @@ from keshang.core.views import (
     redirect_after_write,
 )
 
-from .printing import render_html, render_pdf
+from .printing import render_html
 from .types import DocumentType
 
 __all__ = [
@@ -348,13 +348,17 @@ class DocumentMoveView(DocumentViewMixin, ScopedViewMixin, ObjectMixin, View):
 
 
 class PrintMixin(DocumentViewMixin, ScopedViewMixin, ObjectMixin):
-    def layout(self):
-        """The layout of the print ``?template=`` names (the document type's own by default) for this user."""
-        document = self.get_object()
+    def template(self, document):
+        """The print ``?template=`` names (the document type's own by default), if offered for the document."""
         template = self.doc.print_template(document, self.request.GET.get("template", ""))
         if template is None:
             raise Http404(_("未找到。"))
-        return template.build(document, user=self.request.user)
+        return template
+
+    def layout(self):
+        """The layout of that print for this user."""
+        document = self.get_object()
+        return self.template(document).build(document, user=self.request.user)
 
 
 class DocumentPrintView(PrintMixin, View):
@@ -366,10 +370,11 @@ class DocumentPrintView(PrintMixin, View):
 
 class DocumentPdfView(PrintMixin, View):
     def get(self, request, pk):
-        layout = self.layout()
-        response = HttpResponse(render_pdf(layout), content_type="application/pdf")
+        document = self.get_object()
+        content, filename = self.doc.render_pdf(document, self.template(document), user=request.user)
+        response = HttpResponse(content, content_type="application/pdf")
         # A Chinese name needs RFC 6266's filename*: Django would MIME-encode the whole header otherwise.
-        response["Content-Disposition"] = content_disposition_header(False, layout.filename)
+        response["Content-Disposition"] = content_disposition_header(False, filename)
         return response
 
 
