@@ -131,10 +131,13 @@ class ContractsConfig(AppConfig):
     def _register_approvable(self):
         from django.urls import reverse
 
-        from keshang.core.approvals import Approvable, register_approvable
+        from keshang.core.approvals import Approvable, register_approvable, register_condition_choices
+        from keshang.core.registry import register_setup_step
 
+        from .models import ContractKind
         from .services import CONTRACT_WORKFLOW, contract_approved
         from .services.approvals import contract_facts, contract_snapshot
+        from .services.setup import ensure_default_contract_flows
 
         register_approvable(
             Approvable(
@@ -148,3 +151,6 @@ class ContractsConfig(AppConfig):
                 on_returned=CONTRACT_WORKFLOW.sent_back(_("退回修改")),
             )
         )
+        # A flow's 单据种类 condition offers the contract kinds (issue 13).
+        register_condition_choices("kinds", lambda: list(ContractKind.choices))
+        register_setup_step(ensure_default_contract_flows, order=55)
