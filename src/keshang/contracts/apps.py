@@ -104,6 +104,7 @@ class ContractsConfig(AppConfig):
             ("stages", "contracts/panel_stages.html", panels.stages_panel, 10),
             ("orders", "contracts/panel_orders.html", panels.orders_panel, 20),
             ("execution", "contracts/panel_execution.html", panels.execution_panel, 30),
+            ("revisions", "contracts/panel_revisions.html", panels.revisions_panel, 5),
         ):
             register_detail_panel(contract, DetailPanel(key, template, context, order))
         register_detail_panel(
@@ -149,6 +150,7 @@ class ContractsConfig(AppConfig):
                 on_approved=contract_approved,
                 on_rejected=CONTRACT_WORKFLOW.sent_back(_("审批驳回")),
                 on_returned=CONTRACT_WORKFLOW.sent_back(_("退回修改")),
+                revises=lambda contract: contract.revised_from,
             )
         )
         # A flow's 单据种类 condition offers the contract kinds (issue 13).

@@ -30,6 +30,8 @@ CONTRACT = DocumentType(
     export_basename="contracts",
     detail_fields=(
         "number",
+        "revision",
+        "revised_from",
         "kind",
         "category",
         "title",

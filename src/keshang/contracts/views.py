@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from keshang.partners.models import Partner
 from keshang.sales.models import Quotation, SalesOrder
 
 from . import selectors, services
+from .comparison import compare_revisions
 from .documents import CONTRACT
 from .filters import ContractCategoryFilterSet
 from .forms import CallOffForm, CategoryForm, StageFormSet, stage_inputs
@@ -173,6 +175,28 @@ class ContractFromOrderView(ContractFromSourceView):
     source_kwarg = "order"
 
 
+class ContractCompareView(ScopedViewMixin, ObjectMixin, View):
+    """对比 (issue 13): a revision beside the revision it amends — header, lines, stages, changes highlighted. Both
+    are read through the user's scope. Opened on the earlier revision it goes to its amendment's comparison; on a
+    contract with neither (or whose other revision the user may not view), back to the contract, saying so."""
+
+    model = Contract
+    action = Action.VIEW
+    template_name = "contracts/contract_compare.html"
+
+    def get(self, request, pk):
+        after = self.get_object()
+        before = self.queryset.filter(pk=after.revised_from_id).first() if after.revised_from_id else None
+        if before is None:
+            amendment = self.queryset.filter(revised_from=after).first()
+            if amendment is not None:
+                return redirect(reverse("contracts:contract_compare", args=[amendment.pk]))
+            messages.info(request, _("该合同没有可对比的其他版本。"))
+            return redirect(reverse("contracts:contract_detail", args=[after.pk]))
+        context = self.get_context_data(object=after, comparison=compare_revisions(before, after))
+        return TemplateResponse(request, self.template_name, context)
+
+
 class PartnerContractsView(ObjectDetailView):
     """A partner's 合同 tab: the contracts with them the user may view, 新建 for those who may add one."""
 
@@ -208,6 +232,7 @@ urlpatterns = [
     # Before the generated patterns: their last one takes any word after a document's id as a workflow move.
     path("contracts/<int:pk>/stages/", ContractStagesView.as_view(), name="contract_stages"),
     path("contracts/<int:pk>/call-off/", CallOffView.as_view(), name="contract_call_off"),
+    path("contracts/<int:pk>/compare/", ContractCompareView.as_view(), name="contract_compare"),
     path("from-quotation/<int:pk>/", ContractFromQuotationView.as_view(), name="contract_from_quotation"),
     path("from-order/<int:pk>/", ContractFromOrderView.as_view(), name="contract_from_order"),
     *document_urls(CONTRACT),

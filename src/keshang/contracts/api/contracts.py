@@ -61,6 +61,8 @@ class ContractSerializer(MaskedSerializerMixin, DocumentSerializer):
         fields = [
             *DocumentSerializer.common_fields,
             "number",
+            "revision",
+            "revised_from",
             "kind",
             "category",
             "title",
@@ -86,6 +88,8 @@ class ContractSerializer(MaskedSerializerMixin, DocumentSerializer):
         read_only_fields = [
             *DocumentSerializer.common_read_only,
             "number",
+            "revision",
+            "revised_from",
             "quotation",
             "expected_margin",
             "submitted_at",

@@ -1,5 +1,6 @@
 """The writes of contracts (STYLE.md §2): contracts and their workflow, payment stages, orders under a contract."""
 
+from .amendments import amend_contract, open_amendment, put_amendment_in_force
 from .categories import CATEGORY_FIELDS, delete_category, save_category
 from .contracts import (
     BACKDATE_RESOURCE,
@@ -25,6 +26,9 @@ from .orders import Remaining, call_off, create_order_from_contract, remaining
 from .stages import StageInput, build_stages, check_stages, due_date, split_amount
 
 __all__ = [
+    "amend_contract",
+    "open_amendment",
+    "put_amendment_in_force",
     "BACKDATE_RESOURCE",
     "CONTRACT_FIELDS",
     "CONTRACT_WORKFLOW",
