@@ -17,6 +17,16 @@ class ContractsConfig(AppConfig):
         self._register_approvable()
         from . import tasks  # noqa: F401  (the daily expiry job registers itself with Huey)
 
+        self._register_deadlines()
+
+    def _register_deadlines(self):
+        from keshang.core.deadlines import DeadlineSource, register_deadline_source
+
+        from .calendar import contract_deadlines
+
+        # The home page's 到期提醒: contracts ending and payment stages falling due (issue 13).
+        register_deadline_source(DeadlineSource("contracts", "contracts.contract", contract_deadlines))
+
     def _register_resources(self):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
@@ -82,6 +92,9 @@ class ContractsConfig(AppConfig):
             MenuItem(
                 "contracts", pgettext_lazy("plural", "合同"), "contracts:contract_list", "contracts.contract", order=10
             )
+        )
+        register_menu_item(
+            MenuItem("contracts", _("到期日历"), "contracts:contract_calendar", "contracts.contract", order=20)
         )
         register_menu_item(
             MenuItem(

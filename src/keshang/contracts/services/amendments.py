@@ -29,7 +29,7 @@ S = ContractStatus
 # contracts.py declares the workflow with these services and imports this module at its end: its names are
 # imported inside the functions.
 # The parts of a contract its revision copies besides the editable header (CONTRACT_FIELDS).
-COPIED_FIELDS = ("exchange_rate", "quotation", "expected_margin", "owner", "department")
+COPIED_FIELDS = ("exchange_rate", "quotation", "expected_margin", "owner", "department", "expiry_notified_for")
 
 
 def open_amendment(contract: Contract) -> Contract | None:
