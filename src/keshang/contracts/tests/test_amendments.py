@@ -202,3 +202,21 @@ def test_the_api_amends_a_contract(team):
     assert amendment.revision == 2 and amendment.status == S.DRAFT
     again = client.post(reverse("contracts-api:contract-amend", args=[contract.pk]), {}, format="json")
     assert again.status_code == 400 and again.json()["code"] == "amendment_open"
+
+
+def test_an_amendment_cannot_take_effect_once_its_contract_has_ended(team):
+    # given an amendment waiting for approval
+    contract = effective(team)
+    flow("contracts.contract")
+    amendment = services.submit_contract(
+        actor=team.rep, contract=edit(team, services.amend_contract(actor=team.rep, contract=contract))
+    )
+    # when the contract is terminated meanwhile
+    services.terminate_contract(actor=team.rep, contract=contract, reason="客户取消")
+    # then approving the amendment is refused, saying why, and nothing moves
+    with pytest.raises(ApplicationError) as refused:
+        decide_approval(task=list_my_tasks(user=team.manager).get(), actor=team.manager, decision="approve")
+    assert refused.value.code == "amended_not_in_force"
+    amendment.refresh_from_db()
+    contract.refresh_from_db()
+    assert (amendment.status, contract.status) == (S.SUBMITTED, S.TERMINATED)
