@@ -26,8 +26,6 @@ from ..models import Contract, ContractLine, ContractOrder, ContractStatus, Paym
 __all__ = ["amend_contract", "open_amendment", "put_amendment_in_force"]
 
 S = ContractStatus
-# contracts.py declares the workflow with these services and imports this module at its end: its names are
-# imported inside the functions.
 # The parts of a contract its revision copies besides the editable header (CONTRACT_FIELDS).
 COPIED_FIELDS = ("exchange_rate", "quotation", "expected_margin", "owner", "department", "expiry_notified_for")
 
@@ -39,6 +37,7 @@ def open_amendment(contract: Contract) -> Contract | None:
 
 def amend_contract(*, actor, contract: Contract) -> Contract:
     """The next revision of a contract in force, as a draft (see the module's docstring)."""
+    # contracts.py declares its workflow with these services and imports this module at its end: import late.
     from .contracts import CONTRACT_FIELDS, CONTRACT_WORKFLOW, _lock
 
     with transaction.atomic():
