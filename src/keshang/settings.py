@@ -362,6 +362,8 @@ SPECTACULAR_SETTINGS = {
         "SalesOrderStatusEnum": "keshang.sales.models.SalesOrderStatus",
         "OpportunityStatusEnum": "keshang.sales.models.OpportunityStatus",
         "ProductStatusEnum": "keshang.catalog.models.ProductStatus",
+        # A contract's and a contract category's kind (the category's may be blank): one enum, named.
+        "ContractKindEnum": "keshang.contracts.models.ContractKind",
     },
     # Every operation documents the errors the one error handler answers (core.api).
     "POSTPROCESSING_HOOKS": [

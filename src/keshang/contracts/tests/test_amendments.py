@@ -108,8 +108,9 @@ def test_the_old_revision_is_superseded_only_when_the_amendment_is_approved(team
     with pytest.raises(ApplicationError) as refused:
         services.update_contract(actor=team.rep, contract=contract, data={}, lines=[line(team.product, "1")])
     assert refused.value.code == "not_editable"
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionError) as refused:
         services.amend_contract(actor=team.rep, contract=contract)
+    assert refused.value.code == "invalid_transition"
     # and the amendment itself may be amended: -A2
     second = services.amend_contract(actor=team.rep, contract=amendment)
     assert (second.revision, str(second)) == (3, f"{contract.number}-A2")
