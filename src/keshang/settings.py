@@ -303,6 +303,15 @@ KESHANG_MAX_DISCOUNT_PERCENT = env.int("KESHANG_MAX_DISCOUNT_PERCENT", default=1
 KESHANG_OPEN_PERIOD_DAYS = env.int("KESHANG_OPEN_PERIOD_DAYS", default=None)
 KESHANG_DOCUMENT_MAX_FUTURE_DAYS = env.int("KESHANG_DOCUMENT_MAX_FUTURE_DAYS", default=366)
 KESHANG_IMPORT_STALE_SECONDS = env.int("KESHANG_IMPORT_STALE_SECONDS", default=600)
+# Contracts (issue 13). Payment terms are non-standard (a condition approval flows may route on) when a stage is
+# paid more than KESHANG_CONTRACT_STANDARD_MAX_DAYS after its trigger, or a sales contract's first stage is less
+# than KESHANG_CONTRACT_MIN_DEPOSIT_PERCENT of its amount. Owners are told once when a contract in force ends
+# within KESHANG_CONTRACT_EXPIRY_NOTICE_DAYS working days, or a payment stage is due within
+# KESHANG_STAGE_DUE_NOTICE_DAYS days.
+KESHANG_CONTRACT_STANDARD_MAX_DAYS = env.int("KESHANG_CONTRACT_STANDARD_MAX_DAYS", default=90)
+KESHANG_CONTRACT_MIN_DEPOSIT_PERCENT = env.int("KESHANG_CONTRACT_MIN_DEPOSIT_PERCENT", default=30)
+KESHANG_CONTRACT_EXPIRY_NOTICE_DAYS = env.int("KESHANG_CONTRACT_EXPIRY_NOTICE_DAYS", default=30)
+KESHANG_STAGE_DUE_NOTICE_DAYS = env.int("KESHANG_STAGE_DUE_NOTICE_DAYS", default=7)
 
 # Upload limits (core.importing, core.attachments): file sizes, and what a zip container (.xlsx, .docx…)
 # may unpack to before it is refused as a bomb.
@@ -353,6 +362,8 @@ SPECTACULAR_SETTINGS = {
         "SalesOrderStatusEnum": "keshang.sales.models.SalesOrderStatus",
         "OpportunityStatusEnum": "keshang.sales.models.OpportunityStatus",
         "ProductStatusEnum": "keshang.catalog.models.ProductStatus",
+        # A contract's and a contract category's kind (the category's may be blank): one enum, named.
+        "ContractKindEnum": "keshang.contracts.models.ContractKind",
     },
     # Every operation documents the errors the one error handler answers (core.api).
     "POSTPROCESSING_HOOKS": [

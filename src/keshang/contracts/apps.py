@@ -22,6 +22,16 @@ class ContractsConfig(AppConfig):
 
         register_demo_loader(demo.load_contract_demo, order=60)
 
+        self._register_deadlines()
+
+    def _register_deadlines(self):
+        from keshang.core.deadlines import DeadlineSource, register_deadline_source
+
+        from .calendar import contract_deadlines
+
+        # The home page's 到期提醒: contracts ending and payment stages falling due (issue 13).
+        register_deadline_source(DeadlineSource("contracts", "contracts.contract", contract_deadlines))
+
     def _register_resources(self):
         from keshang.core.permissions import Action, Persona, Resource, Scope, register_resource
 
@@ -119,6 +129,9 @@ class ContractsConfig(AppConfig):
             )
         )
         register_menu_item(
+            MenuItem("contracts", _("到期日历"), "contracts:contract_calendar", "contracts.contract", order=20)
+        )
+        register_menu_item(
             MenuItem(
                 "settings",
                 _("合同分类"),
@@ -171,6 +184,7 @@ class ContractsConfig(AppConfig):
             ("stages", "contracts/panel_stages.html", panels.stages_panel, 10),
             ("orders", "contracts/panel_orders.html", panels.orders_panel, 20),
             ("execution", "contracts/panel_execution.html", panels.execution_panel, 30),
+            ("revisions", "contracts/panel_revisions.html", panels.revisions_panel, 5),
         ):
             register_detail_panel(contract, DetailPanel(key, template, context, order))
         register_detail_panel(
@@ -230,10 +244,13 @@ class ContractsConfig(AppConfig):
     def _register_approvable(self):
         from django.urls import reverse
 
-        from keshang.core.approvals import Approvable, register_approvable
+        from keshang.core.approvals import Approvable, register_approvable, register_condition_choices
+        from keshang.core.registry import register_setup_step
 
+        from .models import ContractKind
         from .services import CONTRACT_WORKFLOW, contract_approved
         from .services.approvals import contract_facts, contract_snapshot
+        from .services.setup import ensure_default_contract_flows
 
         register_approvable(
             Approvable(
@@ -245,5 +262,9 @@ class ContractsConfig(AppConfig):
                 on_approved=contract_approved,
                 on_rejected=CONTRACT_WORKFLOW.sent_back(_("审批驳回")),
                 on_returned=CONTRACT_WORKFLOW.sent_back(_("退回修改")),
+                revises=lambda contract: contract.revised_from,
             )
         )
+        # A flow's 单据种类 condition offers the contract kinds (issue 13).
+        register_condition_choices("kinds", lambda: list(ContractKind.choices))
+        register_setup_step(ensure_default_contract_flows, order=55)

@@ -32,6 +32,8 @@ CONTRACT = DocumentType(
     export_basename="contracts",
     detail_fields=(
         "number",
+        "revision",
+        "revised_from",
         "kind",
         "category",
         "template",

@@ -16,7 +16,7 @@ from .services import remaining
 from .services.contracts import EDITABLE_STATES
 from .services.orders import ORDERABLE
 
-__all__ = ["stages_panel", "orders_panel", "execution_panel", "order_contract_panel"]
+__all__ = ["stages_panel", "orders_panel", "execution_panel", "order_contract_panel", "revisions_panel"]
 
 
 def _may_change(contract: Contract, user) -> bool:
@@ -53,3 +53,14 @@ def order_contract_panel(order, user) -> dict | None:
     """On a sales order: the contract it was made under, if the user may view it."""
     contract = selectors.list_contracts(user=user).filter(order_links__order=order).first()
     return {"contract": contract} if contract is not None else None
+
+
+def revisions_panel(contract: Contract, user) -> dict | None:
+    """On a contract that amends or was amended (issue 13): the revision before and after it the user may view,
+    each with its 对比 page."""
+    visible = Contract.objects.visible_to(user, Action.VIEW)
+    before = visible.filter(pk=contract.revised_from_id).first() if contract.revised_from_id else None
+    after = visible.filter(revised_from=contract).first()
+    if before is None and after is None:
+        return None
+    return {"before": before, "after": after}

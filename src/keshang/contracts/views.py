@@ -5,10 +5,14 @@ editor, a framework agreement's call-off order, a contract made from a quotation
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -23,6 +27,8 @@ from keshang.partners.models import Partner
 from keshang.sales.models import Quotation, SalesOrder
 
 from . import selectors, services
+from .calendar import month_calendar
+from .comparison import compare_revisions
 from .documents import CONTRACT
 from .filters import ContractCategoryFilterSet
 from .forms import CallOffForm, CategoryForm, StageFormSet, stage_inputs
@@ -174,6 +180,50 @@ class ContractFromOrderView(ContractFromSourceView):
     source_kwarg = "order"
 
 
+class ContractCompareView(ScopedViewMixin, ObjectMixin, View):
+    """对比 (issue 13): a revision beside the revision it amends — header, lines, stages, changes highlighted. Both
+    are read through the user's scope. Opened on the earlier revision it goes to its amendment's comparison; on a
+    contract with neither (or whose other revision the user may not view), back to the contract, saying so."""
+
+    model = Contract
+    action = Action.VIEW
+    template_name = "contracts/contract_compare.html"
+
+    def get(self, request, pk):
+        after = self.get_object()
+        before = self.queryset.filter(pk=after.revised_from_id).first() if after.revised_from_id else None
+        if before is None:
+            amendment = self.queryset.filter(revised_from=after).first()
+            if amendment is not None:
+                return redirect(reverse("contracts:contract_compare", args=[amendment.pk]))
+            messages.info(request, _("该合同没有可对比的其他版本。"))
+            return redirect(reverse("contracts:contract_detail", args=[after.pk]))
+        context = self.get_context_data(object=after, comparison=compare_revisions(before, after))
+        return TemplateResponse(request, self.template_name, context)
+
+
+class ContractCalendarView(ScopedViewMixin, View):
+    """到期日历 (issue 13): a month of the contracts the user may view that end in it and of their payment stages
+    due in it, each linking to its contract; ``?month=2026-12`` (anything else: this month)."""
+
+    model = Contract
+    action = Action.VIEW
+    template_name = "contracts/contract_calendar.html"
+
+    def get(self, request):
+        today = timezone.localdate()
+        year, month = today.year, today.month
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", request.GET.get("month", ""))
+        if match and 1900 <= int(match[1]) <= 2999 and 1 <= int(match[2]) <= 12:
+            year, month = int(match[1]), int(match[2])
+        context = self.get_context_data(
+            calendar=month_calendar(user=request.user, year=year, month=month),
+            today=today,
+            weekdays=[_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")],
+        )
+        return TemplateResponse(request, self.template_name, context)
+
+
 class PartnerContractsView(ObjectDetailView):
     """A partner's 合同 tab: the contracts with them the user may view, 新建 for those who may add one."""
 
@@ -209,6 +259,8 @@ urlpatterns = [
     # Before the generated patterns: their last one takes any word after a document's id as a workflow move.
     path("contracts/<int:pk>/stages/", ContractStagesView.as_view(), name="contract_stages"),
     path("contracts/<int:pk>/call-off/", CallOffView.as_view(), name="contract_call_off"),
+    path("contracts/<int:pk>/compare/", ContractCompareView.as_view(), name="contract_compare"),
+    path("calendar/", ContractCalendarView.as_view(), name="contract_calendar"),
     path("from-quotation/<int:pk>/", ContractFromQuotationView.as_view(), name="contract_from_quotation"),
     path("from-order/<int:pk>/", ContractFromOrderView.as_view(), name="contract_from_order"),
     *template_urlpatterns,

@@ -70,6 +70,11 @@ EXPECTED = {
         "complete": (("effective", "executing"), ("completed",), "change", None),
         "terminate": (("approved", "signing", "effective", "executing"), ("terminated",), "change", None),
         "expire": (("approved", "signing", "effective"), ("expired",), "change", None),
+        # Amendments (issue 13): a new revision (a draft) is made; the old one is superseded only when the new one,
+        # approved, takes its place in force (by the system).
+        "amend": (("effective", "executing"), (), "change", None),
+        "supersede": (("effective", "executing"), ("superseded",), "change", None),
+        "amendment_in_force": (("approved",), ("effective", "executing"), "change", None),
     },
 }
 
@@ -85,6 +90,8 @@ FORBIDDEN = {
         ("terminated", "effective"),
         ("expired", "effective"),
         ("completed", "executing"),
+        ("superseded", "effective"),
+        ("superseded", "draft"),
     },
 }
 

@@ -63,6 +63,8 @@ class ContractSerializer(MaskedSerializerMixin, DocumentSerializer):
         fields = [
             *DocumentSerializer.common_fields,
             "number",
+            "revision",
+            "revised_from",
             "kind",
             "category",
             "title",
@@ -88,6 +90,8 @@ class ContractSerializer(MaskedSerializerMixin, DocumentSerializer):
         read_only_fields = [
             *DocumentSerializer.common_read_only,
             "number",
+            "revision",
+            "revised_from",
             "quotation",
             "expected_margin",
             "submitted_at",

@@ -55,6 +55,8 @@ class ContractStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
     TERMINATED = "terminated", _("已终止")
     EXPIRED = "expired", _("已过期")
+    # Replaced by an approved amendment (补充协议, issue 13): kept read-only, with its lines and stages.
+    SUPERSEDED = "superseded", _("已变更")
 
 
 class ContractCategory(models.Model):
@@ -78,9 +80,14 @@ class ContractCategory(models.Model):
 
 class Contract(PricedDocument, OwnedModel):
     """A contract. Numbered from its kind's sequence on first submission; its amount is its lines' total; its
-    payment stages (``PaymentStage``) always sum to that amount."""
+    payment stages (``PaymentStage``) always sum to that amount. An amendment (补充协议) is the next revision:
+    the same number, ``revision`` + 1, ``revised_from`` the revision it replaces once approved (issue 13)."""
 
-    number = models.CharField(_("合同编号"), max_length=30, null=True, blank=True, unique=True)
+    number = models.CharField(_("合同编号"), max_length=30, null=True, blank=True)
+    revision = models.PositiveSmallIntegerField(_("版本"), default=1)
+    revised_from = models.OneToOneField(
+        "self", verbose_name=_("变更自"), null=True, blank=True, on_delete=models.PROTECT, related_name="revised_by"
+    )
     kind = models.CharField(_("合同类型"), max_length=12, choices=ContractKind.choices, default=ContractKind.SALES)
     category = models.ForeignKey(
         ContractCategory, verbose_name=_("合同分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -132,6 +139,8 @@ class Contract(PricedDocument, OwnedModel):
     effective_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     termination_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+    # The end date its owner was told about (issue 13): told once per end date, again only if an amendment moves it.
+    expiry_notified_for = models.DateField(_("已提醒的到期日期"), null=True, blank=True, editable=False)
 
     # Priced, numbered and converted at the date it is signed (drafted: today until a sign date is set).
     date_field = "sign_date"
@@ -150,17 +159,25 @@ class Contract(PricedDocument, OwnedModel):
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["number", "revision"],
+                name="contract_unique_number_revision",
+                violation_error_message=_("合同编号与版本重复。"),
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(effective_date__isnull=True)
                 | models.Q(end_date__gte=models.F("effective_date")),
                 name="contract_end_after_effective",
                 violation_error_message=_("到期日期不能早于生效日期。"),
-            )
+            ),
         ]
 
     def __str__(self):
-        return self.number or str(_("合同草稿 #%(pk)s") % {"pk": self.pk})
+        if not self.number:
+            return str(_("合同草稿 #%(pk)s") % {"pk": self.pk})
+        # Amendments are shown CS202612-00001-A1, -A2 …
+        return self.number if self.revision == 1 else f"{self.number}-A{self.revision - 1}"
 
     @property
     def is_sales(self) -> bool:

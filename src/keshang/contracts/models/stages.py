@@ -39,6 +39,8 @@ class PaymentStage(models.Model):
     working_days = models.BooleanField(_("按工作日"), default=False)
     fixed_date = models.DateField(_("固定日期"), null=True, blank=True)
     due_date = models.DateField(_("到期日"), null=True, blank=True)
+    # The due date the contract's owner was told about (issue 13): once per due date.
+    due_notified_for = models.DateField(_("已提醒的到期日"), null=True, blank=True, editable=False)
 
     objects = ScopedManager()
 

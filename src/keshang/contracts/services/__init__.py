@@ -1,5 +1,6 @@
 """The writes of contracts (STYLE.md §2): contracts and their workflow, payment stages, orders under a contract."""
 
+from .amendments import amend_contract, open_amendment, put_amendment_in_force
 from .archive import archive_contract, lend_archive, return_loan, update_archive_location
 from .categories import CATEGORY_FIELDS, delete_category, save_category
 from .certificates import (
@@ -51,6 +52,9 @@ from .templates import (
 from .verification import VerifyResult, verify_document
 
 __all__ = [
+    "amend_contract",
+    "open_amendment",
+    "put_amendment_in_force",
     "BACKDATE_RESOURCE",
     "CONTRACT_FIELDS",
     "CONTRACT_WORKFLOW",

@@ -369,7 +369,8 @@ def delete_contract(*, actor, contract: Contract) -> None:
         contract = _lock(contract, actor, Action.DELETE)
         if ContractArchive.objects.filter(contract=contract).exists():
             raise ApplicationError(_("已归档的合同不能删除。"), code="archived")
-        if contract.status != S.DRAFT or contract.number:
+        # An amendment's draft may be deleted too: its number is its contract's, so no gap is left (issue 13).
+        if contract.status != S.DRAFT or (contract.number and not contract.revised_from_id):
             raise ApplicationError(_("只能删除未编号的草稿合同；其他合同请终止。"), code="not_deletable")
         before = audit.snapshot(contract)
         pk = contract.pk
@@ -397,6 +398,8 @@ def submit_contract(*, actor, contract: Contract) -> Contract:
         if request is None or request.status == ApprovalStatus.APPROVED:
             contract.approved_at = timezone.now()
             _move(contract, S.APPROVED, actor=actor, before=before, message=_("无需审批，自动批准"))
+            if contract.revised_from_id:
+                put_amendment_in_force(contract, actor=actor)
         else:
             _move(contract, S.SUBMITTED, actor=actor, before=before, message=_("提交审批"))
     return contract
@@ -413,6 +416,8 @@ def contract_approved(contract: Contract, actor) -> None:
     """The approval engine's callback: the last approver approved."""
     contract.approved_at = timezone.now()
     _move(contract, S.APPROVED, actor=actor, message=_("审批通过"))
+    if contract.revised_from_id:
+        put_amendment_in_force(contract, actor=actor)
 
 
 def record_signed(*, actor, contract: Contract, sign_date: datetime.date | None = None) -> Contract:
@@ -485,7 +490,8 @@ def expire_contracts(*, today: datetime.date | None = None) -> int:
     return expired
 
 
-# Orders under a contract import this module's checks; imported here, after them, for the workflow's to_order move.
+# Orders under a contract and amendments import this module's checks; imported here, after them, for the workflow.
+from .amendments import amend_contract, open_amendment, put_amendment_in_force  # noqa: E402
 from .orders import create_order_from_contract, has_live_order  # noqa: E402
 from .signing import sign_contract  # noqa: E402
 
@@ -552,5 +558,16 @@ CONTRACT_WORKFLOW = Workflow(
             style="btn-outline-danger",
         ),
         Move("expire", gettext_lazy("过期"), (S.APPROVED, S.SIGNING, S.EFFECTIVE), (S.EXPIRED,)),
+        # Amendments (issue 13): the next revision, a draft; once approved it replaces this one, which is kept.
+        Move(
+            "amend",
+            gettext_lazy("签订补充协议"),
+            IN_FORCE,
+            service=amend_contract,
+            allowed=lambda contract: open_amendment(contract) is None,
+            style="btn-outline-primary",
+        ),
+        Move("supersede", gettext_lazy("已变更"), IN_FORCE, (S.SUPERSEDED,)),
+        Move("amendment_in_force", gettext_lazy("补充协议生效"), (S.APPROVED,), IN_FORCE),
     ],
 )

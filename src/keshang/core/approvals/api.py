@@ -259,6 +259,9 @@ class ApprovalFlowSerializer(serializers.ModelSerializer):
             "min_discount_percent",
             "below_min_price",
             "customer_levels",
+            "kinds",
+            "max_margin_percent",
+            "nonstandard_terms",
             "departments",
             "description",
             "steps",
@@ -277,6 +280,11 @@ class ApprovalFlowSerializer(serializers.ModelSerializer):
     def validate_customer_levels(self, value):
         if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
             raise serializers.ValidationError('请填写级别代码的列表，如 ["A", "B"]。')
+        return value
+
+    def validate_kinds(self, value):
+        if not isinstance(value, list) or not all(isinstance(code, str) and len(code) <= 50 for code in value):
+            raise serializers.ValidationError(_('请填写种类代码的列表，如 ["sales"]。'))
         return value
 
     def validate_steps(self, value):

@@ -118,6 +118,9 @@ def submit_for_approval(*, obj: models.Model, actor) -> ApprovalRequest | None:
         if flow is None:
             return None
         last_approved = requests_of(obj).filter(status=ApprovalStatus.APPROVED).order_by("-pk").first()
+        revised = approvable.revises(obj) if approvable.revises is not None and last_approved is None else None
+        if revised is not None:
+            last_approved = requests_of(revised).filter(status=ApprovalStatus.APPROVED).order_by("-pk").first()
         request = ApprovalRequest(
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,

@@ -100,7 +100,7 @@ class DecisionForm(forms.Form):
 
 
 class CustomerLevelsField(forms.CharField):
-    """Typed level codes, comma separated (until an app registers the levels as choices)."""
+    """Typed codes, comma separated (until an app registers the choices: customer levels, document kinds)."""
 
     def to_python(self, value):
         text = super().to_python(value) or ""
@@ -117,6 +117,11 @@ class ApprovalFlowForm(ScopedFormMixin, forms.ModelForm):
         required=False,
         help_text=gettext_lazy("填写级别代码，多个用逗号分隔；留空表示不限。"),
     )
+    kinds = CustomerLevelsField(
+        label=gettext_lazy("单据种类"),
+        required=False,
+        help_text=gettext_lazy("填写种类代码（如合同类型 sales），多个用逗号分隔；留空表示不限。"),
+    )
 
     class Meta:
         model = ApprovalFlow
@@ -129,6 +134,9 @@ class ApprovalFlowForm(ScopedFormMixin, forms.ModelForm):
             "min_discount_percent",
             "below_min_price",
             "customer_levels",
+            "kinds",
+            "max_margin_percent",
+            "nonstandard_terms",
             "departments",
             "description",
         ]
@@ -137,21 +145,24 @@ class ApprovalFlowForm(ScopedFormMixin, forms.ModelForm):
             "min_amount": gettext_lazy("价税合计（人民币）；留空表示不限。"),
             "min_discount_percent": gettext_lazy("明细中最大的折扣率；留空表示不限。"),
             "departments": gettext_lazy("提交人属于所选部门或其下级部门时适用；不选表示不限。"),
+            "max_margin_percent": gettext_lazy("预计毛利占价税合计的百分比；毛利未知的单据不适用；留空表示不限。"),
+            "nonstandard_terms": gettext_lazy("仅适用于付款条件非标准的单据（如合同的长账期、低首付）。"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document_type"].choices = [("", _("请选择")), *document_type_choices()]
-        levels = condition_choices("customer_levels")
-        if levels is not None:
-            field = forms.MultipleChoiceField(
-                label=self.fields["customer_levels"].label,
-                choices=levels,
-                required=False,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                help_text=_("不选表示不限。"),
-            )
-            self.fields["customer_levels"] = field
+        for condition in ("customer_levels", "kinds"):
+            choices = condition_choices(condition)
+            if choices is not None:
+                field = forms.MultipleChoiceField(
+                    label=self.fields[condition].label,
+                    choices=choices,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+                    help_text=_("不选表示不限。"),
+                )
+                self.fields[condition] = field
 
 
 class ApprovalStepForm(ScopedFormMixin, forms.Form):
@@ -303,6 +314,13 @@ def describe_conditions(flow: ApprovalFlow) -> str:
         parts.append(_("低于最低售价"))
     if flow.customer_levels:
         parts.append(_("客户级别：%(levels)s") % {"levels": "、".join(flow.customer_levels)})
+    if flow.kinds:
+        labels = dict(condition_choices("kinds") or ())
+        parts.append(_("种类：%(kinds)s") % {"kinds": "、".join(str(labels.get(kind, kind)) for kind in flow.kinds)})
+    if flow.max_margin_percent is not None:
+        parts.append(_("毛利率 ≤ %(percent)s%%") % {"percent": flow.max_margin_percent})
+    if flow.nonstandard_terms:
+        parts.append(_("非标准付款条件"))
     if flow.pk:
         names = [department.name for department in flow.departments.all()]
         if names:

@@ -39,6 +39,11 @@ class ApprovalFacts:
     department_id: int | None = None
     # The department's path when the caller has it loaded: the engine reads it otherwise.
     department_path: str | None = None
+    # Filled by the document types that have them (contracts, issue 13): the document's kind code, its expected
+    # margin in percent of its amount (None when unknown) and whether its payment terms are non-standard.
+    kind: str = ""
+    margin_percent: Decimal | None = None
+    nonstandard_terms: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -57,6 +62,9 @@ class Approvable:
     on_approved: Callable[..., None]
     on_rejected: Callable[..., None]
     on_returned: Callable[..., None]
+    # The document this one revises (an amendment's earlier revision), whose last approved snapshot approvers
+    # compare against when this document has none of its own yet.
+    revises: Callable[[models.Model], models.Model | None] | None = None
 
 
 _approvables: dict[str, Approvable] = {}

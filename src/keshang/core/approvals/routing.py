@@ -74,6 +74,15 @@ def _flow_matches(flow: ApprovalFlow, facts: ApprovalFacts) -> bool:
         return False
     if flow.customer_levels and facts.customer_level not in flow.customer_levels:
         return False
+    if flow.kinds and facts.kind not in flow.kinds:
+        return False
+    # An unknown margin (a product without a cost price) matches no margin condition.
+    if flow.max_margin_percent is not None and (
+        facts.margin_percent is None or facts.margin_percent > flow.max_margin_percent
+    ):
+        return False
+    if flow.nonstandard_terms and not facts.nonstandard_terms:
+        return False
     departments = list(flow.departments.all())
     if departments:
         department_path = facts.department_path or _department_path(facts.department_id)

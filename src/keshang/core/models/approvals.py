@@ -62,6 +62,12 @@ class ApprovalFlow(models.Model):
     )
     below_min_price = models.BooleanField(_("有低于最低售价的明细"), default=False)
     customer_levels = models.JSONField(_("客户级别"), default=list, blank=True)
+    # Issue 13: conditions a document type fills when it has them (contracts: kind, margin, payment terms).
+    kinds = models.JSONField(_("单据种类"), default=list, blank=True)
+    max_margin_percent = models.DecimalField(
+        _("毛利率不高于（%）"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    nonstandard_terms = models.BooleanField(_("非标准付款条件"), default=False)
     departments = models.ManyToManyField(
         "org.Department", verbose_name=_("提交人部门（含下级）"), blank=True, related_name="+"
     )

@@ -237,3 +237,23 @@ class TestApprovalRequestsAPI:
         grant(viewer, "scopeapp.memo", [Action.VIEW], Scope.ALL)
         assert client_for(UserFactory()).get(url).status_code == 404
         assert client_for(viewer).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_flow_api_takes_the_kind_margin_and_payment_terms_conditions(admin_user, memo_approvable):
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    data = {
+        "name": "低毛利",
+        "document_type": MEMO,
+        "kinds": ["sales"],
+        "max_margin_percent": "10.00",
+        "nonstandard_terms": True,
+        "steps": [{"order": 1, "name": "经理", "kind": "manager", "levels_up": 1, "mode": "any"}],
+    }
+    response = client.post(reverse("core-api:approvalflow-list"), data, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["kinds"], body["max_margin_percent"], body["nonstandard_terms"]) == (["sales"], "10.00", True)
+    response = client.post(reverse("core-api:approvalflow-list"), {**data, "kinds": "sales"}, format="json")
+    assert response.status_code == 400 and "kinds" in response.json()["fields"]

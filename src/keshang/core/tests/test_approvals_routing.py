@@ -62,8 +62,18 @@ class TestFlowSelection:
             ({"min_discount_percent": Decimal("15")}, {"discount_percent": Decimal("15")}, {"discount_percent": 14}),
             ({"below_min_price": True}, {"below_min_price": True}, {"below_min_price": False}),
             ({"customer_levels": ["A", "VIP"]}, {"customer_level": "VIP"}, {"customer_level": "B"}),
+            # Issue 13: the document's kind, its margin (an unknown margin matches no margin condition) and
+            # non-standard payment terms.
+            ({"kinds": ["sales", "framework"]}, {"kind": "sales"}, {"kind": "purchase"}),
+            (
+                {"max_margin_percent": Decimal("10")},
+                {"margin_percent": Decimal("10")},
+                {"margin_percent": Decimal("10.01")},
+            ),
+            ({"max_margin_percent": Decimal("10")}, {"margin_percent": Decimal("-5")}, {"margin_percent": None}),
+            ({"nonstandard_terms": True}, {"nonstandard_terms": True}, {"nonstandard_terms": False}),
         ],
-        ids=["discount", "below-min-price", "customer-level"],
+        ids=["discount", "below-min-price", "customer-level", "kind", "margin", "margin-unknown", "terms"],
     )
     def test_each_condition_restricts_the_flow(self, org, memo_approvable, conditions, matching, not_matching):
         # given a flow with one condition

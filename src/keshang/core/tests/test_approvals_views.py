@@ -415,3 +415,25 @@ def test_a_user_creates_and_lists_only_their_own_delegations(client, org):
     assert "出差" in listing
     assert str(org.rep) in listing
     assert "老板的" not in listing
+
+
+def test_the_flow_page_saves_the_kind_margin_and_payment_terms_conditions(
+    client, admin_user, memo_approvable, monkeypatch
+):
+    # given kinds registered by an app (contracts, issue 13)
+    from keshang.core.approvals import registry
+
+    monkeypatch.setitem(registry._condition_choices, "kinds", lambda: [("sales", "销售合同"), ("purchase", "采购合同")])
+    client.force_login(admin_user)
+    # when a flow is saved with the three conditions
+    data = flow_post(kinds=["sales"], max_margin_percent="10", nonstandard_terms="on")
+    response = client.post(reverse("core:approvalflow_add"), data)
+    # then they are stored and described in the list
+    assert response.status_code == 302
+    flow = ApprovalFlow.objects.get()
+    assert (flow.kinds, flow.max_margin_percent, flow.nonstandard_terms) == (["sales"], 10, True)
+    page = client.get(reverse("core:approvalflow_list")).content.decode()
+    assert "种类：销售合同" in page and "毛利率 ≤ 10.00%" in page and "非标准付款条件" in page
+    # and the edit page offers them
+    page = client.get(reverse("core:approvalflow_edit", args=[flow.pk])).content.decode()
+    assert 'name="kinds"' in page and 'name="max_margin_percent"' in page and 'name="nonstandard_terms"' in page

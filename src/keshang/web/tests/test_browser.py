@@ -70,6 +70,8 @@ def test_sales_rep_logs_in_sees_their_menu_and_reads_notifications(page, company
         "销售漏斗",
         "报价单",
         "销售订单",
+        "合同",
+        "到期日历",
         "商品",
         "商品分类",
         "品牌",
