@@ -383,7 +383,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # A refused request is one line from keshang.refused, not django.request's traceback (issue 12, finding 16).
-    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["refused"]}},
+    # fontTools logs every font subset fpdf2 and pyHanko make at INFO: dozens of lines per printed contract.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "django.request": {"filters": ["refused"]},
+    },
 }
 
 KESHANG_SITE_NAME = _("客商管理系统")

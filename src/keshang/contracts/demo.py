@@ -1,10 +1,12 @@
 """Demo data of contracts (``keshang demo`` runs the loaders registered in ``apps.py``), written through the
 services: sales, purchase, packing and processing contracts and framework agreements with call-off orders, in
-every state a contract passes through, with structured payment stages, over the past year."""
+every state a contract passes through — signed electronically with the company's trial certificate, archived,
+amended — with structured payment stages, over the past year."""
 
 from __future__ import annotations
 
 import datetime
+import math
 import random
 from decimal import Decimal
 
@@ -12,10 +14,13 @@ from django.utils import timezone
 
 from keshang.catalog.lines.pricing import LineInput
 from keshang.catalog.models import Product, ProductStatus
+from keshang.core.approvals import decide_approval, get_pending_request
+from keshang.core.models import ApprovalTaskStatus
+from keshang.org.services import ensure_default_company
 from keshang.partners.models import Partner
 
 from . import services
-from .models import Contract, ContractKind, StageTrigger
+from .models import CompanyCertificate, Contract, ContractKind, StageTrigger
 from .services import StageInput
 
 __all__ = ["load_contract_demo"]
@@ -23,7 +28,11 @@ __all__ = ["load_contract_demo"]
 # The states a demo contract is taken to, in the order of the workflow (each step a service call).
 PATHS = {
     "draft": [],
+    "submitted": ["submit"],
     "approved": ["submit"],
+    "signing": ["submit", "esign"],
+    "signed": ["submit", "esign", "link"],
+    "amended": ["submit", "sign", "amend"],
     "effective": ["submit", "sign"],
     "executing": ["submit", "sign", "order"],
     "completed": ["submit", "sign", "order", "complete"],
@@ -69,10 +78,43 @@ def _lines(rng: random.Random, products: list, *, priced: bool) -> list[LineInpu
     ]
 
 
+def _big_lines(products: list) -> list[LineInput]:
+    """About ¥600,000: over the default flow's ¥500,000, so it waits for the manager (审批中)."""
+    product = max(products, key=lambda item: item.list_price)
+    return [LineInput(product=product, quantity=Decimal(math.ceil(600_000 / product.list_price)))]
+
+
+def _approve(contract: Contract) -> Contract:
+    """Every approver of the contract's pending request approves, as they would from 待我审批."""
+    request = get_pending_request(contract)
+    while request is not None:
+        task = request.tasks.filter(status=ApprovalTaskStatus.PENDING).order_by("pk").first()
+        if task is None:
+            break
+        decide_approval(task=task, actor=task.approver, decision="approve", comment="同意")
+        request = get_pending_request(contract)
+    contract.refresh_from_db()
+    return contract
+
+
 def _walk(contract: Contract, path: list[str], *, owner, today: datetime.date) -> Contract:
-    for step in path:
+    for index, step in enumerate(path):
         if step == "submit":
             contract = services.submit_contract(actor=owner, contract=contract)
+            if index < len(path) - 1:
+                # Further along than 审批中: the flows the setup made (amount, margin, payment terms) approve it.
+                contract = _approve(contract)
+        elif step == "esign" and contract.status == "approved":
+            contract = services.sign_contract(actor=owner, contract=contract)
+        elif step == "link" and contract.status == "signing":
+            # The customer signs through the link as on the public page (a drawn signature is optional).
+            link = services.create_sign_link(actor=owner, contract=contract)
+            services.sign_by_link(token=link.token, name="王建国", agreed=True, ip="203.0.113.8", agent="演示数据")
+            contract.refresh_from_db()
+        elif step == "amend" and contract.status == "effective":
+            amendment = services.amend_contract(actor=owner, contract=contract)
+            _approve(services.submit_contract(actor=owner, contract=amendment))
+            contract.refresh_from_db()
         elif step == "sign" and contract.status == "approved":
             contract = services.record_signed(actor=owner, contract=contract, sign_date=contract.sign_date)
         elif step == "order" and contract.kind == ContractKind.SALES and contract.status == "effective":
@@ -98,6 +140,10 @@ def load_contract_demo(*, actor, password_for, stdout) -> dict[str, str]:
     if not products or not customers:
         return {}
     today = timezone.localdate()
+    company = ensure_default_company()
+    if company is not None and not CompanyCertificate.objects.filter(company=company, is_active=True).exists():
+        # A trial certificate (self-signed, labelled so wherever it shows), so the demo's contracts can be signed.
+        services.generate_trial_certificate(actor=None, company=company)
     for index, (state, path) in enumerate([*PATHS.items(), *PATHS.items()]):
         partner = rng.choice(customers)
         sign_date = today - datetime.timedelta(days=rng.randint(5, 300))
@@ -114,7 +160,7 @@ def load_contract_demo(*, actor, password_for, stdout) -> dict[str, str]:
                 "sign_place": "上海",
                 "delivery_terms": "送货上门，运费由乙方承担",
             },
-            lines=_lines(rng, products, priced=False),
+            lines=_big_lines(products) if state == "submitted" else _lines(rng, products, priced=False),
             stages=_stages(rng),
             historic=True,
         )
