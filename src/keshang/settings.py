@@ -382,11 +382,11 @@ LOGGING = {
     "filters": {"refused": {"()": "keshang.core.middleware.RefusedRequestFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # A refused request is one line from keshang.refused, not django.request's traceback (issue 12, finding 16).
-    # fontTools logs every font subset fpdf2 and pyHanko make at INFO: dozens of lines per printed contract.
     "loggers": {
         "axes": {"level": "WARNING"},
+        # fontTools logs every font subset fpdf2 and pyHanko make at INFO: dozens of lines per printed contract.
         "fontTools": {"level": "WARNING"},
+        # A refused request is one line from keshang.refused, not django.request's traceback (issue 12, finding 16).
         "django.request": {"filters": ["refused"]},
     },
 }
