@@ -173,6 +173,16 @@ class ContractsConfig(AppConfig):
             "contracts.contract",
             DetailTab("signing", _("签署与文件"), "contracts:contract_documents", 40, "contracts.contract"),
         )
+        # Attachments: the scanned paper original, the customer's stamped copy, correspondence.
+        from keshang.core import attachments
+
+        from .models import Contract
+
+        attachments.register_attachable(Contract)
+        register_detail_tab(
+            "contracts.contract",
+            DetailTab("attachments", _("附件"), attachments.attachment_url_name(Contract, "list"), 50),
+        )
         register_detail_tab(
             "partners.partner",
             DetailTab(

@@ -76,7 +76,7 @@ def _display(contract: Contract, name: str) -> str:
 def _line_cells(line) -> tuple[str, ...]:
     return (
         str(line.product),
-        line.spec,
+        line.product.specification,
         f"{line.quantity.normalize():f}",
         str(line.unit),
         str(line.unit_price_gross),

@@ -34,7 +34,7 @@ __all__ = ["ContractViewSet", "ContractCategoryViewSet", "register_routes"]
 class ContractLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractLine
-        fields = [*LINE_OUTPUT_FIELDS, "spec"]
+        fields = LINE_OUTPUT_FIELDS
         read_only_fields = fields
 
 

@@ -191,7 +191,6 @@ class Contract(PricedDocument, OwnedModel):
 
 class ContractLine(ProductLine):
     contract = models.ForeignKey(Contract, verbose_name=_("合同"), on_delete=models.CASCADE, related_name="lines")
-    spec = models.CharField(_("规格"), max_length=100, blank=True)
 
     objects = ScopedManager()
 

@@ -64,7 +64,7 @@ def contract_context(contract: Contract, *, user) -> ContractContext:
         LineContext(
             product_code=line.product.code,
             product_name=line.product.name + (f" {line.description}" if line.description else ""),
-            spec=line.spec or line.product.specification,
+            spec=line.product.specification,
             unit=line.unit.name,
             quantity=line.quantity,
             unit_price_gross=line.unit_price_gross,

@@ -301,7 +301,7 @@ def _copy_into_contract(*, actor, source, quotation, message: str) -> Contract:
     contract.title = contract.title[:200]
     contract.full_clean(exclude=validation_exclusions(contract, "number"))
     contract.save()
-    lines = copy_lines(source.lines.all(), contract, ContractLine, skip=("spec",))
+    lines = copy_lines(source.lines.all(), contract, ContractLine)
     store_totals(contract, lines)
     contract.save()
     _after_lines(contract, ())
