@@ -254,6 +254,9 @@ def build_world() -> World:
             lines=[document_line],
             stages=[contract_services.StageInput(name="全款", percent=Decimal("100"))],
         )
+        attachments.upload_attachment(
+            actor=owner, obj=contract, upload=SimpleUploadedFile(f"{word}合同扫描件.pdf", PDF_BYTES, "application/pdf")
+        )
         signed = contract_services.create_contract(
             actor=owner,
             data={"partner": partner, "title": f"{word}签署合同"},

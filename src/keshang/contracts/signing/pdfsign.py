@@ -35,6 +35,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from keshang.core.exceptions import ApplicationError
 
 from .certificates import SigningIdentity
+from .loops import outside_event_loop
 
 __all__ = ["SignatureBox", "local_timestamper", "sha256_hex", "sign_pdf"]
 
@@ -69,6 +70,7 @@ def local_timestamper(*, tsa_url: str | None) -> TimeStamper | None:
     return HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None
 
 
+@outside_event_loop
 def sign_pdf(
     pdf: bytes,
     *,

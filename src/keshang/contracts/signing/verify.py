@@ -25,6 +25,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from .certificates import fingerprint, is_trial_certificate, subject_part
+from .loops import outside_event_loop
 from .pdfsign import sha256_hex
 
 __all__ = ["SignatureReport", "Verification", "verify_pdf"]
@@ -77,6 +78,7 @@ class Verification:
         return any(report.intact and report.known_as for report in self.signatures)
 
 
+@outside_event_loop
 def verify_pdf(pdf: bytes, *, known_fingerprints: dict[str, str] | None = None) -> Verification:
     """The signatures of ``pdf``, each checked; never raises on what a user may upload (``error`` says why)."""
     digest = sha256_hex(pdf)

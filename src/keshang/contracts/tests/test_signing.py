@@ -3,6 +3,7 @@ here with Chinese text. No database: the library has none."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
@@ -609,3 +610,12 @@ def test_the_visible_signatures_draw_the_seal_and_the_chinese_text(contract_pdf,
     assert _ink(company_stamp) - _red(company_stamp) > 500
     assert _ink(customer_stamp) > 300
     assert _red(customer_stamp) == 0
+
+
+def test_signing_and_verifying_work_inside_a_running_event_loop(company, contract_pdf):
+    # pyHanko's asyncio.run() would refuse here (a Playwright-driven test, an ASGI view): the call moves off the loop
+    async def inside():
+        signed = sign_pdf(contract_pdf, identity=company[2], field_name="ours", box=None, reason="测试")
+        return verify_pdf(signed)
+
+    assert asyncio.run(inside()).is_valid

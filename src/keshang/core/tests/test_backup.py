@@ -25,9 +25,10 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from keshang.contracts import services as contracts
-from keshang.contracts.models import ContractCategory
+from keshang.contracts.models import ContractArchive, ContractCategory
 from keshang.core import attachments
 from keshang.core.backup import (
     BackupError,
@@ -63,7 +64,6 @@ from keshang.partners.models import (
     Qualification,
     SupplierProfile,
 )
-from keshang.sales.models import SalesOrder, SalesOrderStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -249,11 +249,10 @@ def fill_what_the_demo_leaves_empty(media) -> None:
     Qualification.objects.create(partner=other, name="ISO 9001")
     Memo.objects.create(title="备份备忘", owner=rep, department=rep.department)
     BackupRun.objects.create(created_by=admin, status=BackupStatus.DONE, file_name="keshang-20260101-031500.bak")
-    # Contracts (no demo yet): one made from a demo order, with its lines, a stage, a category and the order link.
-    order = SalesOrder.objects.unscoped().exclude(status=SalesOrderStatus.CANCELLED).order_by("pk").first()
-    contract = contracts.create_contract_from_order(actor=admin, order=order)
-    contracts.set_payment_stages(
-        actor=admin, contract=contract, stages=[contracts.StageInput(name="全款", percent=Decimal("100"))]
+    # Contracts: the demo makes them in every state (signed, archived, amended); a loan of one's paper original.
+    archive = ContractArchive.objects.order_by("pk").first()
+    contracts.lend_archive(
+        actor=admin, archive=archive, borrower=rep, due_on=timezone.localdate(), purpose="备份测试借阅"
     )
     ContractCategory.objects.create(name="备份测试类")
 
