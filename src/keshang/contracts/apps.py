@@ -243,7 +243,7 @@ class ContractsConfig(AppConfig):
         )
         register_menu_item(
             MenuItem(
-                "contracts", _("合同模板"), "contracts:contracttemplate_list", "contracts.contracttemplate", order=30
+                "contracts", _("合同模板"), "contracts:contracttemplate_list", "contracts.contracttemplate", order=35
             )  # fmt: skip
         )
         register_setup_step(ensure_default_templates, order=60)
