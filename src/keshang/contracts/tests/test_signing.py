@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -18,10 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from fpdf import FPDF
-from PIL import Image, ImageDraw
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper, TimestampRequestError
@@ -31,7 +27,6 @@ from keshang.contracts.signing import (
     TRIAL_LABEL,
     SignatureBox,
     SigningIdentity,
-    generate_trial_identity,
     issue_signer_identity,
     load_identity,
     local_timestamper,
@@ -39,103 +34,18 @@ from keshang.contracts.signing import (
     sign_pdf,
     verify_pdf,
 )
-from keshang.contracts.signing.pdfsign import _font_path
 from keshang.core.exceptions import ApplicationError
 
-COMPANY = "上海客商贸易有限公司"
-CREDIT_CODE = "91310000MA1FL0000X"
-OURS = "我方公司：上海客商贸易有限公司"
-COMPANY_BOX = SignatureBox(page=-1, x1=320, y1=80, x2=540, y2=170)
-CUSTOMER_BOX = SignatureBox(page=-1, x1=50, y1=80, x2=270, y2=170)
-STAMP_TEXT = "甲方：上海客商贸易有限公司\n签署人：王小明\n2026-03-01"
-
-
-def _der(certificate: x509.Certificate) -> bytes:
-    return certificate.public_bytes(serialization.Encoding.DER)
-
-
-@pytest.fixture(scope="module")
-def company():
-    """(PKCS#12 bytes, password, identity): one RSA key for the module, as keygen is the slow part."""
-    data, password = generate_trial_identity(company_name=COMPANY, credit_code=CREDIT_CODE)
-    return data, password, load_identity(pkcs12=data, password=password)
-
-
-@pytest.fixture(scope="module")
-def contract_pdf() -> bytes:
-    """Two A4 pages of Chinese text, uncompressed so a test can change one number in the page content."""
-    pdf = FPDF()
-    pdf.set_compression(False)
-    pdf.add_font("noto", fname=_font_path())
-    pdf.set_font("noto", size=12)
-    for number in (1, 2):
-        pdf.add_page()
-        pdf.cell(0, 10, f"购销合同 第{number}页：总价人民币壹万元整")
-    return bytes(pdf.output())
-
-
-@pytest.fixture(scope="module")
-def seal_png() -> bytes:
-    """A red ring on a transparent background, as a scanned company seal is."""
-    image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((8, 8, 232, 232), outline=(210, 20, 20, 255), width=14)
-    draw.regular_polygon((120, 120, 40), n_sides=5, fill=(210, 20, 20, 255))
-    output = BytesIO()
-    image.save(output, "PNG")
-    return output.getvalue()
-
-
-@pytest.fixture(scope="module")
-def signed_once(company, contract_pdf, seal_png) -> bytes:
-    return sign_pdf(
-        contract_pdf,
-        identity=company[2],
-        field_name="company",
-        box=COMPANY_BOX,
-        reason="甲方签署",
-        location="上海",
-        image=seal_png,
-        text=STAMP_TEXT,
-    )
-
-
-@pytest.fixture(scope="module")
-def customer(company):
-    return issue_signer_identity(issuer=company[2], name="李四", organisation="北京某某科技有限公司")
-
-
-@pytest.fixture(scope="module")
-def signed_twice(signed_once, customer) -> bytes:
-    return sign_pdf(signed_once, identity=customer, field_name="customer", box=CUSTOMER_BOX, reason="乙方签署")
-
-
-def _plain_pkcs12(*, password: str, organisational_unit: str = "销售部") -> bytes:
-    """A self-made certificate without the trial label, as a company's IT department might make one."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "杭州某某有限公司"),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, organisational_unit),
-            x509.NameAttribute(NameOID.COMMON_NAME, "杭州某某有限公司"),
-        ]
-    )
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    encryption = serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
-    return pkcs12.serialize_key_and_certificates(
-        name=None, key=key, cert=certificate, cas=None, encryption_algorithm=encryption
-    )
-
+from .signing_fixtures import (
+    COMPANY,
+    COMPANY_BOX,
+    CREDIT_CODE,
+    CUSTOMER_BOX,
+    OURS,
+    _append_update,
+    _der,
+    _plain_pkcs12,
+)
 
 #
 # Certificates
@@ -305,146 +215,6 @@ def test_a_certificate_that_only_names_the_company_as_issuer_is_not_known(compan
     assert report.known_as == ""
     assert not report.is_trial
     assert verification.is_valid and not verification.signed_by_known
-
-
-def test_a_changed_number_in_the_signed_page_content_breaks_the_signature(signed_once):
-    # given the first page's text moved down by 100 points: the same length, inside the signed range
-    position = re.search(rb"BT [\d.]+ (\d)[\d.]* Td", signed_once)
-    tampered = bytearray(signed_once)
-    tampered[position.start(1)] = ord("1") if signed_once[position.start(1)] != ord("1") else ord("2")
-    # when
-    verification = verify_pdf(bytes(tampered))
-    # then
-    [report] = verification.signatures
-    assert not report.intact
-    assert not verification.is_valid
-
-
-def test_bytes_appended_after_the_last_signature_are_a_modification(signed_twice):
-    # when
-    verification = verify_pdf(signed_twice + b"\n% appended after signing\n")
-    # then the signed bytes are intact, but neither signature reaches the end of the file any more
-    assert [report.intact for report in verification.signatures] == [True, True]
-    assert [report.covers_document for report in verification.signatures] == [False, False]
-    assert not verification.is_valid
-
-
-def _append_update(pdf: bytes, change) -> bytes:
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    change(writer)
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
-def test_a_page_added_in_an_update_after_the_signature_is_detected(signed_once):
-    # given an incremental update adding a blank page
-    def add_page(writer):
-        box = generic.ArrayObject([generic.NumberObject(value) for value in (0, 0, 595, 842)])
-        writer.insert_page(
-            generic.DictionaryObject({generic.pdf_name("/Type"): generic.pdf_name("/Page"), "/MediaBox": box})
-        )
-
-    # when
-    verification = verify_pdf(_append_update(signed_once, add_page))
-    # then pyHanko's difference analysis says OTHER: the signature is intact but no longer covers the document
-    [report] = verification.signatures
-    assert report.intact
-    assert not report.covers_document
-    assert not verification.is_valid
-
-
-def test_a_field_changed_between_two_signatures_is_a_modification_of_the_first(signed_once, customer):
-    # given an update adding a field that no signature fills (standing for a form field filled in after the company
-    # signed: pyHanko calls both form filling, which it allows), then the customer's signature
-    def add_field(writer):
-        fields.append_signature_field(writer, fields.SigFieldSpec("later", on_page=0, box=(50, 50, 150, 100)))
-
-    changed = _append_update(signed_once, add_field)
-    # when
-    unsigned_end = verify_pdf(changed)
-    signed_end = verify_pdf(
-        sign_pdf(changed, identity=customer, field_name="customer", box=CUSTOMER_BOX, reason="乙方签署")
-    )
-    # then only later signatures may change fields after a signature: the first is intact but covers less than
-    # the document, whether or not a signature follows the change
-    [report] = unsigned_end.signatures
-    assert report.intact and not report.covers_document
-    first, second = signed_end.signatures
-    assert first.intact and not first.covers_document
-    assert second.intact and second.covers_document
-    assert not unsigned_end.is_valid
-    assert not signed_end.is_valid
-
-
-def _with_signature_contents(pdf: bytes, change) -> bytes:
-    """``pdf`` with the hex of its last signature's CMS blob (/Contents, outside the signed bytes) changed."""
-    contents = list(re.finditer(rb"/Contents <([0-9A-Fa-f]+)>", pdf))[-1]
-    blob = change(contents.group(1))
-    return pdf[: contents.start(1)] + blob + pdf[contents.end(1) :]
-
-
-def test_a_changed_signature_value_is_not_intact(signed_twice):
-    # given the last bytes of the customer's RSA signature value changed (the blob is zero-padded after it)
-    def change_signature_value(blob: bytes) -> bytes:
-        end = len(blob.rstrip(b"0"))
-        end += end % 2  # whole bytes
-        return blob[: end - 8] + (b"00000000" if blob[end - 8 : end] != b"00000000" else b"11111111") + blob[end:]
-
-    # when
-    verification = verify_pdf(_with_signature_contents(signed_twice, change_signature_value))
-    # then the company's signature is untouched, the customer's fails its check
-    first, second = verification.signatures
-    assert first.intact
-    assert not second.intact
-    assert second.signer_name == "李四"
-    assert not verification.is_valid
-    assert verification.error == ""
-
-
-def test_a_swapped_signer_key_is_reported_as_a_damaged_signature(signed_twice, customer):
-    # given the customer's embedded certificate with other digits in its public key (same length, still parses)
-    modulus = format(customer.certificate.public_key().public_numbers().n, "x").upper().encode()
-
-    def change_key(blob: bytes) -> bytes:
-        assert modulus in blob.upper()
-        start = blob.upper().index(modulus) + 100
-        return blob[:start] + (b"1234" if blob[start : start + 4] != b"1234" else b"4321") + blob[start + 4 :]
-
-    # when
-    verification = verify_pdf(_with_signature_contents(signed_twice, change_key))
-    # then pyHanko refuses the signature (its signed attribute names another certificate): listed, not intact
-    first, second = verification.signatures
-    assert first.intact
-    assert second.field_name == "customer" and not second.intact and not second.covers_document
-    assert not verification.is_valid
-    assert verification.error == "文件中的数字签名已损坏，无法读取。"
-
-
-def test_a_signature_blob_that_does_not_parse_is_reported_as_damaged(signed_twice):
-    verification = verify_pdf(_with_signature_contents(signed_twice, lambda blob: b"F" * 200 + blob[200:]))
-    assert not verification.is_signed and not verification.is_valid
-    assert verification.error == "文件中的数字签名已损坏，无法读取。"
-
-
-@pytest.mark.parametrize(
-    "cut",
-    [lambda pdf: b"", lambda pdf: b"PK\x03\x04 a zip", lambda pdf: pdf[:-400]],
-    ids=["empty", "garbage", "truncated"],
-)
-def test_what_is_no_pdf_is_reported_not_raised(signed_once, cut):
-    data = cut(signed_once)
-    verification = verify_pdf(data)
-    assert not verification.is_signed
-    assert not verification.is_valid
-    assert verification.error == "不是有效的 PDF 文件。"
-    assert verification.sha256 == sha256_hex(data)
-
-
-def test_an_unsigned_pdf_says_so(contract_pdf):
-    verification = verify_pdf(contract_pdf)
-    assert not verification.is_signed and not verification.is_valid and not verification.signed_by_known
-    assert verification.error == "文件中没有数字签名。"
 
 
 def test_an_invisible_signature_after_a_visible_one_keeps_both_valid(company, signed_once):
