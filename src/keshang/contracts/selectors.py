@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from keshang.core.money import line_amount, sum_amounts
 from keshang.core.permissions import Action
 from keshang.sales.models import SalesOrder, SalesOrderLine, SalesOrderStatus
 from keshang.sales.selectors import list_sales_orders
@@ -73,22 +74,20 @@ class ExecutionRow:
 def execution_of(contract: Contract, *, user) -> list[ExecutionRow]:
     """执行情况: ordered, shipped and collected against the contract (from the orders made under it), then what
     later apps register (invoiced …); each with its share of the contract amount."""
-    orders = SalesOrder.objects.filter(contract_link__contract=contract).exclude(status=SalesOrderStatus.CANCELLED)
-    figures = orders.aggregate(
-        ordered=Coalesce(Sum("gross_amount"), ZERO, output_field=MONEY),
-        collected=Coalesce(Sum("paid_amount"), ZERO, output_field=MONEY),
+    orders = list(
+        SalesOrder.objects.filter(contract_link__contract=contract)
+        .exclude(status=SalesOrderStatus.CANCELLED)
+        .values_list("pk", "gross_amount", "paid_amount")
     )
-    shipped = SalesOrderLine.objects.filter(order__in=orders).aggregate(
-        total=Coalesce(
-            Sum(F("delivered_quantity") * F("unit_price_gross") * (100 - F("discount_percent")) / 100),
-            ZERO,
-            output_field=MONEY,
-        )
-    )["total"]
+    delivered = SalesOrderLine.objects.filter(order_id__in=[pk for pk, _gross, _paid in orders]).values_list(
+        "delivered_quantity", "unit_price_gross", "discount_percent"
+    )
+    # Summed here, in Decimal: each delivered line rounded once as its invoice will be (SQLite's SUM is floating
+    # point, and rounding the sum of unrounded lines is not the sum of the lines).
     rows = [
-        (_("已下单"), figures["ordered"]),
-        (_("已发货"), Decimal(shipped).quantize(Decimal("0.01"))),
-        (_("已收款"), figures["collected"]),
+        (_("已下单"), sum_amounts(gross for _pk, gross, _paid in orders)),
+        (_("已发货"), sum_amounts(line_amount(*line) for line in delivered)),
+        (_("已收款"), sum_amounts(paid for _pk, _gross, paid in orders)),
     ]
     for source in execution_sources():
         amount = source.amount(contract, user=user)
